@@ -1,0 +1,17 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 VAR_DIR=/var/lib/inclusion
+WORKDIR /app
+
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+
+COPY . .
+RUN useradd --system --home /app inclusion \
+    && mkdir -p /var/lib/inclusion \
+    && DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 python manage.py collectstatic --noinput \
+    && chown -R inclusion /var/lib/inclusion
+USER inclusion
+
+EXPOSE 8000
+CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,15 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from core.api import views
+
+router = DefaultRouter()
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("departements", views.DepartementViewSet, basename="departement")
+router.register("structures", views.StructureViewSet, basename="structure")
+
+urlpatterns = [
+    path("moi/", views.me, name="me"),
+    path("jeton/", views.obtain_token, name="token"),
+    path("", include(router.urls)),
+]

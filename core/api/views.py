@@ -1,0 +1,92 @@
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from core.api.permissions import HasAbility
+from core.api.serializers import (
+    DepartementSerializer,
+    MeSerializer,
+    RegionSerializer,
+    StructureSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from core.models import Departement, Region, Structure
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Régions (et collectivités d'outre-mer) du référentiel."""
+
+    queryset = Region.objects.order_by("code")
+    serializer_class = RegionSerializer
+    permission_classes = [AllowAny]
+    pagination_class = None
+
+
+class DepartementFilter(filters.FilterSet):
+    region = filters.CharFilter(field_name="region_id", label="Code de la région")
+    zone = filters.CharFilter(label="Zone (metro, drom, com)")
+
+    class Meta:
+        model = Departement
+        fields = ["region", "zone"]
+
+
+class DepartementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Départements et collectivités d'outre-mer, avec leur population légale."""
+
+    queryset = Departement.objects.select_related("region").order_by("code")
+    serializer_class = DepartementSerializer
+    permission_classes = [AllowAny]
+    filterset_class = DepartementFilter
+    ordering_fields = ["code", "name", "population"]
+
+
+class StructureFilter(filters.FilterSet):
+    departement = filters.CharFilter(field_name="departement_id", label="Code du département")
+
+    class Meta:
+        model = Structure
+        fields = ["departement", "type", "zrr", "qpv", "france_services"]
+
+
+class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Structures visibles par la personne connectée (ANCT : toutes ; préfecture : son
+    territoire ; membres : leurs structures)."""
+
+    serializer_class = StructureSerializer
+    permission_classes = [IsAuthenticated, HasAbility]
+    filterset_class = StructureFilter
+    ordering_fields = ["name", "departement"]
+
+    def get_queryset(self):
+        return Structure.objects.visible_to(self.request.user).order_by("name")
+
+
+@extend_schema(responses=MeSerializer)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def me(request: Request) -> Response:
+    """La personne connectée et ses rôles."""
+    return Response(MeSerializer(request.user).data)
+
+
+@extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
+@api_view(["POST"])
+@permission_classes([AllowAny])
+@throttle_classes([ScopedRateThrottle])
+def obtain_token(request: Request) -> Response:
+    """Échange une adresse électronique et un mot de passe contre un jeton d'API."""
+    serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+    return Response({"token": token.key})
+
+
+obtain_token.cls.throttle_scope = "login"

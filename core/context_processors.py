@@ -1,0 +1,36 @@
+from django.http import HttpRequest
+from django.urls import reverse
+
+from core.models import Role
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Skip links and the main menu, the same on every page and filtered by the person's roles."""
+    user = request.user
+    menu = [{"label": "Accueil", "url": reverse("core:home")}]
+    if user.is_authenticated:
+        roles = set(user.roles)
+        if roles - {Role.CONSEILLER, Role.AIDANT}:
+            menu.append({"label": "Structures", "url": reverse("core:structure-list")})
+        menu.append({"label": "Territoires", "url": reverse("core:departement-list")})
+    menu.append({"label": "API", "url": reverse("swagger-ui")})
+    path = request.path
+    for item in menu:
+        item["current"] = path == item["url"] or (
+            item["url"] != "/" and path.startswith(item["url"])
+        )
+    return {
+        "skiplinks": [
+            {"link": "#content", "label": "Contenu"},
+            {"link": "#fr-navigation", "label": "Menu"},
+            {"link": "#footer", "label": "Pied de page"},
+        ],
+        "main_menu": menu,
+    }
+
+
+def csp_nonce(request: HttpRequest) -> dict:
+    # django-csp's nonce is lazy and reads as false until generated, and the DSFR's script tag only
+    # adds nonce="…" when it reads as true: generating it here makes the DSFR scripts run under CSP.
+    nonce = getattr(request, "csp_nonce", None)
+    return {"csp_nonce": str(nonce) if nonce is not None else ""}

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from conseillers import demo as conseillers_demo
+from core import demo as core_demo
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (idempotent : peut être relancé sans doublon)."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            users = core_demo.load()
+            conseillers_demo.load(users)
+        self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
+        self.stdout.write(
+            f"\nComptes de démonstration (mot de passe commun : {core_demo.DEMO_PASSWORD}) :"
+        )
+        for account in core_demo.ACCOUNTS:
+            self.stdout.write(f"  - {account.email:<42} {account.how}")
+        self.stdout.write("\nConnectez-vous sur http://127.0.0.1:8000/connexion/ avec l'un d'eux.")

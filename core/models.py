@@ -1,0 +1,314 @@
+"""Shared referential of both programmes: territory, people, structures and who may see what.
+
+A structure hosting conseillers numériques and an organisation habilitée for Aidants Connect are
+very often the same legal entity, so both modules point at the one `Structure` keyed by its SIRET.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.validators import validate_structure_identifier
+
+
+class Zone(models.TextChoices):
+    METRO = "metro", "Métropole"
+    DROM = "drom", "Département et région d'outre-mer"
+    COM = "com", "Collectivité d'outre-mer"
+
+
+class Region(models.Model):
+    code = models.CharField("code INSEE", max_length=3, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Departement(models.Model):
+    code = models.CharField("code INSEE", max_length=3, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departements", verbose_name="région"
+    )
+    zone = models.CharField("zone", max_length=5, choices=Zone.choices)
+    chef_lieu_insee = models.CharField("chef-lieu (code INSEE)", max_length=5)
+    population = models.PositiveIntegerField("population légale")
+    communes_count = models.PositiveIntegerField("nombre de communes")
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class Role(models.TextChoices):
+    ANCT = "anct", "Agent de l'ANCT"
+    PREFECTURE = "prefecture", "Agent de préfecture"
+    GESTIONNAIRE = "gestionnaire", "Gestionnaire de structure"
+    CONSEILLER = "conseiller", "Conseiller numérique"
+    AIDANT = "aidant", "Aidant"
+    REFERENT = "referent", "Référent Aidants Connect"
+
+
+# The roles a person holds *in a structure*; the others come from the person's own profile.
+MEMBERSHIP_ROLES = (Role.GESTIONNAIRE, Role.AIDANT, Role.REFERENT)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """What a person can reach, computed once per request: the single input of every ability."""
+
+    is_anct: bool = False
+    departement_codes: frozenset[str] = frozenset()
+    structure_roles: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def structure_ids(self, *roles: str) -> set[int]:
+        wanted = set(roles) or set(MEMBERSHIP_ROLES)
+        return {sid for sid, held in self.structure_roles.items() if held & wanted}
+
+    def has_structure_role(self, structure_id: int, *roles: str) -> bool:
+        return structure_id in self.structure_ids(*roles)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("adresse électronique", unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField(
+        "accès à l'administration", default=False, help_text="Peut se connecter à l'administration."
+    )
+    is_anct = models.BooleanField(
+        "agent de l'ANCT",
+        default=False,
+        help_text="Décide des candidatures, des enveloppes et des subventions au niveau national.",
+    )
+    date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @cached_property
+    def scope(self) -> UserScope:
+        if not self.is_authenticated or not self.is_active:
+            return UserScope()
+        structure_roles: dict[int, set[str]] = {}
+        for structure_id, role in self.memberships.values_list("structure_id", "role"):
+            structure_roles.setdefault(structure_id, set()).add(role)
+        agent = PrefectureAgent.objects.filter(user=self).first()
+        return UserScope(
+            is_anct=self.is_anct,
+            departement_codes=agent.departement_codes() if agent else frozenset(),
+            structure_roles={sid: frozenset(roles) for sid, roles in structure_roles.items()},
+        )
+
+    @cached_property
+    def roles(self) -> list[str]:
+        """The person's roles, in the order of `Role`, for the home page and the menus."""
+        held = {role for roles in self.scope.structure_roles.values() for role in roles}
+        if self.scope.is_anct:
+            held.add(Role.ANCT)
+        if PrefectureAgent.objects.filter(user=self).exists():
+            held.add(Role.PREFECTURE)
+        if hasattr(self, "candidat"):
+            held.add(Role.CONSEILLER)
+        return [role for role in Role.values if role in held]
+
+
+class PrefectureAgent(models.Model):
+    """An agent of a préfecture: sees and acts on one département, or on every one of a région."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="prefecture_agent", verbose_name="agent"
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, null=True, blank=True, verbose_name="département"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name="région"
+    )
+
+    class Meta:
+        verbose_name = "agent de préfecture"
+        verbose_name_plural = "agents de préfecture"
+        constraints = [
+            models.CheckConstraint(
+                name="prefecture_agent_one_territory",
+                condition=(Q(departement__isnull=False) & Q(region__isnull=True))
+                | (Q(departement__isnull=True) & Q(region__isnull=False)),
+                violation_error_message="Un agent de préfecture a un département ou une région, "
+                "pas les deux.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.territory_label})"
+
+    @property
+    def territory_label(self) -> str:
+        if self.departement_id:
+            return f"préfecture {self.departement}"
+        return f"préfecture de région {self.region}"
+
+    def departement_codes(self) -> frozenset[str]:
+        if self.departement_id:
+            return frozenset({self.departement_id})
+        return frozenset(
+            Departement.objects.filter(region_id=self.region_id).values_list("code", flat=True)
+        )
+
+
+class StructureType(models.TextChoices):
+    COMMUNE = "commune", "Commune"
+    EPCI = "epci", "EPCI"
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"
+    AUTRE_COLLECTIVITE = "autre_collectivite", "Autre collectivité"
+    GIP = "gip", "GIP"
+    PRIVEE = "privee", "Structure privée, association ou ESS"
+
+
+class StructureQuerySet(models.QuerySet["Structure"]):
+    def visible_to(self, user: User) -> StructureQuerySet:
+        scope = user.scope
+        if scope.is_anct:
+            return self.all()
+        return self.filter(
+            Q(departement_id__in=scope.departement_codes) | Q(pk__in=scope.structure_ids())
+        )
+
+
+class Structure(models.Model):
+    siret = models.CharField(
+        "SIRET (ou RIDET)",
+        max_length=14,
+        unique=True,
+        help_text="14 chiffres ; en Nouvelle-Calédonie, le RIDET (9 ou 10 chiffres).",
+    )
+    name = models.CharField("raison sociale", max_length=255)
+    type = models.CharField("type", max_length=20, choices=StructureType.choices)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="structures", verbose_name="département"
+    )
+    address = models.CharField("adresse", max_length=255, blank=True)
+    contact_email = models.EmailField("adresse électronique de contact", blank=True)
+    contact_phone = models.CharField("téléphone de contact", max_length=20, blank=True)
+    zrr = models.BooleanField("en zone de revitalisation rurale (ZRR)", default=False)
+    qpv = models.BooleanField("en quartier prioritaire de la ville (QPV)", default=False)
+    france_services = models.BooleanField("labellisée France Services", default=False)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.siret and self.departement_id:
+            validate_structure_identifier(self.siret, self.departement_id)
+
+    @property
+    def is_public(self) -> bool:
+        return self.type != StructureType.PRIVEE
+
+    def get_abilities(self, user: User) -> dict[str, bool]:
+        """What `user` may do with this structure: read by the API and by the templates alike."""
+        scope = user.scope
+        member = self.pk in scope.structure_roles
+        manager = scope.has_structure_role(self.pk, Role.GESTIONNAIRE)
+        referent = scope.has_structure_role(self.pk, Role.REFERENT)
+        prefecture = self.departement_id in scope.departement_codes
+        return {
+            "view": scope.is_anct or prefecture or member,
+            "update": scope.is_anct or manager,
+            "manage_members": scope.is_anct or manager or referent,
+        }
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="personne"
+    )
+    structure = models.ForeignKey(
+        Structure, on_delete=models.CASCADE, related_name="memberships", verbose_name="structure"
+    )
+    role = models.CharField(
+        "rôle", max_length=20, choices=[(r.value, r.label) for r in MEMBERSHIP_ROLES]
+    )
+    created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rôle dans une structure"
+        verbose_name_plural = "rôles dans les structures"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "structure", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.structure}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Last time a Celery worker ran the heartbeat task: tells /healthz whether workers run."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+    seen_at = models.DateTimeField("vu le")
+
+    class Meta:
+        verbose_name = "signal de vie d'un worker"
+        verbose_name_plural = "signaux de vie des workers"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.seen_at:%d/%m/%Y %H:%M})"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("connexion/", views.LoginView.as_view(), name="login"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("structures/", views.structure_list, name="structure-list"),
+    path("structures/<int:pk>/", views.structure_detail, name="structure-detail"),
+    path("territoires/", views.departement_list, name="departement-list"),
+]

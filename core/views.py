@@ -1,0 +1,83 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core import health
+from core.forms import LoginForm
+from core.home import role_sections
+from core.models import Departement, Region, Structure
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    sections = role_sections(request.user) if request.user.is_authenticated else []
+    return render(request, "core/home.html", {"title": "Accueil", "sections": sections})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+    extra_context = {"title": "Connexion"}
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+def structure_list(request: HttpRequest) -> HttpResponse:
+    structures = (
+        Structure.objects.visible_to(request.user)
+        .select_related("departement")
+        .order_by("departement_id", "name")
+    )
+    page = Paginator(structures, 25).get_page(request.GET.get("page"))
+    return render(request, "core/structure_list.html", {"title": "Structures", "page": page})
+
+
+@login_required
+def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # A structure out of the person's scope answers 404, so its existence is not revealed.
+    structure = get_object_or_404(
+        Structure.objects.visible_to(request.user).select_related("departement__region"), pk=pk
+    )
+    members = structure.memberships.select_related("user").order_by("role", "user__last_name")
+    return render(
+        request,
+        "core/structure_detail.html",
+        {
+            "title": structure.name,
+            "structure": structure,
+            "abilities": structure.get_abilities(request.user),
+            "members": members,
+        },
+    )
+
+
+@login_required
+def departement_list(request: HttpRequest) -> HttpResponse:
+    regions = Region.objects.prefetch_related("departements").order_by("code")
+    total = sum(Departement.objects.values_list("population", flat=True))
+    return render(
+        request,
+        "core/departement_list.html",
+        {"title": "Territoires", "regions": regions, "total_population": total},
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"base_de_donnees": health.check_database(), "broker": health.check_broker()}
+    ok = all(state for state, _ in checks.values())
+    body = {
+        "statut": "ok" if ok else "dégradé",
+        "services": {name: {"ok": state, "message": msg} for name, (state, msg) in checks.items()},
+    }
+    if not ok:
+        body["indisponibles"] = [name for name, (state, _) in checks.items() if not state]
+    return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})

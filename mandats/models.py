@@ -1,0 +1,1 @@
+"""Aidants Connect: organisations habilitées, aidants, usagers, mandats and their journal."""

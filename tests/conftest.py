@@ -1,0 +1,70 @@
+import os
+
+import pytest
+from django.core.management import call_command
+
+from tests import services
+from tests.factories import MembershipFactory, PrefectureAgentFactory, StructureFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked with a service runs only where the service answers; in CI it must answer."""
+    for name, check in services.CHECKS.items():
+        if item.get_closest_marker(name) is None:
+            continue
+        ok, reason = check()
+        if ok:
+            continue
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 mais {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+# Personas, shared by every test file: two structures in two départements and their people.
+
+
+@pytest.fixture
+def structure(db):
+    return StructureFactory(departement_id="37")
+
+
+@pytest.fixture
+def other_structure(db):
+    return StructureFactory(departement_id="33")
+
+
+@pytest.fixture
+def gestionnaire(structure):
+    return MembershipFactory(structure=structure, role="gestionnaire").user
+
+
+@pytest.fixture
+def colleague(structure):
+    return MembershipFactory(structure=structure, role="aidant").user
+
+
+@pytest.fixture
+def outsider(other_structure):
+    return MembershipFactory(structure=other_structure, role="gestionnaire").user
+
+
+@pytest.fixture
+def anct(db):
+    return UserFactory(is_anct=True)
+
+
+@pytest.fixture
+def prefecture_37(db):
+    return PrefectureAgentFactory(departement_id="37").user
+
+
+@pytest.fixture
+def prefecture_region_centre(db):
+    return PrefectureAgentFactory(departement_id=None, region_id="24").user
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -1,0 +1,105 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_production(**env: str) -> subprocess.CompletedProcess:
+    """Boots Django with backend.settings in a fresh interpreter, as gunicorn would."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "CELERY_TASK_ALWAYS_EAGER",
+            "SECURE_SSL_REDIRECT",
+        }
+    }
+    clean.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DEBUG": "0",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            **env,
+        }
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.SECURE_HSTS_SECONDS, settings.SECURE_SSL_REDIRECT)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_start_without_secret_key_is_refused():
+    result = start_production(ALLOWED_HOSTS="inclusion.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY est vide" in result.stderr
+
+
+def test_production_start_with_the_demo_or_a_short_key_is_refused():
+    for key in ("court", "demo-insecure-key-never-use-in-production"):
+        result = start_production(SECRET_KEY=key, ALLOWED_HOSTS="inclusion.example")
+        assert result.returncode != 0
+        assert "SECRET_KEY est trop courte" in result.stderr
+
+
+def test_production_start_without_allowed_hosts_is_refused():
+    result = start_production(SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS est vide" in result.stderr
+
+
+def test_production_start_without_broker_is_refused():
+    result = start_production(SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example", CELERY_BROKER_URL="")
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL est vide" in result.stderr
+
+
+def test_a_safe_production_start_turns_on_secure_cookies_hsts_and_https():
+    result = start_production(SECRET_KEY="x" * 50, ALLOWED_HOSTS="inclusion.example")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "31536000", "True"]
+
+
+def test_a_wrong_boolean_is_refused_with_a_french_message():
+    result = start_production(SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example", DEBUG="peut-être")
+    assert result.returncode != 0
+    assert "DEBUG doit valoir" in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_security_headers(client):
+    response = client.get("/", secure=True)
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "'nonce-" in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+@pytest.mark.django_db
+def test_pages_are_in_french(client):
+    response = client.get("/connexion/")
+    content = response.content.decode()
+    assert '<html lang="fr"' in content
+    assert "Adresse électronique" in content
+    assert "Mot de passe" in content

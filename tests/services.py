@@ -1,0 +1,35 @@
+"""Which real services the suite can reach, for the `postgres`, `redis` and `browser` markers."""
+
+import os
+import shutil
+from functools import cache
+
+import redis
+from django.db import connection
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def postgres_available() -> tuple[bool, str]:
+    if connection.vendor == "postgresql":
+        return True, ""
+    return False, "la base de test n'est pas PostgreSQL (DATABASE_URL=postgres://…)"
+
+
+@cache
+def redis_available() -> tuple[bool, str]:
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        return False, f"Redis injoignable sur {TEST_REDIS_URL} ({exc.__class__.__name__})"
+    return True, ""
+
+
+def browser_available() -> tuple[bool, str]:
+    if os.path.exists(CHROMIUM_PATH):
+        return True, ""
+    return False, f"Chromium introuvable ({CHROMIUM_PATH}) : apt-get install chromium"
+
+
+CHECKS = {"postgres": postgres_available, "redis": redis_available, "browser": browser_available}
