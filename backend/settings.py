@@ -52,10 +52,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "widget_tweaks",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dsfr",
     "core",
     "conseillers",
     "mandats",
+    # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.
+    "franceconnect_mock",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -237,6 +242,9 @@ FRANCECONNECT_DISCOVERY_URL = env_str(
 )
 FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID", "aidants-connect-demo")
 FRANCECONNECT_CLIENT_SECRET = env_str("FRANCECONNECT_CLIENT_SECRET")
+# The mock provider answers under /mock-franceconnect/ in the demo and in tests; production leaves
+# it off (FRANCECONNECT_MOCK_ENABLED=0) and points the client at the real FranceConnect.
+FRANCECONNECT_MOCK_ENABLED = env_bool("FRANCECONNECT_MOCK_ENABLED", DEBUG)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@inclusion-numerique.example")

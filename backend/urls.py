@@ -16,6 +16,8 @@ admin.site.index_title = "Administration"
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("conseillers/", include("conseillers.urls")),
+    path("aidants-connect/", include("mandats.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include(("core.api.urls", "api"))),
@@ -23,6 +25,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
+
+if settings.FRANCECONNECT_MOCK_ENABLED:
+    urlpatterns.append(path("mock-franceconnect/", include("franceconnect_mock.urls")))
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,3 @@
+app_name = "franceconnect_mock"
+
+urlpatterns: list = []
