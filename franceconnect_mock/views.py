@@ -1,0 +1,188 @@
+"""The endpoints of FranceConnect v2 as the mock serves them, under <base>/api/v2/."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6750 import InvalidTokenError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from franceconnect_mock import services
+from franceconnect_mock.errors import french_message, translate
+from franceconnect_mock.identities import IDENTITIES, IDENTITY_SCOPES, SCOPES, get_identity
+from franceconnect_mock.keys import ALGORITHM, public_key_set, published_jwks, signing_key_set
+from franceconnect_mock.models import ACR_EIDAS1, ServiceProvider
+from franceconnect_mock.server import authorization_server, issuer_for, resource_protector
+
+SCOPE_LABELS = {
+    "given_name": "vos prénoms",
+    "family_name": "votre nom de naissance",
+    "birthdate": "votre date de naissance",
+    "gender": "votre sexe",
+    "birthplace": "votre lieu de naissance",
+    "birthcountry": "votre pays de naissance",
+    "email": "votre adresse électronique",
+    "preferred_username": "votre nom d'usage",
+}
+
+
+@require_GET
+def discovery(request: HttpRequest) -> JsonResponse:
+    issuer = issuer_for(request)
+    return JsonResponse(
+        {
+            "issuer": issuer,
+            "authorization_endpoint": f"{issuer}/authorize",
+            "token_endpoint": f"{issuer}/token",
+            "userinfo_endpoint": f"{issuer}/userinfo",
+            "end_session_endpoint": f"{issuer}/session/end",
+            "jwks_uri": f"{issuer}/jwks",
+            "scopes_supported": list(SCOPES),
+            "claims_supported": ["sub", *IDENTITY_SCOPES],
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code"],
+            "subject_types_supported": ["pairwise"],
+            "acr_values_supported": [ACR_EIDAS1],
+            "id_token_signing_alg_values_supported": [ALGORITHM],
+            "userinfo_signing_alg_values_supported": [ALGORITHM],
+            "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            "claims_parameter_supported": False,
+            "request_parameter_supported": False,
+            "request_uri_parameter_supported": False,
+            "ui_locales_supported": ["fr"],
+        }
+    )
+
+
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(published_jwks())
+
+
+@require_http_methods(["GET", "POST"])
+def authorize(request: HttpRequest) -> HttpResponse:
+    server = authorization_server()
+    try:
+        grant = server.get_consent_grant(request)
+    except OAuth2Error as error:
+        return _authorization_error(request, error)
+    if request.method == "GET":
+        return _login_page(request, grant.request.client, grant.request.scope, grant.redirect_uri)
+    if "cancel" in request.POST:
+        # authlib answers access_denied, with the state, to the validated redirect_uri.
+        return server.create_authorization_response(request, grant_user=None, grant=grant)
+    identity = get_identity(request.POST.get("identity", ""))
+    if identity is None:
+        return _error_page(request, "Cette identité de démonstration n'existe pas.", "")
+    return server.create_authorization_response(request, grant_user=identity, grant=grant)
+
+
+def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
+    if error.redirect_uri:
+        # Only set once authlib has matched redirect_uri with the client's registered ones.
+        return authorization_server().handle_error_response(None, error)
+    # An unknown client or an unregistered redirect_uri: redirecting would make the mock an
+    # open redirector, so the person gets a page instead.
+    return _error_page(request, french_message(error), error.error or "")
+
+
+def _login_page(
+    request: HttpRequest, provider: ServiceProvider, scope: str, redirect_uri: str
+) -> HttpResponse:
+    granted = scope.split()
+    context = {
+        "title": "Connexion avec FranceConnect (simulation)",
+        "provider": provider,
+        "identities": IDENTITIES,
+        "requested_data": [label for name, label in SCOPE_LABELS.items() if name in granted],
+    }
+    response = render(request, "franceconnect_mock/login.html", context)
+    # Browsers apply form-action to the redirect that follows the form: allow the client.
+    parts = urlsplit(redirect_uri)
+    response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
+
+
+def _error_page(request: HttpRequest, message: str, code: str) -> HttpResponse:
+    context = {"title": "Erreur — FranceConnect (simulation)", "message": message, "code": code}
+    return render(request, "franceconnect_mock/error.html", context, status=400)
+
+
+@csrf_exempt  # called server to server, authenticated by client_secret_post
+@require_POST
+def token(request: HttpRequest) -> HttpResponse:
+    return authorization_server().create_token_response(request)
+
+
+@csrf_exempt  # called server to server with a bearer token, GET or POST as OIDC allows
+@require_http_methods(["GET", "POST"])
+def userinfo(request: HttpRequest) -> HttpResponse:
+    try:
+        access_token = resource_protector().acquire_token(request, scopes=["openid"])
+    except OAuth2Error as error:
+        return _bearer_error(translate(error))
+    identity = access_token.get_user()
+    if identity is None:
+        return _bearer_error(translate(InvalidTokenError()))
+    provider = access_token.service_provider
+    now = int(timezone.now().timestamp())
+    claims: dict[str, Any] = {
+        "sub": services.pairwise_sub(identity=identity, provider=provider),
+        **identity.claims(set(access_token.scope.split())),
+        "iss": issuer_for(request),
+        "aud": provider.client_id,
+        "iat": now,
+        "exp": now + int(services.ID_TOKEN_LIFETIME.total_seconds()),
+    }
+    body = jwt.encode({"alg": ALGORITHM}, claims, signing_key_set(), [ALGORITHM])
+    return HttpResponse(body, content_type="application/jwt")
+
+
+def _bearer_error(error: OAuth2Error) -> JsonResponse:
+    response = JsonResponse(dict(error.get_body()), status=error.status_code)
+    for name, value in error.get_headers():
+        response[name] = value
+    return response
+
+
+@require_GET
+def session_end(request: HttpRequest) -> HttpResponse:
+    hint = request.GET.get("id_token_hint", "")
+    state = request.GET.get("state", "")
+    redirect_uri = request.GET.get("post_logout_redirect_uri", "")
+    if not (hint and state and redirect_uri):
+        message = "Les paramètres id_token_hint, state et post_logout_redirect_uri sont obligatoires."
+        return _error_page(request, message, "invalid_request")
+    provider = _provider_of_id_token(hint, issuer_for(request))
+    if provider is None:
+        message = "Le paramètre id_token_hint n'est pas un id_token émis par FranceConnect."
+        return _error_page(request, message, "invalid_request")
+    if redirect_uri not in provider.post_logout_redirect_uris:
+        message = "Cette URL de retour après déconnexion n'est pas enregistrée pour ce client."
+        return _error_page(request, message, "invalid_request")
+    return HttpResponseRedirect(add_params_to_uri(redirect_uri, [("state", state)]))
+
+
+def _provider_of_id_token(hint: str, issuer: str) -> ServiceProvider | None:
+    """The client an id_token of ours was issued to; its expiry does not matter, since a
+    person may log out long after logging in (OIDC RP-Initiated Logout, section 2)."""
+    try:
+        claims = jwt.decode(hint, public_key_set(), algorithms=[ALGORITHM]).claims
+    except (JoseError, ValueError):
+        return None
+    audience = claims.get("aud")
+    if isinstance(audience, list) and len(audience) == 1:
+        audience = audience[0]
+    if claims.get("iss") != issuer or not isinstance(audience, str):
+        return None
+    return ServiceProvider.objects.filter(client_id=audience).first()
