@@ -257,3 +257,5 @@ LOGGING = {
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
+# Mark optional fields rather than required ones, as the DSFR now advises.
+DSFR_MARK_OPTIONAL_FIELDS = True

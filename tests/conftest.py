@@ -1,3 +1,4 @@
+import io
 import os
 
 import pytest
@@ -67,4 +68,4 @@ def prefecture_region_centre(db):
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=io.StringIO())
