@@ -154,7 +154,12 @@ class MockAuthorizationServer(AuthorizationServer):
             authorization_code=request.authorization_code,
         )
 
-    def handle_error_response(self, request: OAuth2Request, error: OAuth2Error) -> HttpResponse:
+    def handle_error_response(
+        self, request: OAuth2Request | None, error: OAuth2Error
+    ) -> HttpResponse:
+        if error.error == "invalid_client" and request and request.headers.get("Authorization"):
+            # RFC 6749, 5.2: a client that tried the Authorization header is answered 401.
+            error.status_code = 401
         return super().handle_error_response(request, translate(error))
 
 

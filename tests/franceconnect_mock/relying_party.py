@@ -57,7 +57,10 @@ class RelyingParty:
         csrf = CSRF_INPUT.search(page.text)
         assert csrf is not None, "le formulaire de connexion doit porter un jeton CSRF"
         data = {"csrfmiddlewaretoken": csrf.group(1), **choice}
-        return self.http.post(page.url, data=data, allow_redirects=False, timeout=10)
+        # The test settings mark the CSRF cookie Secure; browsers still send it to
+        # http://localhost (a secure context), requests does not, so it is passed by hand.
+        cookies = {"csrftoken": page.cookies["csrftoken"]}
+        return self.http.post(page.url, data=data, cookies=cookies, allow_redirects=False, timeout=10)
 
     def login(self, identity: str, **overrides: str | None) -> tuple[dict[str, str], dict[str, str]]:
         """The front channel: returns the authorize params and the callback's query."""
