@@ -1,1 +1,787 @@
-"""Aidants Connect: organisations habilitées, aidants, usagers, mandats and their journal."""
+"""Aidants Connect: organisations habilitées, aidants, usagers, mandats and their journal.
+
+A mandat binds an *organisation* (a `core.Structure`) and an usager, never a single aidant: every
+habilitated aidant of the organisation may act under it. The journal is the legal audit trail: the
+database itself refuses to edit or delete it, and each entry seals the previous one with a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from core.models import Role, Structure, User
+
+# Aidants and référents both work under the organisation's mandates; only aidants act for usagers.
+MANDAT_ROLES = (Role.AIDANT, Role.REFERENT)
+
+
+class Demarche(models.TextChoices):
+    PAPIERS = "papiers", "Papiers - Citoyenneté - Élections"
+    FAMILLE = "famille", "Famille - Scolarité"
+    SOCIAL = "social", "Social - Santé"
+    TRAVAIL = "travail", "Travail - Formation"
+    LOGEMENT = "logement", "Logement"
+    TRANSPORTS = "transports", "Transports - Mobilité"
+    ARGENT = "argent", "Argent - Impôts - Consommation"
+    JUSTICE = "justice", "Justice"
+    ETRANGER = "etranger", "Étranger - Europe"
+    LOISIRS = "loisirs", "Loisirs - Sport - Culture"
+
+
+def all_demarches() -> list[str]:
+    return list(Demarche.values)
+
+
+class MandatDuration(models.TextChoices):
+    ONE_DAY = "jour", "1 jour"
+    ONE_MONTH = "mois", "1 mois"
+    SIX_MONTHS = "semestre", "6 mois"
+    TWELVE_MONTHS = "annee", "12 mois"
+
+    @property
+    def days(self) -> int:
+        return _DURATION_DAYS[self]
+
+    @property
+    def delta(self) -> timedelta:
+        return timedelta(days=self.days)
+
+
+_DURATION_DAYS = {
+    MandatDuration.ONE_DAY: 1,
+    MandatDuration.ONE_MONTH: 31,
+    MandatDuration.SIX_MONTHS: 182,
+    MandatDuration.TWELVE_MONTHS: 365,
+}
+# The organisation is reminded before these mandates expire; a one-day mandate needs no reminder.
+REMINDED_DURATIONS = (MandatDuration.SIX_MONTHS, MandatDuration.TWELVE_MONTHS)
+
+
+def _hmac_hex(purpose: str, value: str) -> str:
+    """Keyed hash of `value`. The key must outlive SECRET_KEY rotations, hence a dedicated setting;
+    the SECRET_KEY fallback only suits the demo and the tests."""
+    secret = getattr(settings, "AIDANTS_CONNECT_HASH_KEY", "") or settings.SECRET_KEY
+    key = hashlib.sha256(f"mandats.{purpose}:{secret}".encode()).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+# --- Organisations and aidants ----------------------------------------------------------------
+
+
+class HabilitatedOrganisation(models.Model):
+    """A structure habilitated for Aidants Connect, with the démarches its aidants may use."""
+
+    structure = models.OneToOneField(
+        Structure,
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="habilitation",
+        verbose_name="structure",
+    )
+    habilitated_at = models.DateTimeField("habilitée le", default=timezone.now)
+    allowed_demarches = models.JSONField(
+        "démarches autorisées",
+        default=all_demarches,
+        help_text="Le référent peut restreindre les démarches ouvertes aux aidants.",
+    )
+
+    class Meta:
+        verbose_name = "organisation habilitée"
+        verbose_name_plural = "organisations habilitées"
+
+    def __str__(self) -> str:
+        return str(self.structure)
+
+    def clean(self) -> None:
+        super().clean()
+        validate_demarches(self.allowed_demarches)
+
+    @property
+    def allowed_demarche_choices(self) -> list[tuple[str, str]]:
+        allowed = set(self.allowed_demarches)
+        return [(code, label) for code, label in Demarche.choices if code in allowed]
+
+
+def validate_demarches(codes: object) -> None:
+    if not isinstance(codes, list) or not codes:
+        raise ValidationError("Choisissez au moins une démarche.")
+    unknown = sorted(set(map(str, codes)) - set(Demarche.values))
+    if unknown:
+        raise ValidationError(f"Démarche inconnue : {', '.join(unknown)}.")
+
+
+class AidantProfile(models.Model):
+    """The organisation an aidant currently works for, among those where they are aidant."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="aidant_profile", verbose_name="aidant"
+    )
+    current_organisation = models.ForeignKey(
+        Structure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="organisation courante",
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "profil d'aidant"
+        verbose_name_plural = "profils d'aidants"
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.current_organisation or 'aucune organisation'}"
+
+
+class HabilitationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Demande déposée"
+    VALIDATED = "validated", "Habilitation validée"
+    REFUSED = "refused", "Demande refusée"
+
+
+def _is_anct(instance: HabilitationRequest, user: User) -> bool:
+    return bool(getattr(user, "is_anct", False)) and user.is_active
+
+
+class HabilitationRequest(models.Model):
+    """An organisation asks the ANCT to habilitate one of its professionals as an aidant."""
+
+    organisation = models.ForeignKey(
+        HabilitatedOrganisation,
+        on_delete=models.PROTECT,
+        related_name="habilitation_requests",
+        verbose_name="organisation",
+    )
+    email = models.EmailField("adresse électronique")
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    profession = models.CharField("profession", max_length=150)
+    training_done = models.BooleanField("formation suivie", default=False)
+    training_date = models.DateField("date de la formation", null=True, blank=True)
+    pix_passed = models.BooleanField("test PIX réussi", default=False)
+    status = FSMField(
+        "statut",
+        max_length=20,
+        choices=HabilitationStatus.choices,
+        default=HabilitationStatus.SUBMITTED,
+        protected=True,
+    )
+    submitted_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="déposée par",
+    )
+    aidant = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="habilitation_requests",
+        verbose_name="compte de l'aidant",
+    )
+    created_at = models.DateTimeField("déposée le", auto_now_add=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "demande d'habilitation"
+        verbose_name_plural = "demandes d'habilitation"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(status=HabilitationStatus.SUBMITTED),
+                name="habilitation_request_one_pending_per_email",
+                violation_error_message="Une demande est déjà en cours pour cette personne.",
+            ),
+            models.CheckConstraint(
+                name="habilitation_request_training_dated",
+                condition=Q(training_done=False) | Q(training_date__isnull=False),
+                violation_error_message="Indiquez la date de la formation suivie.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.get_status_display()})"
+
+    def is_complete(self) -> bool:
+        return self.training_done and self.training_date is not None and self.pix_passed
+
+    @transition(
+        field=status,
+        source=HabilitationStatus.SUBMITTED,
+        target=HabilitationStatus.VALIDATED,
+        conditions=[is_complete],
+        permission=_is_anct,
+    )
+    def validate(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=HabilitationStatus.SUBMITTED,
+        target=HabilitationStatus.REFUSED,
+        permission=_is_anct,
+    )
+    def refuse(self) -> None:
+        self.decided_at = timezone.now()
+
+
+class HabilitationTransition(models.Model):
+    """One row per change of a habilitation request: who, when, from, to and why."""
+
+    request = models.ForeignKey(
+        HabilitationRequest,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name="demande",
+    )
+    from_status = models.CharField("statut de départ", max_length=20)
+    to_status = models.CharField("nouveau statut", max_length=20)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="par")
+    at = models.DateTimeField("le", default=timezone.now)
+    reason = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "changement de statut d'une demande d'habilitation"
+        verbose_name_plural = "changements de statut des demandes d'habilitation"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} ({self.at:%d/%m/%Y})"
+
+
+# --- Usagers ----------------------------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Femme"
+    MALE = "male", "Homme"
+
+
+class UsagerQuerySet(models.QuerySet["Usager"]):
+    def visible_to(self, user: User) -> UsagerQuerySet:
+        return self.filter(Exists(Mandat.objects.visible_to(user).filter(usager=OuterRef("pk"))))
+
+
+class Usager(models.Model):
+    """A citizen's pivot identity as FranceConnect gave it. The `sub` is kept only as a keyed hash:
+    enough to recognise the same person at the next login, useless to anyone without the key."""
+
+    given_names = models.CharField("prénoms", max_length=255)
+    family_name = models.CharField("nom de naissance", max_length=255, blank=True)
+    preferred_username = models.CharField("nom d'usage", max_length=255, blank=True)
+    birthdate = models.DateField("date de naissance")
+    birthplace = models.CharField(
+        "lieu de naissance (code INSEE)",
+        max_length=5,
+        blank=True,
+        help_text="Vide pour une personne née à l'étranger.",
+    )
+    birthcountry = models.CharField("pays de naissance (code INSEE)", max_length=5)
+    gender = models.CharField("sexe", max_length=6, choices=Gender.choices)
+    email = models.EmailField("adresse électronique", blank=True)
+    sub_hash = models.CharField("empreinte de l'identifiant FranceConnect", max_length=64)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    # Last FranceConnect login: personal data is kept while the person keeps coming back.
+    last_seen_at = models.DateTimeField("dernière connexion FranceConnect", default=timezone.now)
+
+    objects = UsagerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "usager"
+        ordering = ["family_name", "given_names", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["sub_hash"], name="usager_unique_sub_hash"),
+            models.CheckConstraint(
+                name="usager_birthplace_insee",
+                condition=Q(birthplace="") | Q(birthplace__regex=r"^[0-9][0-9AB][0-9]{3}$"),
+                violation_error_message="Le lieu de naissance est un code INSEE de 5 caractères.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        family = self.preferred_username or self.family_name
+        return f"{self.given_names} {family}".strip()
+
+    @staticmethod
+    def hash_sub(sub: str) -> str:
+        return _hmac_hex("franceconnect-sub", sub)
+
+    @property
+    def journal_ref(self) -> str:
+        """Pseudonymous reference copied into the journal: stable across a purge (derived from the
+        FranceConnect identity), meaningless without the key."""
+        return _hmac_hex("journal-usager", self.sub_hash)
+
+
+# --- Mandats and autorisations ----------------------------------------------------------------
+
+
+class MandatQuerySet(models.QuerySet["Mandat"]):
+    def active(self, at: datetime | None = None) -> MandatQuerySet:
+        at = at or timezone.now()
+        unrevoked = Autorisation.objects.filter(mandat=OuterRef("pk"), revoked_at__isnull=True)
+        return self.filter(expires_at__gt=at).filter(Exists(unrevoked))
+
+    def for_organisation(self, organisation: Structure | HabilitatedOrganisation) -> MandatQuerySet:
+        return self.filter(organisation_id=organisation.pk)
+
+    def visible_to(self, user: User) -> MandatQuerySet:
+        # Mirrors Mandat.get_abilities()["view"]: a test keeps the two in step.
+        return self.filter(organisation_id__in=user.scope.structure_ids(*MANDAT_ROLES))
+
+    def with_end(self) -> MandatQuerySet:
+        """Annotates `ended_at`: the expiry, or the last revocation once every autorisation is
+        revoked (a mandate revoked early ends early, and so does its retention period)."""
+        autorisations = Autorisation.objects.filter(mandat=OuterRef("pk"))
+        last_revocation = Subquery(
+            autorisations.values("mandat").annotate(last=Max("revoked_at")).values("last")[:1]
+        )
+        fully_revoked_end = Least(F("expires_at"), Coalesce(last_revocation, F("expires_at")))
+        return self.annotate(
+            ended_at=models.Case(
+                models.When(
+                    Exists(autorisations.filter(revoked_at__isnull=True)), then=F("expires_at")
+                ),
+                default=fully_revoked_end,
+            )
+        )
+
+
+class Mandat(models.Model):
+    organisation = models.ForeignKey(
+        Structure, on_delete=models.PROTECT, related_name="mandats", verbose_name="organisation"
+    )
+    usager = models.ForeignKey(
+        Usager, on_delete=models.PROTECT, related_name="mandats", verbose_name="usager"
+    )
+    created_at = models.DateTimeField("signé le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
+    duration = models.CharField("durée", max_length=10, choices=MandatDuration.choices)
+    is_remote = models.BooleanField("signé à distance", default=False)
+    legal_text_version = models.CharField("version du texte du mandat", max_length=20)
+    content_hash = models.CharField("empreinte de l'attestation", max_length=64)
+    renewed_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name="renouvelle le mandat",
+    )
+    expiration_reminder_sent_at = models.DateTimeField(
+        "rappel d'expiration envoyé le", null=True, blank=True
+    )
+
+    objects = MandatQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mandat"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="mandat_expires_after_creation",
+                condition=Q(expires_at__gt=F("created_at")),
+                violation_error_message="Un mandat expire après sa signature.",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Mandat n° {self.pk}"
+
+    def is_expired(self, at: datetime | None = None) -> bool:
+        return self.expires_at <= (at or timezone.now())
+
+    def is_active(self, at: datetime | None = None) -> bool:
+        # Reads the prefetched autorisations when there are some, so lists stay in constant queries.
+        return not self.is_expired(at) and any(
+            a.revoked_at is None for a in self.autorisations.all()
+        )
+
+    def get_abilities(self, user: User) -> dict[str, bool]:
+        """What `user` may do with this mandate: the one source of truth for views and services."""
+        scope = user.scope
+        aidant = scope.has_structure_role(self.organisation_id, Role.AIDANT)
+        referent = scope.has_structure_role(self.organisation_id, Role.REFERENT)
+        return {
+            "view": aidant or referent,
+            "use": aidant,
+            "revoke": aidant or referent,
+            "renew": aidant,
+        }
+
+
+class AutorisationQuerySet(models.QuerySet["Autorisation"]):
+    def active(self, at: datetime | None = None) -> AutorisationQuerySet:
+        return self.filter(revoked_at__isnull=True, mandat__expires_at__gt=at or timezone.now())
+
+    def visible_to(self, user: User) -> AutorisationQuerySet:
+        return self.filter(mandat__in=Mandat.objects.visible_to(user))
+
+
+class Autorisation(models.Model):
+    mandat = models.ForeignKey(
+        Mandat, on_delete=models.CASCADE, related_name="autorisations", verbose_name="mandat"
+    )
+    demarche = models.CharField("démarche", max_length=16, choices=Demarche.choices)
+    revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="révoquée par",
+    )
+
+    objects = AutorisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "autorisation"
+        ordering = ["demarche"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mandat", "demarche"], name="autorisation_one_per_demarche"
+            ),
+            models.CheckConstraint(
+                name="autorisation_revoked_by_needs_date",
+                condition=Q(revoked_by__isnull=True) | Q(revoked_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_demarche_display()} ({self.mandat})"
+
+    def is_active(self, at: datetime | None = None) -> bool:
+        return self.revoked_at is None and not self.mandat.is_expired(at)
+
+
+# --- Journal ----------------------------------------------------------------------------------
+
+
+class JournalAction(models.TextChoices):
+    AIDANT_LOGIN = "aidant_login", "Connexion d'un aidant"
+    USAGER_FRANCECONNECT = "usager_franceconnect", "Connexion FranceConnect d'un usager"
+    MANDAT_CREATED = "mandat_created", "Création d'un mandat"
+    AUTORISATION_CREATED = "autorisation_created", "Création d'une autorisation"
+    AUTORISATION_USED = "autorisation_used", "Utilisation d'une autorisation"
+    AUTORISATION_REVOKED = "autorisation_revoked", "Révocation d'une autorisation"
+    MANDAT_REVOKED = "mandat_revoked", "Révocation d'un mandat"
+    MANDAT_RENEWED = "mandat_renewed", "Renouvellement d'un mandat"
+    MANDAT_TRANSFERRED = "mandat_transferred", "Transfert d'un mandat"
+    ORGANISATION_SWITCHED = "organisation_switched", "Changement d'organisation d'un aidant"
+    USAGER_PURGED = "usager_purged", "Purge des données personnelles d'un usager"
+
+
+GENESIS_HASH = "0" * 64
+# Bumped if the canonical form ever changes, so old entries still verify under their own rules.
+JOURNAL_HASH_VERSION = 1
+# Any constant works: it names "the journal" for pg_advisory_xact_lock across every process.
+_JOURNAL_LOCK_KEY = zlib.crc32(b"mandats.journalentry")
+
+
+@dataclass(frozen=True)
+class JournalBreak:
+    entry_id: int
+    sequence: int
+    reason: str
+
+
+class JournalQuerySet(models.QuerySet["JournalEntry"]):
+    def first_break(self) -> JournalBreak | None:
+        """Walks the chain in order and returns the first entry that does not verify."""
+        previous_hash, expected_sequence = GENESIS_HASH, 1
+        for entry in self.order_by("sequence").iterator(chunk_size=2000):
+            if entry.sequence != expected_sequence:
+                return JournalBreak(
+                    entry.pk, entry.sequence, f"numéro attendu {expected_sequence}, entrée absente"
+                )
+            if entry.previous_hash != previous_hash:
+                return JournalBreak(
+                    entry.pk, entry.sequence, "chaînage rompu avec l'entrée précédente"
+                )
+            if entry.compute_hash() != entry.entry_hash:
+                return JournalBreak(
+                    entry.pk, entry.sequence, "contenu modifié (empreinte invalide)"
+                )
+            previous_hash, expected_sequence = entry.entry_hash, entry.sequence + 1
+        return None
+
+
+class JournalEntry(models.Model):
+    """One event of the audit trail. Append-only: database triggers refuse UPDATE and DELETE.
+
+    Usagers and mandates are referred to by plain ids and a pseudonymous reference, never by
+    foreign key: their rows are purged after six years while the journal must stay untouched.
+    """
+
+    sequence = models.PositiveBigIntegerField("numéro", unique=True, editable=False)
+    created_at = models.DateTimeField("le", editable=False)
+    action = models.CharField("événement", max_length=32, choices=JournalAction.choices)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    organisation = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="organisation",
+    )
+    usager_id = models.PositiveBigIntegerField("usager (identifiant)", null=True, blank=True)
+    usager_ref = models.CharField("usager (référence pseudonyme)", max_length=64, blank=True)
+    mandat_id = models.PositiveBigIntegerField("mandat (identifiant)", null=True, blank=True)
+    autorisation_id = models.PositiveBigIntegerField(
+        "autorisation (identifiant)", null=True, blank=True
+    )
+    demarche = models.CharField("démarche", max_length=16, choices=Demarche.choices, blank=True)
+    details = models.JSONField("détails", default=dict, blank=True)
+    previous_hash = models.CharField("empreinte précédente", max_length=64, editable=False)
+    entry_hash = models.CharField("empreinte", max_length=64, editable=False)
+
+    objects = JournalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "entrée du journal"
+        verbose_name_plural = "entrées du journal"
+        ordering = ["sequence"]
+        indexes = [
+            models.Index(fields=["usager_id"]),
+            models.Index(fields=["mandat_id"]),
+            models.Index(fields=["organisation", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"n° {self.sequence} – {self.get_action_display()} ({self.created_at:%d/%m/%Y %H:%M})"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Python-side mirror of the triggers: gives a clear error before reaching the database.
+        if not self._state.adding:
+            raise ValidationError("Le journal est en ajout seul : une entrée ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError("Le journal est en ajout seul : une entrée ne se supprime pas.")
+
+    def canonical(self) -> bytes:
+        payload = {
+            "v": JOURNAL_HASH_VERSION,
+            "sequence": self.sequence,
+            "created_at": self.created_at.astimezone(UTC).isoformat(),
+            "action": self.action,
+            "actor_id": self.actor_id,
+            "organisation_id": self.organisation_id,
+            "usager_id": self.usager_id,
+            "usager_ref": self.usager_ref,
+            "mandat_id": self.mandat_id,
+            "autorisation_id": self.autorisation_id,
+            "demarche": self.demarche,
+            "details": self.details,
+            "previous_hash": self.previous_hash,
+        }
+        return json.dumps(
+            payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+    @classmethod
+    def append(
+        cls,
+        action: JournalAction,
+        *,
+        actor: User | None,
+        organisation: Structure | None,
+        usager: Usager | None = None,
+        mandat: Mandat | None = None,
+        autorisation: Autorisation | None = None,
+        demarche: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> JournalEntry:
+        with transaction.atomic():
+            _lock_journal()
+            last = cls.objects.order_by("-sequence").values("sequence", "entry_hash").first()
+            entry = cls(
+                sequence=(last["sequence"] + 1) if last else 1,
+                previous_hash=last["entry_hash"] if last else GENESIS_HASH,
+                created_at=timezone.now(),
+                action=action,
+                actor=actor,
+                organisation=organisation,
+                usager_id=usager.pk if usager else None,
+                usager_ref=usager.journal_ref if usager else "",
+                mandat_id=mandat.pk if mandat else None,
+                autorisation_id=autorisation.pk if autorisation else None,
+                demarche=demarche,
+                details=details or {},
+            )
+            entry.entry_hash = entry.compute_hash()
+            entry.save(force_insert=True)
+            return entry
+
+    # Named constructors, one per event of the journal.
+
+    @classmethod
+    def log_aidant_login(cls, *, aidant: User, organisation: Structure | None) -> JournalEntry:
+        return cls.append(JournalAction.AIDANT_LOGIN, actor=aidant, organisation=organisation)
+
+    @classmethod
+    def log_usager_franceconnect_login(
+        cls, *, usager: Usager, organisation: Structure | None, by: User
+    ) -> JournalEntry:
+        return cls.append(
+            JournalAction.USAGER_FRANCECONNECT, actor=by, organisation=organisation, usager=usager
+        )
+
+    @classmethod
+    def log_mandat_created(cls, *, mandat: Mandat, by: User) -> JournalEntry:
+        return cls.append(
+            JournalAction.MANDAT_CREATED,
+            actor=by,
+            organisation=mandat.organisation,
+            usager=mandat.usager,
+            mandat=mandat,
+            details=_mandat_details(mandat),
+        )
+
+    @classmethod
+    def log_autorisation_created(cls, *, autorisation: Autorisation, by: User) -> JournalEntry:
+        return cls._log_autorisation(JournalAction.AUTORISATION_CREATED, autorisation, by)
+
+    @classmethod
+    def log_autorisation_used(
+        cls, *, autorisation: Autorisation, by: User, service: str = ""
+    ) -> JournalEntry:
+        details = {"service": service} if service else None
+        return cls._log_autorisation(JournalAction.AUTORISATION_USED, autorisation, by, details)
+
+    @classmethod
+    def log_autorisation_revoked(cls, *, autorisation: Autorisation, by: User) -> JournalEntry:
+        return cls._log_autorisation(JournalAction.AUTORISATION_REVOKED, autorisation, by)
+
+    @classmethod
+    def log_mandat_revoked(cls, *, mandat: Mandat, by: User) -> JournalEntry:
+        return cls.append(
+            JournalAction.MANDAT_REVOKED,
+            actor=by,
+            organisation=mandat.organisation,
+            usager=mandat.usager,
+            mandat=mandat,
+        )
+
+    @classmethod
+    def log_mandat_renewed(cls, *, previous: Mandat, mandat: Mandat, by: User) -> JournalEntry:
+        return cls.append(
+            JournalAction.MANDAT_RENEWED,
+            actor=by,
+            organisation=mandat.organisation,
+            usager=mandat.usager,
+            mandat=mandat,
+            details={"renews_mandat_id": previous.pk, **_mandat_details(mandat)},
+        )
+
+    @classmethod
+    def log_mandat_transferred(
+        cls, *, mandat: Mandat, from_organisation: Structure, by: User
+    ) -> JournalEntry:
+        return cls.append(
+            JournalAction.MANDAT_TRANSFERRED,
+            actor=by,
+            organisation=mandat.organisation,
+            usager=mandat.usager,
+            mandat=mandat,
+            details={"from_organisation_id": from_organisation.pk},
+        )
+
+    @classmethod
+    def log_organisation_switched(
+        cls, *, aidant: User, from_organisation: Structure | None, to_organisation: Structure
+    ) -> JournalEntry:
+        return cls.append(
+            JournalAction.ORGANISATION_SWITCHED,
+            actor=aidant,
+            organisation=to_organisation,
+            details={"from_organisation_id": from_organisation.pk if from_organisation else None},
+        )
+
+    @classmethod
+    def log_usager_purged(cls, *, usager: Usager, mandat_ids: list[int]) -> JournalEntry:
+        return cls.append(
+            JournalAction.USAGER_PURGED,
+            actor=None,
+            organisation=None,
+            usager=usager,
+            details={"mandat_ids": sorted(mandat_ids)},
+        )
+
+    @classmethod
+    def _log_autorisation(
+        cls,
+        action: JournalAction,
+        autorisation: Autorisation,
+        by: User,
+        details: dict[str, Any] | None = None,
+    ) -> JournalEntry:
+        mandat = autorisation.mandat
+        return cls.append(
+            action,
+            actor=by,
+            organisation=mandat.organisation,
+            usager=mandat.usager,
+            mandat=mandat,
+            autorisation=autorisation,
+            demarche=autorisation.demarche,
+            details=details,
+        )
+
+
+def _mandat_details(mandat: Mandat) -> dict[str, Any]:
+    """What the law asks the trail to keep about a mandate: its scope, term and attestation, never
+    the usager's identity."""
+    return {
+        "demarches": sorted(a.demarche for a in mandat.autorisations.all()),
+        "duration": mandat.duration,
+        "expires_at": mandat.expires_at.astimezone(UTC).isoformat(),
+        "is_remote": mandat.is_remote,
+        "legal_text_version": mandat.legal_text_version,
+        "content_hash": mandat.content_hash,
+    }
+
+
+def _lock_journal() -> None:
+    # Two transactions appending at once would both read the same last entry and fork the chain.
+    # PostgreSQL: a transaction-scoped advisory lock serialises appenders until commit. SQLite
+    # serialises writers with its database lock; the unique `sequence` is the last safety net.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_JOURNAL_LOCK_KEY])

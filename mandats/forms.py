@@ -1,0 +1,97 @@
+from django import forms
+
+from core.forms import DsfrForm
+from core.models import Structure
+from mandats.models import Demarche, MandatDuration
+
+
+def totp_code_field(**attrs: str) -> forms.CharField:
+    return forms.CharField(
+        label="Code à usage unique",
+        help_text="Les 6 chiffres affichés par votre application ou votre carte.",
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", **attrs}
+        ),
+    )
+
+
+class TOTPCodeForm(DsfrForm):
+    code = totp_code_field(autofocus="autofocus")
+
+
+class UsagerSearchForm(DsfrForm):
+    q = forms.CharField(
+        label="Rechercher un usager (prénom ou nom)", required=False, max_length=100
+    )
+
+
+class MandatScopeForm(DsfrForm):
+    """Démarches and duration of a mandate, among the démarches the organisation allows."""
+
+    demarches = forms.MultipleChoiceField(
+        label="Démarches confiées à l'organisation",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins une démarche."},
+    )
+    duration = forms.ChoiceField(
+        label="Durée du mandat",
+        choices=MandatDuration.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une durée."},
+    )
+
+    def __init__(self, *args, allowed_demarches: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = set(allowed_demarches)
+        self.fields["demarches"].choices = [c for c in Demarche.choices if c[0] in allowed]
+
+
+class MandatRenewForm(MandatScopeForm):
+    code = totp_code_field()
+
+
+class OrganisationSwitchForm(DsfrForm):
+    organisation = forms.ModelChoiceField(
+        label="Organisation dans laquelle vous travaillez", queryset=Structure.objects.none()
+    )
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class AllowedDemarchesForm(DsfrForm):
+    demarches = forms.MultipleChoiceField(
+        label="Démarches que les aidants de l'organisation peuvent proposer",
+        choices=Demarche.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins une démarche."},
+    )
+
+
+class HabilitationRequestForm(DsfrForm):
+    email = forms.EmailField(label="Adresse électronique professionnelle")
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    profession = forms.CharField(label="Profession", max_length=150)
+    training_done = forms.BooleanField(
+        label="La formation Aidants Connect est suivie", required=False
+    )
+    training_date = forms.DateField(
+        label="Date de la formation",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    pix_passed = forms.BooleanField(label="Le test PIX est réussi", required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("training_done") and not data.get("training_date"):
+            self.add_error("training_date", "Indiquez la date de la formation suivie.")
+        return data
+
+
+class HabilitationRefuseForm(DsfrForm):
+    reason = forms.CharField(label="Motif du refus", widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,111 @@
+"""Screen-specific reads of Aidants Connect, each in a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.models import Membership, Role, Structure, User
+from mandats.models import (
+    MANDAT_ROLES,
+    AidantProfile,
+    Autorisation,
+    HabilitatedOrganisation,
+    HabilitationRequest,
+    HabilitationStatus,
+    Mandat,
+    Usager,
+)
+
+
+def aidant_organisations(user: User) -> QuerySet[Structure]:
+    """The organisations where the person works under mandates (aidant or référent)."""
+    return Structure.objects.filter(pk__in=user.scope.structure_ids(*MANDAT_ROLES)).order_by("name")
+
+
+def current_organisation(user: User) -> Structure | None:
+    """The organisation chosen last, while the person still belongs to it; else the first one."""
+    organisations = aidant_organisations(user)
+    chosen = (
+        AidantProfile.objects.filter(user_id=user.pk)
+        .values_list("current_organisation_id", flat=True)
+        .first()
+    )
+    if chosen in user.scope.structure_ids(*MANDAT_ROLES):
+        return organisations.filter(pk=chosen).first()
+    return organisations.first()
+
+
+def habilitation_of(organisation: Structure) -> HabilitatedOrganisation | None:
+    return HabilitatedOrganisation.objects.filter(structure=organisation).first()
+
+
+def usagers_with_active_mandats(
+    *, organisation: Structure, search: str = "", at: datetime | None = None
+) -> QuerySet[Usager]:
+    """The usagers the organisation's aidants can act for, each with `active_mandats` and, on
+    each mandate, `active_autorisations`: four queries once paginated, whatever the volume."""
+    active = Mandat.objects.active(at).for_organisation(organisation)
+    usagers = Usager.objects.filter(Exists(active.filter(usager=OuterRef("pk"))))
+    for word in search.split():
+        usagers = usagers.filter(
+            Q(given_names__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(preferred_username__icontains=word)
+        )
+    next_expiry = active.filter(usager=OuterRef("pk")).order_by("expires_at").values("expires_at")
+    autorisations = Autorisation.objects.filter(revoked_at__isnull=True).order_by("demarche")
+    return (
+        usagers.annotate(next_expiry=Subquery(next_expiry[:1]))
+        .prefetch_related(
+            Prefetch(
+                "mandats",
+                queryset=active.order_by("expires_at").prefetch_related(
+                    Prefetch(
+                        "autorisations", queryset=autorisations, to_attr="active_autorisations"
+                    )
+                ),
+                to_attr="active_mandats",
+            )
+        )
+        .order_by("family_name", "given_names", "pk")
+    )
+
+
+def usager_mandats(*, usager: Usager, user: User) -> QuerySet[Mandat]:
+    """Every mandate of the usager the person may see, newest first, with their autorisations."""
+    return (
+        Mandat.objects.visible_to(user)
+        .filter(usager=usager)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch("autorisations", queryset=Autorisation.objects.order_by("demarche"))
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def organisation_aidants(organisation: Structure) -> QuerySet[Membership]:
+    has_device = TOTPDevice.objects.filter(user=OuterRef("user_id"), confirmed=True)
+    return (
+        Membership.objects.filter(structure=organisation, role=Role.AIDANT)
+        .select_related("user")
+        .annotate(has_totp=Exists(has_device))
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def organisation_habilitation_requests(organisation: Structure) -> QuerySet[HabilitationRequest]:
+    return HabilitationRequest.objects.filter(organisation_id=organisation.pk).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def pending_habilitation_requests() -> QuerySet[HabilitationRequest]:
+    return (
+        HabilitationRequest.objects.filter(status=HabilitationStatus.SUBMITTED)
+        .select_related("organisation__structure", "submitted_by")
+        .order_by("created_at", "pk")
+    )

@@ -1,0 +1,548 @@
+"""Every write of Aidants Connect: `<entity>_<action>(*, ..., by)`, each owning its transaction.
+
+Refusals are `PermissionDenied` (who) or `ValidationError` (what), with French messages the pages
+show as they are. Email and Celery work is scheduled with `transaction.on_commit`, never inline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django_fsm import has_transition_perm
+
+from core.models import Membership, Role, Structure, User
+from mandats import tasks
+from mandats.models import (
+    REMINDED_DURATIONS,
+    AidantProfile,
+    Autorisation,
+    Demarche,
+    Gender,
+    HabilitatedOrganisation,
+    HabilitationRequest,
+    HabilitationStatus,
+    HabilitationTransition,
+    JournalEntry,
+    Mandat,
+    MandatDuration,
+    Usager,
+    validate_demarches,
+)
+
+# The wording of the mandate the usager signed: kept with each mandate, sealed in its attestation.
+DEFAULT_LEGAL_TEXT_VERSION = "2025-01"
+REMINDER_DAYS_BEFORE_EXPIRY = 30
+RETENTION_YEARS = 6
+
+
+def legal_text_version() -> str:
+    return getattr(settings, "AIDANTS_CONNECT_MANDAT_TEXT_VERSION", DEFAULT_LEGAL_TEXT_VERSION)
+
+
+# --- Usagers ----------------------------------------------------------------------------------
+
+
+def usager_from_franceconnect(
+    *,
+    claims: dict,
+    sub: str,
+    by: User | None = None,
+    organisation: Structure | None = None,
+) -> Usager:
+    """Creates or refreshes the usager FranceConnect just identified; with `by` (the aidant in
+    front of whom the usager logged in), the login is journaled."""
+    if not sub:
+        raise ValidationError("FranceConnect n'a pas transmis d'identifiant pour cet usager.")
+    identity = _identity_from_claims(claims)
+    with transaction.atomic():
+        usager, _ = Usager.objects.update_or_create(
+            sub_hash=Usager.hash_sub(sub), defaults={**identity, "last_seen_at": timezone.now()}
+        )
+        if by is not None:
+            JournalEntry.log_usager_franceconnect_login(
+                usager=usager, organisation=organisation, by=by
+            )
+    return usager
+
+
+def _identity_from_claims(claims: dict) -> dict:
+    given_names = str(claims.get("given_name") or "").strip()
+    if not given_names:
+        raise ValidationError("FranceConnect n'a pas transmis le prénom de l'usager.")
+    try:
+        birthdate = date.fromisoformat(str(claims.get("birthdate") or ""))
+    except ValueError as exc:
+        raise ValidationError(
+            "La date de naissance transmise par FranceConnect est invalide."
+        ) from exc
+    gender = str(claims.get("gender") or "")
+    if gender not in Gender.values:
+        raise ValidationError("Le sexe transmis par FranceConnect est invalide.")
+    birthplace = str(claims.get("birthplace") or "")
+    birthcountry = str(claims.get("birthcountry") or "")
+    if len(birthplace) not in (0, 5) or len(birthcountry) != 5:
+        raise ValidationError("Le lieu de naissance transmis par FranceConnect est invalide.")
+    return {
+        "given_names": given_names,
+        "family_name": str(claims.get("family_name") or "").strip(),
+        "preferred_username": str(claims.get("preferred_username") or "").strip(),
+        "birthdate": birthdate,
+        "birthplace": birthplace,
+        "birthcountry": birthcountry,
+        "gender": gender,
+        "email": str(claims.get("email") or "").strip().lower(),
+    }
+
+
+# --- Mandats ----------------------------------------------------------------------------------
+
+
+def mandat_create(
+    *,
+    organisation: Structure,
+    usager: Usager,
+    demarches: Iterable[str],
+    duration: str,
+    by: User,
+    is_remote: bool = False,
+) -> Mandat:
+    """Signs a mandate: the mandate, one autorisation per démarche, the revocation of the older
+    autorisations it replaces and their journal entries, all or nothing."""
+    with transaction.atomic():
+        mandat = _mandat_insert(
+            organisation=organisation,
+            usager=usager,
+            demarches=demarches,
+            duration=duration,
+            by=by,
+            is_remote=is_remote,
+        )
+        JournalEntry.log_mandat_created(mandat=mandat, by=by)
+        _log_autorisations_created(mandat, by)
+    return mandat
+
+
+def mandat_renew(*, mandat: Mandat, demarches: Iterable[str], duration: str, by: User) -> Mandat:
+    """A new mandate for the same usager and organisation, from the identity already verified:
+    no new FranceConnect login (the aidant's fresh TOTP code is checked by the page)."""
+    if not mandat.get_abilities(by)["renew"]:
+        raise PermissionDenied("Vous ne pouvez pas renouveler ce mandat.")
+    with transaction.atomic():
+        renewed = _mandat_insert(
+            organisation=mandat.organisation,
+            usager=mandat.usager,
+            demarches=demarches,
+            duration=duration,
+            by=by,
+            is_remote=False,
+            renewed_from=mandat,
+        )
+        JournalEntry.log_mandat_renewed(previous=mandat, mandat=renewed, by=by)
+        _log_autorisations_created(renewed, by)
+    return renewed
+
+
+def _mandat_insert(
+    *,
+    organisation: Structure,
+    usager: Usager,
+    demarches: Iterable[str],
+    duration: str,
+    by: User,
+    is_remote: bool,
+    renewed_from: Mandat | None = None,
+) -> Mandat:
+    if not by.scope.has_structure_role(organisation.pk, Role.AIDANT):
+        raise PermissionDenied("Seul un aidant de cette organisation peut signer ce mandat.")
+    habilitation = HabilitatedOrganisation.objects.filter(structure=organisation).first()
+    if habilitation is None:
+        raise ValidationError("Cette organisation n'est pas habilitée Aidants Connect.")
+    codes = _checked_demarches(demarches, habilitation)
+    term = _checked_duration(duration)
+    # Two aidants signing for the same usager at once would each leave an unrevoked autorisation
+    # for the same démarche: the usager row lock makes the second wait and see the first.
+    usager = Usager.objects.select_for_update().get(pk=usager.pk)
+    now = timezone.now()
+    _revoke_replaced_autorisations(organisation, usager, codes, now, by)
+    mandat = Mandat(
+        organisation=organisation,
+        usager=usager,
+        created_at=now,
+        expires_at=now + term.delta,
+        duration=term,
+        is_remote=is_remote,
+        legal_text_version=legal_text_version(),
+        renewed_from=renewed_from,
+    )
+    mandat.content_hash = attestation_hash(mandat, codes)
+    mandat.save(force_insert=True)
+    for code in codes:
+        Autorisation.objects.create(mandat=mandat, demarche=code)
+    return mandat
+
+
+def _checked_demarches(
+    demarches: Iterable[str], habilitation: HabilitatedOrganisation
+) -> list[str]:
+    codes = sorted(set(demarches))
+    validate_demarches(codes)
+    refused = [code for code in codes if code not in habilitation.allowed_demarches]
+    if refused:
+        labels = ", ".join(f"« {Demarche(code).label} »" for code in refused)
+        raise ValidationError(
+            f"Votre organisation n'autorise pas la démarche {labels} : "
+            "demandez à votre référent de l'ouvrir ou retirez-la du mandat."
+        )
+    return codes
+
+
+def _checked_duration(duration: str) -> MandatDuration:
+    try:
+        return MandatDuration(duration)
+    except ValueError as exc:
+        raise ValidationError("Choisissez une durée de mandat proposée.") from exc
+
+
+def _revoke_replaced_autorisations(
+    organisation: Structure, usager: Usager, codes: list[str], now: datetime, by: User
+) -> None:
+    """The law allows one autorisation per usager, organisation and démarche: the new one
+    replaces the older, which is revoked and journaled."""
+    replaced = (
+        Autorisation.objects.active(now)
+        .filter(mandat__usager=usager, mandat__organisation=organisation, demarche__in=codes)
+        .select_related("mandat__organisation", "mandat__usager")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    for autorisation in replaced:
+        _revoke(autorisation, now, by)
+
+
+def _revoke(autorisation: Autorisation, now: datetime, by: User) -> None:
+    autorisation.revoked_at = now
+    autorisation.revoked_by = by
+    autorisation.save(update_fields=["revoked_at", "revoked_by"])
+    JournalEntry.log_autorisation_revoked(autorisation=autorisation, by=by)
+
+
+def _log_autorisations_created(mandat: Mandat, by: User) -> None:
+    for autorisation in mandat.autorisations.order_by("demarche"):
+        JournalEntry.log_autorisation_created(autorisation=autorisation, by=by)
+
+
+def attestation_hash(mandat: Mandat, demarches: list[str]) -> str:
+    """Seals what the printed attestation says. The usager is named by the keyed hash of their
+    FranceConnect identity, so the hash cannot be tested against guessed names and birthdates."""
+    content = {
+        "organisation": mandat.organisation.siret,
+        "usager": mandat.usager.sub_hash,
+        "demarches": sorted(demarches),
+        "duration": str(mandat.duration),
+        "created_at": mandat.created_at.isoformat(),
+        "expires_at": mandat.expires_at.isoformat(),
+        "is_remote": mandat.is_remote,
+        "legal_text_version": mandat.legal_text_version,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def autorisation_revoke(*, autorisation: Autorisation, by: User) -> Autorisation:
+    if not autorisation.mandat.get_abilities(by)["revoke"]:
+        raise PermissionDenied("Vous ne pouvez pas révoquer cette autorisation.")
+    with transaction.atomic():
+        # Locked so that two clicks (or two aidants) cannot revoke and journal it twice.
+        locked = (
+            Autorisation.objects.select_for_update(of=("self",))
+            .select_related("mandat__organisation", "mandat__usager")
+            .get(pk=autorisation.pk)
+        )
+        now = timezone.now()
+        if not locked.is_active(now):
+            raise ValidationError("Cette autorisation est déjà révoquée ou expirée.")
+        _revoke(locked, now, by)
+    return locked
+
+
+def mandat_revoke(*, mandat: Mandat, by: User) -> Mandat:
+    """Revokes every autorisation still active, each journaled, then the mandate itself."""
+    if not mandat.get_abilities(by)["revoke"]:
+        raise PermissionDenied("Vous ne pouvez pas révoquer ce mandat.")
+    with transaction.atomic():
+        locked = (
+            Mandat.objects.select_for_update(of=("self",))
+            .select_related("organisation", "usager")
+            .get(pk=mandat.pk)
+        )
+        now = timezone.now()
+        active = list(locked.autorisations.active(now).order_by("demarche"))
+        if not active:
+            raise ValidationError("Ce mandat n'est plus actif : il est déjà révoqué ou expiré.")
+        for autorisation in active:
+            autorisation.mandat = locked
+            _revoke(autorisation, now, by)
+        JournalEntry.log_mandat_revoked(mandat=locked, by=by)
+    return locked
+
+
+def mandat_transfer(*, mandat: Mandat, to_organisation: Structure, by: User) -> Mandat:
+    """Moves a mandate to another organisation (mergers, moves): ANCT staff, or a référent of both
+    organisations."""
+    scope = by.scope
+    referent_of_both = scope.has_structure_role(
+        mandat.organisation_id, Role.REFERENT
+    ) and scope.has_structure_role(to_organisation.pk, Role.REFERENT)
+    if not (scope.is_anct or referent_of_both):
+        raise PermissionDenied("Vous ne pouvez pas transférer ce mandat.")
+    if not HabilitatedOrganisation.objects.filter(structure=to_organisation).exists():
+        raise ValidationError("L'organisation de destination n'est pas habilitée Aidants Connect.")
+    with transaction.atomic():
+        locked = Mandat.objects.select_for_update().select_related("organisation").get(pk=mandat.pk)
+        Usager.objects.select_for_update().get(pk=locked.usager_id)
+        _refuse_overlapping_autorisations(locked, to_organisation)
+        from_organisation = locked.organisation
+        locked.organisation = to_organisation
+        locked.save(update_fields=["organisation"])
+        JournalEntry.log_mandat_transferred(
+            mandat=locked, from_organisation=from_organisation, by=by
+        )
+    return locked
+
+
+def _refuse_overlapping_autorisations(mandat: Mandat, to_organisation: Structure) -> None:
+    demarches = mandat.autorisations.active().values("demarche")
+    overlap = Autorisation.objects.active().filter(
+        mandat__usager_id=mandat.usager_id,
+        mandat__organisation=to_organisation,
+        demarche__in=demarches,
+    )
+    if overlap.exists():
+        raise ValidationError(
+            "L'usager a déjà, dans l'organisation de destination, une autorisation active pour "
+            "une démarche de ce mandat."
+        )
+
+
+# --- Aidants and organisations ----------------------------------------------------------------
+
+
+def aidant_switch_organisation(*, organisation: Structure, by: User) -> AidantProfile:
+    if not by.scope.has_structure_role(organisation.pk, Role.AIDANT, Role.REFERENT):
+        raise PermissionDenied("Vous n'êtes pas aidant de cette organisation.")
+    with transaction.atomic():
+        profile, _ = AidantProfile.objects.select_for_update().get_or_create(user=by)
+        previous = profile.current_organisation
+        if previous is not None and previous.pk == organisation.pk:
+            return profile
+        profile.current_organisation = organisation
+        profile.save(update_fields=["current_organisation", "updated_at"])
+        JournalEntry.log_organisation_switched(
+            aidant=by, from_organisation=previous, to_organisation=organisation
+        )
+    return profile
+
+
+def organisation_update_demarches(
+    *, organisation: HabilitatedOrganisation, demarches: Iterable[str], by: User
+) -> HabilitatedOrganisation:
+    """Restricts (or reopens) the démarches the organisation's aidants may put in new mandates;
+    mandates already signed keep their autorisations."""
+    scope = by.scope
+    if not (scope.is_anct or scope.has_structure_role(organisation.pk, Role.REFERENT)):
+        raise PermissionDenied("Seul le référent de l'organisation peut choisir ses démarches.")
+    codes = sorted(set(demarches))
+    validate_demarches(codes)
+    with transaction.atomic():
+        HabilitatedOrganisation.objects.filter(pk=organisation.pk).update(allowed_demarches=codes)
+    organisation.allowed_demarches = codes
+    return organisation
+
+
+# --- Habilitation requests --------------------------------------------------------------------
+
+
+def habilitation_request_submit(
+    *,
+    organisation: HabilitatedOrganisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    profession: str,
+    training_done: bool,
+    training_date: date | None,
+    pix_passed: bool,
+    by: User,
+) -> HabilitationRequest:
+    scope = by.scope
+    if not (scope.is_anct or scope.has_structure_role(organisation.pk, Role.REFERENT)):
+        raise PermissionDenied("Seul le référent de l'organisation peut demander une habilitation.")
+    habilitation_request = HabilitationRequest(
+        organisation=organisation,
+        email=email.strip().lower(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        profession=profession.strip(),
+        training_done=training_done,
+        training_date=training_date if training_done else None,
+        pix_passed=pix_passed,
+        submitted_by=by,
+    )
+    habilitation_request.validate_constraints()
+    try:
+        with transaction.atomic():
+            habilitation_request.save()
+    except IntegrityError as exc:  # a concurrent submission for the same person won the race
+        raise ValidationError("Une demande est déjà en cours pour cette personne.") from exc
+    return habilitation_request
+
+
+def habilitation_request_validate(
+    *, habilitation_request: HabilitationRequest, by: User
+) -> HabilitationRequest:
+    """ANCT validation: the person gets (or gets back) an active account and the aidant role in
+    the organisation; they are told by email once the transaction is committed."""
+    with transaction.atomic():
+        locked = _lock_for_decision(habilitation_request, by, "validate")
+        locked.validate()
+        locked.aidant = _activate_aidant(locked)
+        locked.save()
+        _log_transition(locked, HabilitationStatus.SUBMITTED, by, reason="")
+        transaction.on_commit(lambda: tasks.send_habilitation_validated_email.delay(locked.pk))
+    return locked
+
+
+def habilitation_request_refuse(
+    *, habilitation_request: HabilitationRequest, reason: str, by: User
+) -> HabilitationRequest:
+    if not reason.strip():
+        raise ValidationError("Indiquez le motif du refus.")
+    with transaction.atomic():
+        locked = _lock_for_decision(habilitation_request, by, "refuse")
+        locked.refuse()
+        locked.save()
+        _log_transition(locked, HabilitationStatus.SUBMITTED, by, reason=reason.strip())
+    return locked
+
+
+def _lock_for_decision(
+    habilitation_request: HabilitationRequest, by: User, action: str
+) -> HabilitationRequest:
+    if not by.is_anct:
+        raise PermissionDenied("Seuls les agents de l'ANCT décident des habilitations.")
+    # Two ANCT agents deciding at once: the second waits for the row and finds it decided.
+    locked = HabilitationRequest.objects.select_for_update().get(pk=habilitation_request.pk)
+    if locked.status != HabilitationStatus.SUBMITTED:
+        raise ValidationError("Cette demande a déjà été traitée.")
+    if action == "validate" and not locked.is_complete():
+        raise ValidationError(
+            "La formation (avec sa date) et le test PIX doivent être validés avant l'habilitation."
+        )
+    if not has_transition_perm(getattr(locked, action), by):
+        raise PermissionDenied("Vous ne pouvez pas décider de cette demande.")
+    return locked
+
+
+def _activate_aidant(habilitation_request: HabilitationRequest) -> User:
+    user = User.objects.filter(email__iexact=habilitation_request.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            habilitation_request.email,
+            first_name=habilitation_request.first_name,
+            last_name=habilitation_request.last_name,
+        )
+    elif not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    Membership.objects.get_or_create(
+        user=user, structure_id=habilitation_request.organisation_id, role=Role.AIDANT
+    )
+    return user
+
+
+def _log_transition(
+    habilitation_request: HabilitationRequest, from_status: str, by: User, *, reason: str
+) -> None:
+    HabilitationTransition.objects.create(
+        request=habilitation_request,
+        from_status=from_status,
+        to_status=habilitation_request.status,
+        by=by,
+        at=habilitation_request.decided_at or timezone.now(),
+        reason=reason,
+    )
+
+
+# --- Reminders and retention ------------------------------------------------------------------
+
+
+def mandats_claim_expiration_reminders(*, now: datetime | None = None) -> int:
+    """Marks the 6- and 12-month mandates expiring within 30 days and not yet reminded, and
+    schedules one email per organisation. The mark is the idempotence key: a retry finds nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Mandat.objects.active(now)
+            .filter(
+                duration__in=REMINDED_DURATIONS,
+                expires_at__lte=now + timedelta(days=REMINDER_DAYS_BEFORE_EXPIRY),
+                expiration_reminder_sent_at__isnull=True,
+            )
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "organisation_id")
+        )
+        by_organisation: dict[int, list[int]] = {}
+        for mandat_id, organisation_id in due:
+            by_organisation.setdefault(organisation_id, []).append(mandat_id)
+        Mandat.objects.filter(pk__in=[pk for pk, _ in due]).update(expiration_reminder_sent_at=now)
+        for organisation_id, mandat_ids in by_organisation.items():
+            transaction.on_commit(
+                lambda o=organisation_id, m=mandat_ids: tasks.send_expiration_reminder_email.delay(
+                    o, m
+                )
+            )
+    return len(due)
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def usagers_purge_expired(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Deletes the usagers (and their mandates) whose last mandate ended more than six years ago
+    and who have not logged in since. The journal keeps only ids and pseudonymous references, so
+    it is not touched; the purge itself is journaled."""
+    cutoff = years_before(now or timezone.now(), RETENTION_YEARS)
+    recent = Mandat.objects.with_end().filter(usager=OuterRef("pk"), ended_at__gt=cutoff)
+    due = Usager.objects.filter(last_seen_at__lt=cutoff).exclude(Exists(recent)).order_by("pk")
+    purged = 0
+    while True:
+        with transaction.atomic():
+            batch = list(due.select_for_update(skip_locked=True)[:batch_size])
+            if not batch:
+                return purged
+            _purge_batch(batch)
+        purged += len(batch)
+
+
+def _purge_batch(usagers: list[Usager]) -> None:
+    mandat_ids: dict[int, list[int]] = {usager.pk: [] for usager in usagers}
+    for mandat_id, usager_id in Mandat.objects.filter(usager__in=usagers).values_list(
+        "pk", "usager_id"
+    ):
+        mandat_ids[usager_id].append(mandat_id)
+    for usager in usagers:
+        JournalEntry.log_usager_purged(usager=usager, mandat_ids=mandat_ids[usager.pk])
+    Mandat.objects.filter(usager__in=usagers).delete()
+    Usager.objects.filter(pk__in=[usager.pk for usager in usagers]).delete()
