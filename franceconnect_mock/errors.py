@@ -46,6 +46,7 @@ _BY_ERROR_CODE = {
     "invalid_token": "Le jeton d'accès est invalide, expiré ou révoqué.",
     "insufficient_scope": "Le jeton d'accès ne porte pas le scope openid.",
     "missing_authorization": "L'en-tête Authorization: Bearer <jeton d'accès> est obligatoire.",
+    "unsupported_token_type": "Seuls les jetons Bearer sont acceptés (Authorization: Bearer).",
 }
 _DEFAULT = "La demande a été refusée par FranceConnect (simulation)."
 

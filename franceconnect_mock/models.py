@@ -125,6 +125,9 @@ class PairwiseSecret(models.Model):
     class Meta:
         verbose_name = "secret des identifiants par fournisseur"
 
+    def __str__(self) -> str:
+        return f"secret créé le {self.created_at:%d/%m/%Y}"
+
 
 class AuthorizationCode(AuthorizationCodeMixin, models.Model):
     code_hash = models.CharField("empreinte du code", max_length=64, unique=True)
@@ -143,6 +146,9 @@ class AuthorizationCode(AuthorizationCodeMixin, models.Model):
     class Meta:
         verbose_name = "code d'autorisation"
         verbose_name_plural = "codes d'autorisation"
+
+    def __str__(self) -> str:
+        return f"code pour {self.identity_login} ({self.service_provider_id})"
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -178,6 +184,9 @@ class AccessToken(TokenMixin, models.Model):
     class Meta:
         verbose_name = "jeton d'accès"
         verbose_name_plural = "jetons d'accès"
+
+    def __str__(self) -> str:
+        return f"jeton pour {self.identity_login} ({self.service_provider_id})"
 
     # authlib's TokenMixin
 

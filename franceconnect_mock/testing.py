@@ -33,7 +33,7 @@ class Defect(Enum):
     UNPUBLISHED_KEY = "signé avec une clé absente de /jwks (même kid)"
     UNKNOWN_KID = "kid qui ne figure pas dans /jwks"
     ALG_NONE = "alg=none, sans signature"
-    HS256_CLIENT_SECRET = "HS256 avec le secret client comme clé"
+    HS256_CLIENT_SECRET = "HS256 avec le secret client comme clé"  # noqa: S105 - a label
     WRONG_ISSUER = "iss d'un autre fournisseur"
     WRONG_AUDIENCE = "aud d'un autre client"
     EXPIRED = "exp dépassé"

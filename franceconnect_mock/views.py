@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import MissingAuthorizationError, UnsupportedTokenTypeError
 from authlib.oauth2.rfc6750 import InvalidTokenError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -149,9 +150,16 @@ def userinfo(request: HttpRequest) -> HttpResponse:
 
 
 def _bearer_error(error: OAuth2Error) -> JsonResponse:
-    response = JsonResponse(dict(error.get_body()), status=error.status_code)
-    for name, value in error.get_headers():
-        response[name] = value
+    translate(error)
+    if isinstance(error, MissingAuthorizationError | UnsupportedTokenTypeError):
+        # RFC 6750, 3.1: no error code in the challenge when no bearer token was sent.
+        challenge = "Bearer"
+        body = {"error": "invalid_request", "error_description": error.description}
+    else:
+        challenge = f'Bearer error="{error.error}", error_description="{error.description}"'
+        body = {"error": error.error, "error_description": error.description}
+    response = JsonResponse(body, status=error.status_code or 401)
+    response["WWW-Authenticate"] = challenge
     return response
 
 
@@ -161,7 +169,9 @@ def session_end(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     redirect_uri = request.GET.get("post_logout_redirect_uri", "")
     if not (hint and state and redirect_uri):
-        message = "Les paramètres id_token_hint, state et post_logout_redirect_uri sont obligatoires."
+        message = (
+            "Les paramètres id_token_hint, state et post_logout_redirect_uri sont obligatoires."
+        )
         return _error_page(request, message, "invalid_request")
     provider = _provider_of_id_token(hint, issuer_for(request))
     if provider is None:

@@ -52,7 +52,9 @@ class RelyingParty:
         url = f"{self.issuer}/authorize"
         return self.http.get(url, params=params, allow_redirects=False, timeout=10)
 
-    def submit_login_page(self, page: requests.Response, choice: dict[str, str]) -> requests.Response:
+    def submit_login_page(
+        self, page: requests.Response, choice: dict[str, str]
+    ) -> requests.Response:
         """Press a button of the login page: {"identity": login} or {"cancel": "1"}."""
         csrf = CSRF_INPUT.search(page.text)
         assert csrf is not None, "le formulaire de connexion doit porter un jeton CSRF"
@@ -60,9 +62,13 @@ class RelyingParty:
         # The test settings mark the CSRF cookie Secure; browsers still send it to
         # http://localhost (a secure context), requests does not, so it is passed by hand.
         cookies = {"csrftoken": page.cookies["csrftoken"]}
-        return self.http.post(page.url, data=data, cookies=cookies, allow_redirects=False, timeout=10)
+        return self.http.post(
+            page.url, data=data, cookies=cookies, allow_redirects=False, timeout=10
+        )
 
-    def login(self, identity: str, **overrides: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    def login(
+        self, identity: str, **overrides: str | None
+    ) -> tuple[dict[str, str], dict[str, str]]:
         """The front channel: returns the authorize params and the callback's query."""
         params = self.authorize_params(**overrides)
         page = self.open_authorize(params)
@@ -82,7 +88,9 @@ class RelyingParty:
         }
         return requests.post(f"{self.issuer}/token", data=data, timeout=10)
 
-    def tokens_for(self, identity: str, **overrides: str | None) -> tuple[dict[str, str], dict[str, Any]]:
+    def tokens_for(
+        self, identity: str, **overrides: str | None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
         params, callback = self.login(identity, **overrides)
         response = self.exchange(callback["code"])
         assert response.status_code == 200, response.text

@@ -48,9 +48,7 @@ class ES256OnlyMetadata(discovery.OpenIDProviderMetadata):
 def test_discovery_is_valid_openid_provider_metadata(issuer):
     config = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
 
-    ES256OnlyMetadata(config).validate(
-        metadata_classes=[rpinitiated.OpenIDProviderMetadata]
-    )
+    ES256OnlyMetadata(config).validate(metadata_classes=[rpinitiated.OpenIDProviderMetadata])
 
 
 def test_every_endpoint_named_in_discovery_answers(issuer, rp):

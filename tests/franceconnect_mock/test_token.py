@@ -117,7 +117,8 @@ def test_the_redirect_uri_must_match_the_one_of_the_authorization_request(rp):
     _, callback = rp.login("testfc1")
 
     response = rp.exchange(
-        callback["code"], redirect_uri="http://localhost:8000/aidants-connect/franceconnect/callback/"
+        callback["code"],
+        redirect_uri="http://localhost:8000/aidants-connect/franceconnect/callback/",
     )
 
     assert response.json()["error"] == "invalid_grant"
