@@ -1,0 +1,77 @@
+"""Reads of the conseillers module, each in a constant number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from conseillers.models import (
+    Candidat,
+    Candidature,
+    CandidatureState,
+    Decision,
+    Envelope,
+)
+from core.models import Structure
+
+
+def envelopes_in_force() -> dict[str, int]:
+    """Département code → posts of its envelope in force (départements without one are absent)."""
+    return dict(Envelope.objects.in_force().values_list("departement_id", "posts"))
+
+
+def _quota_subquery(candidature_ref: str = "pk") -> Subquery:
+    """The quota in force of an application: its last positive decision's posts."""
+    last_positive = (
+        Decision.objects.filter(candidature_id=OuterRef(candidature_ref), posts_granted__gt=0)
+        .order_by("-created_at", "-pk")
+        .values("posts_granted")[:1]
+    )
+    return Subquery(last_positive, output_field=IntegerField())
+
+
+def with_quota(candidatures):
+    return candidatures.annotate(quota=Coalesce(_quota_subquery(), 0))
+
+
+def quota_in_force(candidature: Candidature) -> int:
+    return with_quota(Candidature.objects.filter(pk=candidature.pk)).get().quota
+
+
+def quota_of_structure(structure: Structure) -> int:
+    """Posts granted to the structure: the quotas in force of its validated applications."""
+    validated = with_quota(
+        Candidature.objects.filter(structure=structure, state=CandidatureState.VALIDATED)
+    )
+    return validated.aggregate(total=Coalesce(Sum("quota"), 0))["total"]
+
+
+def posts_granted_in(departement_id: str, *, exclude: Candidature | None = None) -> int:
+    validated = Candidature.objects.filter(
+        structure__departement_id=departement_id, state=CandidatureState.VALIDATED
+    )
+    if exclude is not None:
+        validated = validated.exclude(pk=exclude.pk)
+    return with_quota(validated).aggregate(total=Coalesce(Sum("quota"), 0))["total"]
+
+
+def candidats_for_structure(structure: Structure):
+    """Available candidates, those who can work in the structure's département first."""
+    local = Candidat.departements.through.objects.filter(
+        candidat_id=OuterRef("pk"), departement_id=structure.departement_id
+    )
+    return (
+        Candidat.objects.available()
+        .annotate(local=Exists(local))
+        .prefetch_related("departements")
+        .order_by("-local", "available_from", "last_name", "pk")
+    )
+
+
+def undecided_for_prefecture(user):
+    return (
+        Candidature.objects.visible_to(user)
+        .undecided()
+        .filter(Q(structure__departement_id__in=user.scope.departement_codes))
+        .select_related("structure__departement")
+    )

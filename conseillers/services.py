@@ -1,0 +1,465 @@
+"""Every write of the conseillers module: `<entity>_<action>(*, …, by)`, each in its transaction.
+
+Each service checks the acting person's abilities (the model's `get_abilities`, the one source of
+truth), fires the django-fsm transition and writes the transition log row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from conseillers import selectors
+from conseillers.models import (
+    Candidat,
+    Candidature,
+    CandidatureTransition,
+    Contract,
+    Decision,
+    DecisionKind,
+    Envelope,
+    Match,
+    MatchState,
+    MatchTransition,
+    OpinionVerdict,
+    Post,
+    PostHolding,
+    PrefectureOpinion,
+    Rupture,
+    SmicRate,
+)
+from core.models import Departement, Role, Structure, User
+
+FORBIDDEN = "Vous n'avez pas le droit d'effectuer cette action sur ce dossier."
+
+
+def _require(obj: Model, ability: str, by: User) -> None:
+    if not obj.get_abilities(by).get(ability, False):
+        raise PermissionDenied(FORBIDDEN)
+
+
+def _lock(model: type[Candidature] | type[Match], pk: int, *related: str):
+    """Locks one row, not the joined ones (PostgreSQL refuses FOR UPDATE on an outer join)."""
+    return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+
+
+def _fire(obj: Candidature | Match, name: str, *, by: User, reason: str = "") -> None:
+    """Fires a transition, saves with compare-and-set on the state, logs who/when/from/to/why."""
+    from_state = obj.state
+    getattr(obj, name)()
+    obj.state_changed_at = timezone.now()
+    obj.save()
+    log = CandidatureTransition if isinstance(obj, Candidature) else MatchTransition
+    field = "candidature" if isinstance(obj, Candidature) else "match"
+    log.objects.create(
+        **{field: obj},
+        transition=name,
+        from_state=from_state,
+        to_state=obj.state,
+        by=by,
+        reason=reason,
+    )
+
+
+# --- Envelopes -----------------------------------------------------------------------------------
+
+
+def _require_anct(by: User) -> None:
+    if not by.scope.is_anct:
+        raise PermissionDenied("Seule l'ANCT peut effectuer cette action.")
+
+
+def envelope_set(*, departement: Departement, posts: int, reason: str, by: User) -> Envelope:
+    _require_anct(by)
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de ce changement d'enveloppe."})
+    return Envelope.objects.create(departement=departement, posts=posts, reason=reason, author=by)
+
+
+def envelopes_apply(*, allocation: dict[str, int], reason: str, by: User) -> list[Envelope]:
+    """Applies all or part of a proposal: one new dated row per département that changes."""
+    _require_anct(by)
+    current = selectors.envelopes_in_force()
+    with transaction.atomic():
+        return [
+            envelope_set(departement=Departement(code=code), posts=posts, reason=reason, by=by)
+            for code, posts in sorted(allocation.items())
+            if current.get(code) != posts
+        ]
+
+
+# --- Applications --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def candidature_submit(*, structure: Structure, by: User, **fields) -> Candidature:
+    """Files an application. A SIRET that already applied is flagged, never merged silently."""
+    if not by.scope.has_structure_role(structure.pk, Role.GESTIONNAIRE):
+        raise PermissionDenied("Seul un gestionnaire de la structure peut candidater pour elle.")
+    earlier = Candidature.objects.filter(siret=structure.siret).order_by("created_at").first()
+    candidature = Candidature(
+        structure=structure, siret=structure.siret, duplicate_of=earlier, **fields
+    )
+    candidature.full_clean()
+    candidature.save()
+    return candidature
+
+
+def candidature_act(
+    *, candidature: Candidature, action: str, by: User, reason: str = ""
+) -> Candidature:
+    """examine, refuse, cancel, mark_duplicate, abandon: the transitions with no ledger row."""
+    if action not in {"examine", "refuse", "cancel", "mark_duplicate", "abandon"}:
+        raise ValueError(action)
+    if action != "examine" and action != "abandon" and not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de cette décision."})
+    with transaction.atomic():
+        locked = _lock(Candidature, candidature.pk, "structure")
+        _require(locked, action, by)
+        _fire(locked, action, by=by, reason=reason)
+    return locked
+
+
+def opinion_give(
+    *,
+    candidature: Candidature,
+    verdict: str,
+    comment: str,
+    by: User,
+    transfer_to: Structure | None = None,
+) -> PrefectureOpinion:
+    """Gives or amends the préfet's opinion (a new row each time) while the file is undecided."""
+    with transaction.atomic():
+        locked = _lock(Candidature, candidature.pk, "structure")
+        _require(locked, "give_opinion", by)
+        if transfer_to is not None and transfer_to.pk == locked.structure_id:
+            raise ValidationError(
+                {
+                    "transfer_to": "Choisissez une autre structure que la "
+                    "candidate pour proposer un transfert."
+                }
+            )
+        opinion = PrefectureOpinion(
+            candidature=locked,
+            verdict=OpinionVerdict(verdict),
+            comment=comment,
+            transfer_to=transfer_to,
+            author=by,
+        )
+        opinion.full_clean()
+        opinion.save()
+    return opinion
+
+
+def decision_record(
+    *,
+    candidature: Candidature,
+    posts_granted: int,
+    number: str,
+    decided_on: datetime.date,
+    by: User,
+    priority: bool = False,
+    observations: str = "",
+    motive: str = "",
+    envelope_override: str = "",
+) -> Decision:
+    """Writes ANCT's decision as a new ledger row: an initial grant, or an amendment.
+
+    The département row is locked so that two grants in the same département cannot both pass
+    the envelope check on the same free posts.
+    """
+    with transaction.atomic():
+        locked = _lock(Candidature, candidature.pk, "structure")
+        _require(locked, "decide", by)
+        Departement.objects.select_for_update().get(pk=locked.structure.departement_id)
+        kind = _decision_kind(locked, posts_granted, motive)
+        if kind != DecisionKind.WITHDRAWAL:  # returning posts never needs room in the envelope
+            _check_envelope(locked, posts_granted, envelope_override)
+        decision = Decision.objects.create(
+            candidature=locked,
+            kind=kind,
+            posts_granted=posts_granted,
+            number=number,
+            decided_on=decided_on,
+            priority=priority,
+            observations=observations,
+            motive=motive,
+            envelope_override=envelope_override,
+            author=by,
+        )
+        if kind == DecisionKind.INITIAL:
+            _fire(locked, "validate", by=by, reason=f"Décision {number}")
+        if kind == DecisionKind.WITHDRAWAL:
+            _check_occupied_within(locked, posts_granted)
+    return decision
+
+
+def _decision_kind(candidature: Candidature, posts: int, motive: str) -> DecisionKind:
+    if candidature.is_undecided:
+        if posts < 1:
+            raise ValidationError(
+                {
+                    "posts_granted": "Une décision favorable accorde au moins un "
+                    "poste ; pour refuser, utilisez le refus."
+                }
+            )
+        return DecisionKind.INITIAL
+    current = selectors.quota_in_force(candidature)
+    if posts == current:
+        raise ValidationError(
+            {
+                "posts_granted": f"Le quota en vigueur est déjà de {current} "
+                "poste(s) : un avenant ajoute ou retire des postes."
+            }
+        )
+    if not motive.strip():
+        raise ValidationError({"motive": "Un avenant doit indiquer son motif."})
+    return DecisionKind.ADDITION if posts > current else DecisionKind.WITHDRAWAL
+
+
+def _check_envelope(candidature: Candidature, posts: int, override: str) -> None:
+    departement_id = candidature.structure.departement_id
+    envelope = selectors.envelopes_in_force().get(departement_id, 0)
+    granted_elsewhere = selectors.posts_granted_in(departement_id, exclude=candidature)
+    if granted_elsewhere + posts <= envelope or override.strip():
+        return
+    free = max(envelope - granted_elsewhere, 0)
+    raise ValidationError(
+        {
+            "posts_granted": (
+                f"L'enveloppe du département est de {envelope} poste(s), "
+                f"dont {granted_elsewhere} déjà accordé(s) : il reste {free} poste(s). "
+                f"Pour accorder {posts} poste(s), justifiez le dépassement de l'enveloppe."
+            )
+        }
+    )
+
+
+def _check_occupied_within(candidature: Candidature, posts: int) -> None:
+    occupied = Match.objects.occupying().filter(structure_id=candidature.structure_id).count()
+    if occupied > posts:
+        raise ValidationError(
+            {
+                "posts_granted": (
+                    f"{occupied} poste(s) sont occupés dans cette structure : le quota ne peut pas "
+                    f"descendre à {posts}."
+                )
+            }
+        )
+
+
+# --- Candidates and matches ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_mark_interest(
+    *, structure: Structure, candidat: Candidat, interested: bool, by: User
+) -> Match:
+    """The structure marks its interest (or not) in a candidate; creates the match if need be."""
+    if not by.scope.has_structure_role(structure.pk, Role.GESTIONNAIRE):
+        raise PermissionDenied(FORBIDDEN)
+    if not selectors.quota_of_structure(structure):
+        raise ValidationError("Votre structure n'a pas encore de postes accordés par l'ANCT.")
+    match, _ = Match.objects.select_for_update().get_or_create(
+        structure=structure, candidat=candidat
+    )
+    action = "mark_interested" if interested else "mark_not_interested"
+    if match.get_abilities(by).get(action):
+        _fire(match, action, by=by)
+    elif match.state != (MatchState.INTERESTED if interested else MatchState.NOT_INTERESTED):
+        raise ValidationError(
+            f"Cette mise en relation est à l'état « {match.get_state_display()} »"
+            " : elle ne peut plus changer."
+        )
+    return match
+
+
+def match_recruit(
+    *,
+    match: Match,
+    contract_type: str,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    gross_monthly_salary: Decimal,
+    weekly_hours: Decimal,
+    by: User,
+) -> Match:
+    """Enters the contract: guarded by the quota in force and the SMIC, under concurrency.
+
+    The structure row is locked, so simultaneous recruitments at the same structure queue up and
+    each one counts the posts occupied after the previous one committed.
+    """
+    with transaction.atomic():
+        structure = Structure.objects.select_for_update().get(pk=match.structure_id)
+        locked = _lock(Match, match.pk, "structure", "candidat")
+        _require(locked, "recruit", by)
+        _check_free_post(structure)
+        _check_candidate_free(locked)
+        contract = Contract(
+            match=locked,
+            type=contract_type,
+            start_date=start_date,
+            end_date=end_date,
+            gross_monthly_salary=gross_monthly_salary,
+            weekly_hours=weekly_hours,
+        )
+        contract.full_clean()
+        check_salary(contract)
+        contract.save()
+        _fire(locked, "recruit", by=by)
+        _assign_post(locked, start_date)
+        _make_other_matches_unavailable(locked, by)
+    return locked
+
+
+def _check_free_post(structure: Structure) -> None:
+    quota = selectors.quota_of_structure(structure)
+    occupied = Match.objects.occupying().filter(structure=structure).count()
+    if occupied >= quota:
+        raise ValidationError(
+            f"Tous les postes de la structure sont occupés ({occupied} sur {quota}) : "
+            "le recrutement est impossible sans poste supplémentaire accordé par l'ANCT."
+        )
+
+
+def _check_candidate_free(match: Match) -> None:
+    if Match.objects.occupying().filter(candidat_id=match.candidat_id).exists():
+        raise ValidationError(f"{match.candidat} est déjà recruté(e) par une autre structure.")
+
+
+def check_salary(contract: Contract) -> None:
+    """The gross monthly salary must reach the SMIC for the hours worked, at the contract start."""
+    rate = SmicRate.at(contract.start_date)
+    if rate is None:
+        raise ValidationError(
+            f"Aucun taux du SMIC n'est connu au {contract.start_date:%d/%m/%Y} :"
+            " l'ANCT doit compléter le tableau des SMIC."
+        )
+    minimum = rate.monthly_minimum(contract.weekly_hours)
+    if contract.gross_monthly_salary < minimum:
+        raise ValidationError(
+            {
+                "gross_monthly_salary": (
+                    f"Le salaire brut mensuel ({_euros(contract.gross_monthly_salary)}) "
+                    f"est inférieur au SMIC pour {_hours(contract.weekly_hours)} par semaine "
+                    f"({_euros(minimum)}, au taux de {_euros(rate.hourly_gross)} de l'heure "
+                    f"en vigueur le {contract.start_date:%d/%m/%Y})."
+                )
+            }
+        )
+
+
+def _euros(amount: Decimal) -> str:
+    whole, cents = f"{amount:.2f}".split(".")
+    grouped = f"{int(whole):,}".replace(",", "\u202f")
+    return f"{grouped},{cents} €"
+
+
+def _hours(hours: Decimal) -> str:
+    return f"{hours.normalize():f} h".replace(".", ",")
+
+
+def _assign_post(match: Match, start: datetime.date) -> None:
+    """Gives the recruit the post vacant the longest, or a new post within the quota."""
+    post = (
+        Post.objects.select_for_update()
+        .filter(structure_id=match.structure_id, holder__isnull=True)
+        .order_by("vacant_since", "pk")
+        .first()
+    )
+    if post is None:
+        post = Post.objects.create(structure_id=match.structure_id)
+    post.holder = match
+    post.vacant_since = None
+    post.flagged_at = None
+    post.save(update_fields=["holder", "vacant_since", "flagged_at"])
+    PostHolding.objects.create(post=post, match=match, started_on=start)
+
+
+def _make_other_matches_unavailable(match: Match, by: User) -> None:
+    others = (
+        Match.objects.select_for_update()
+        .filter(
+            candidat_id=match.candidat_id,
+            state__in=[MatchState.NEW, MatchState.INTERESTED, MatchState.NOT_INTERESTED],
+        )
+        .exclude(pk=match.pk)
+    )
+    for other in others:
+        _fire(other, "make_unavailable", by=by, reason=f"Recruté(e) par {match.structure}")
+
+
+def match_act(*, match: Match, action: str, by: User, reason: str = "") -> Match:
+    """finalise (ANCT validates the recruitment) and end (the contract reached its term)."""
+    if action not in {"finalise", "end"}:
+        raise ValueError(action)
+    with transaction.atomic():
+        locked = _lock(Match, match.pk, "structure", "candidat")
+        _require(locked, action, by)
+        _fire(locked, action, by=by, reason=reason)
+        if action == "end":
+            _vacate(locked, timezone.localdate())
+    return locked
+
+
+def rupture_declare(*, match: Match, rupture_date: datetime.date, motive: str, by: User) -> Rupture:
+    with transaction.atomic():
+        locked = _lock(Match, match.pk, "structure", "contract")
+        _require(locked, "declare_rupture", by)
+        end = locked.contract.end_date
+        if end is not None and rupture_date >= end:
+            raise ValidationError(
+                {
+                    "rupture_date": (
+                        f"La rupture doit précéder la fin du contrat ({end:%d/%m/%Y}) ; "
+                        "à son terme, le contrat se termine normalement."
+                    )
+                }
+            )
+        if rupture_date < locked.contract.start_date:
+            raise ValidationError(
+                {"rupture_date": "La rupture ne peut pas précéder le début du contrat."}
+            )
+        rupture = Rupture(match=locked, rupture_date=rupture_date, motive=motive, declared_by=by)
+        rupture.full_clean()
+        rupture.save()
+        _fire(locked, "declare_rupture", by=by, reason=rupture.get_motive_display())
+    return rupture
+
+
+def rupture_validate(*, match: Match, by: User) -> Match:
+    """ANCT validates the rupture: the post is vacant from the rupture date."""
+    with transaction.atomic():
+        locked = _lock(Match, match.pk, "structure", "rupture")
+        _require(locked, "validate_rupture", by)
+        _fire(locked, "validate_rupture", by=by)
+        _vacate(locked, locked.rupture.rupture_date)
+    return locked
+
+
+def _vacate(match: Match, day: datetime.date) -> None:
+    Post.objects.filter(holder=match).update(holder=None, vacant_since=day, flagged_at=None)
+    PostHolding.objects.filter(match=match).update(ended_on=day)
+
+
+def posts_flag_long_vacancies(*, today: datetime.date, window_days: int = 183) -> int:
+    """Flags to ANCT, once, each post vacant for more than the window: one UPDATE, idempotent."""
+    limit = today - datetime.timedelta(days=window_days)
+    return Post.objects.filter(
+        holder__isnull=True, vacant_since__lt=limit, flagged_at__isnull=True
+    ).update(flagged_at=timezone.now())
+
+
+def candidats_register(*, departements: Iterable[Departement], **fields) -> Candidat:
+    with transaction.atomic():
+        candidat = Candidat(**fields)
+        candidat.full_clean()
+        candidat.save()
+        candidat.departements.set(departements)
+    return candidat
