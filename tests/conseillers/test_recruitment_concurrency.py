@@ -21,8 +21,9 @@ def test_simultaneous_recruitments_on_the_last_free_post_let_exactly_one_through
     structure = StructureFactory()
     DecisionFactory(candidature__structure=structure, posts_granted=1)
     manager = MembershipFactory(structure=structure, role="gestionnaire").user
-    matches = [MatchFactory(structure=structure, state=MatchState.INTERESTED)
-               for _ in range(ATTEMPTS)]
+    matches = [
+        MatchFactory(structure=structure, state=MatchState.INTERESTED) for _ in range(ATTEMPTS)
+    ]
     start = threading.Barrier(ATTEMPTS)
 
     def recruit(match: Match) -> str:
@@ -41,6 +42,7 @@ def test_simultaneous_recruitments_on_the_last_free_post_let_exactly_one_through
     assert outcomes.count("recruited") == 1
     refusals = [o for o in outcomes if o != "recruited"]
     assert len(refusals) == ATTEMPTS - 1
-    assert all(o.startswith("Tous les postes de la structure sont occupés (1 sur 1)")
-               for o in refusals)
+    assert all(
+        o.startswith("Tous les postes de la structure sont occupés (1 sur 1)") for o in refusals
+    )
     assert Match.objects.occupying().filter(structure=structure).count() == 1
