@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mandats.models import GENESIS_HASH, JournalAction, JournalEntry
 from tests.factories import StructureFactory, UserFactory
 
-TABLE = JournalEntry._meta.db_table
+TABLE = "mandats_journalentry"
 
 
 @pytest.fixture
@@ -42,6 +42,7 @@ def test_entries_are_chained_from_the_genesis(chain):
 
 
 def test_the_triggers_are_installed(db):
+    assert JournalEntry._meta.db_table == TABLE
     if connection.vendor == "sqlite":
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s"
     else:
@@ -68,8 +69,10 @@ def test_the_triggers_are_installed(db):
             lambda: super(JournalEntry, JournalEntry.objects.get(sequence=1)).save(),
             id="model-save-bypassing-the-guard",
         ),
-        pytest.param(lambda: _raw_sql(f"UPDATE {TABLE} SET action = 'x'"), id="raw-sql-update"),
-        pytest.param(lambda: _raw_sql(f"DELETE FROM {TABLE}"), id="raw-sql-delete"),
+        pytest.param(
+            lambda: _raw_sql("UPDATE mandats_journalentry SET action = 'x'"), id="raw-sql-update"
+        ),
+        pytest.param(lambda: _raw_sql("DELETE FROM mandats_journalentry"), id="raw-sql-delete"),
     ],
 )
 def test_the_database_refuses_updates_and_deletes(chain, tamper):
@@ -157,9 +160,9 @@ def test_verify_journal_names_an_entry_changed_with_the_trigger_disabled(chain):
     with connection.cursor() as cursor:
         # The deferred foreign-key checks of the inserts must run before the table can be altered.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER mandats_journal_no_update")
-        cursor.execute(f"UPDATE {TABLE} SET demarche = 'justice' WHERE sequence = 2")
-        cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER mandats_journal_no_update")
+        cursor.execute("ALTER TABLE mandats_journalentry DISABLE TRIGGER mandats_journal_no_update")
+        cursor.execute("UPDATE mandats_journalentry SET demarche = 'justice' WHERE sequence = 2")
+        cursor.execute("ALTER TABLE mandats_journalentry ENABLE TRIGGER mandats_journal_no_update")
 
     with pytest.raises(CommandError, match=rf"n° 2 \(id {chain[1].pk}\) : contenu modifié"):
         call_command("verify_journal")
@@ -170,9 +173,9 @@ def test_verify_journal_names_the_entry_after_one_deleted_with_the_trigger_disab
     with connection.cursor() as cursor:
         # The deferred foreign-key checks of the inserts must run before the table can be altered.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER mandats_journal_no_delete")
-        cursor.execute(f"DELETE FROM {TABLE} WHERE sequence = 2")
-        cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER mandats_journal_no_delete")
+        cursor.execute("ALTER TABLE mandats_journalentry DISABLE TRIGGER mandats_journal_no_delete")
+        cursor.execute("DELETE FROM mandats_journalentry WHERE sequence = 2")
+        cursor.execute("ALTER TABLE mandats_journalentry ENABLE TRIGGER mandats_journal_no_delete")
 
     with pytest.raises(CommandError, match=rf"n° 3 \(id {chain[2].pk}\) : numéro attendu 2"):
         call_command("verify_journal")
