@@ -1,3 +1,7 @@
+from django.urls import include, path
+
 app_name = "conseillers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("tableau-de-bord/", include("conseillers.dashboard.urls")),
+]
