@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -52,6 +52,11 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return target if allowed else default
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    # Not `request.POST or None`: a POST with every checkbox unticked must still be validated.
+    return request.POST if request.method == "POST" else None
+
+
 def _current_organisation(request: HttpRequest) -> Structure:
     organisation = selectors.current_organisation(request.user)
     if organisation is None:
@@ -74,7 +79,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     if otp.confirmed_device(request.user) is not None:
         return redirect("mandats:totp-verify")
     device = otp.pending_device(request.user)
-    form = TOTPCodeForm(request.POST or None)
+    form = TOTPCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             otp.confirm_enrolment(request, device, form.cleaned_data["code"])
@@ -106,7 +111,7 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
     if device is None:
         query = urlencode({"next": _next_url(request, "")})
         return redirect(f"{reverse('mandats:totp-setup')}?{query}")
-    form = TOTPCodeForm(request.POST or None)
+    form = TOTPCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             otp.verify_login(request, device, form.cleaned_data["code"])
@@ -210,7 +215,7 @@ def mandat_renew(request: HttpRequest, pk: int) -> HttpResponse:
         "duration": mandat.duration,
     }
     form = MandatRenewForm(
-        request.POST or None, initial=initial, allowed_demarches=habilitation.allowed_demarches
+        _posted(request), initial=initial, allowed_demarches=habilitation.allowed_demarches
     )
     if request.method == "POST" and form.is_valid():
         renewed = _renew(request, form, mandat)
@@ -245,7 +250,7 @@ def organisation_switch(request: HttpRequest) -> HttpResponse:
     organisations = selectors.aidant_organisations(request.user)
     current = selectors.current_organisation(request.user)
     form = OrganisationSwitchForm(
-        request.POST or None, organisations=organisations, initial={"organisation": current}
+        _posted(request), organisations=organisations, initial={"organisation": current}
     )
     if request.method == "POST" and form.is_valid():
         organisation = form.cleaned_data["organisation"]
@@ -277,7 +282,7 @@ def mandat_new(request: HttpRequest) -> HttpResponse:
     previous = request.session.get(WIZARD_SESSION_KEY) or {}
     initial = previous if previous.get("organisation_id") == habilitation.pk else {}
     form = MandatScopeForm(
-        request.POST or None, initial=initial, allowed_demarches=habilitation.allowed_demarches
+        _posted(request), initial=initial, allowed_demarches=habilitation.allowed_demarches
     )
     if request.method == "POST" and form.is_valid():
         request.session[WIZARD_SESSION_KEY] = {
@@ -331,7 +336,7 @@ def referent_index(request: HttpRequest) -> HttpResponse:
 def referent_organisation(request: HttpRequest, pk: int) -> HttpResponse:
     habilitation = _referent_organisation(request, pk)
     form = AllowedDemarchesForm(
-        request.POST or None, initial={"demarches": habilitation.allowed_demarches}
+        _posted(request), initial={"demarches": habilitation.allowed_demarches}
     )
     if request.method == "POST" and form.is_valid():
         services.organisation_update_demarches(
@@ -355,7 +360,7 @@ def referent_organisation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def habilitation_request_new(request: HttpRequest, pk: int) -> HttpResponse:
     habilitation = _referent_organisation(request, pk)
-    form = HabilitationRequestForm(request.POST or None)
+    form = HabilitationRequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.habilitation_request_submit(
@@ -415,7 +420,7 @@ def habilitation_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     habilitation_request = get_object_or_404(
         HabilitationRequest, pk=pk, status=HabilitationStatus.SUBMITTED
     )
-    form = HabilitationRefuseForm(request.POST or None)
+    form = HabilitationRefuseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.habilitation_request_refuse(

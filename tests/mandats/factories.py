@@ -94,3 +94,8 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory):
     name = "Application d'authentification"
     confirmed = True
     tolerance = 1
+
+
+def reload(instance):
+    """A fresh copy from the database: refresh_from_db() cannot reset a protected FSM field."""
+    return type(instance)._default_manager.get(pk=instance.pk)
