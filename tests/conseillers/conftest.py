@@ -1,7 +1,13 @@
 import pytest
 
 from conseillers.models import CandidatureState, MatchState
-from tests.conseillers.factories import CandidatFactory, DecisionFactory, MatchFactory
+from tests.conseillers.factories import (
+    CandidatFactory,
+    DecisionFactory,
+    EnvelopeFactory,
+    MatchFactory,
+)
+from tests.factories import PrefectureAgentFactory
 
 
 @pytest.fixture
@@ -19,3 +25,15 @@ def interested_match(structure, validated):
     return MatchFactory(
         structure=structure, candidat=CandidatFactory(), state=MatchState.INTERESTED
     )
+
+
+@pytest.fixture
+def prefecture_33(db):
+    """The préfecture of another département (Gironde): no reach over the structure's files."""
+    return PrefectureAgentFactory(departement_id="33").user
+
+
+@pytest.fixture
+def envelope_37(db):
+    """Indre-et-Loire's envelope in force: 35 posts, ample room for the structure's grants."""
+    return EnvelopeFactory(departement_id="37", posts=35)

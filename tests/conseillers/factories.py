@@ -7,10 +7,16 @@ from conseillers.models import (
     Candidat,
     Candidature,
     CandidatureState,
+    Contract,
     Decision,
     DecisionKind,
     Envelope,
     Match,
+    MatchState,
+    Post,
+    PostHolding,
+    Rupture,
+    RuptureMotive,
     Situation,
 )
 from tests.factories import StructureFactory, UserFactory
@@ -31,6 +37,7 @@ class CandidatureFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Candidature
+        skip_postgeneration_save = True
 
     structure = factory.SubFactory(StructureFactory)
     siret = factory.LazyAttribute(lambda o: o.structure.siret)
@@ -40,6 +47,17 @@ class CandidatureFactory(factory.django.DjangoModelFactory):
     motivation = "Accompagner les habitants éloignés du numérique."
     start_date = datetime.date(2026, 1, 5)
     state = CandidatureState.CREATED
+
+    class Params:
+        # A validated application always has the ledger row that granted its quota (one post).
+        validated = factory.Trait(
+            state=CandidatureState.VALIDATED,
+            decision=factory.RelatedFactory(
+                "tests.conseillers.factories.DecisionFactory",
+                factory_related_name="candidature",
+                posts_granted=1,
+            ),
+        )
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):
@@ -72,12 +90,102 @@ class CandidatFactory(factory.django.DjangoModelFactory):
             self.departements.set(extracted or ["37"])
 
 
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contract
+
+    type = "cdd"
+    start_date = datetime.date(2026, 2, 2)
+    end_date = datetime.date(2028, 2, 1)
+    gross_monthly_salary = Decimal("1900.00")
+    weekly_hours = Decimal("35")
+
+
+class RuptureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rupture
+
+    rupture_date = datetime.date(2026, 9, 30)
+    motive = RuptureMotive.DEMISSION
+    declared_by = factory.SubFactory(UserFactory)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A post held by a match (`holder`), with the holding that records it."""
+
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    structure = factory.SelfAttribute("holder.structure")
+    holding = factory.RelatedFactory(
+        "tests.conseillers.factories.PostHoldingFactory",
+        factory_related_name="post",
+        match=factory.SelfAttribute("..holder"),
+    )
+
+
+class PostHoldingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostHolding
+
+    started_on = datetime.date(2026, 2, 2)
+
+
 class MatchFactory(factory.django.DjangoModelFactory):
+    """A match in any state; the traits add the rows a match has in that state."""
+
     class Meta:
         model = Match
+        skip_postgeneration_save = True
 
     structure = factory.SubFactory(StructureFactory)
     candidat = factory.SubFactory(CandidatFactory)
+
+    class Params:
+        # From the recruitment on, a match has a contract; while it occupies a post, it holds one.
+        with_contract = factory.Trait(
+            contract=factory.RelatedFactory(ContractFactory, factory_related_name="match")
+        )
+        holding_post = factory.Trait(
+            post=factory.RelatedFactory(PostFactory, factory_related_name="holder")
+        )
+        with_rupture = factory.Trait(
+            rupture=factory.RelatedFactory(RuptureFactory, factory_related_name="match")
+        )
+        recruited = factory.Trait(state=MatchState.RECRUITED, with_contract=True, holding_post=True)
+        finalised = factory.Trait(state=MatchState.FINALISED, with_contract=True, holding_post=True)
+        rupture_declared = factory.Trait(
+            state=MatchState.RUPTURE_DECLARED,
+            with_contract=True,
+            holding_post=True,
+            with_rupture=True,
+        )
+        rupture_validated = factory.Trait(
+            state=MatchState.RUPTURE_VALIDATED, with_contract=True, with_rupture=True
+        )
+        ended = factory.Trait(state=MatchState.ENDED, with_contract=True)
+
+
+# The trait that builds a match in each state with the rows it has in that state.
+MATCH_STATE_TRAITS = {
+    MatchState.RECRUITED: "recruited",
+    MatchState.FINALISED: "finalised",
+    MatchState.RUPTURE_DECLARED: "rupture_declared",
+    MatchState.RUPTURE_VALIDATED: "rupture_validated",
+    MatchState.ENDED: "ended",
+}
+
+
+def match_in(state: MatchState, **kwargs) -> Match:
+    """A match in `state`, built with the trait of that state when it has one."""
+    trait = MATCH_STATE_TRAITS.get(state)
+    return MatchFactory(state=state, **({trait: True} if trait else {}), **kwargs)
+
+
+def candidature_in(state: CandidatureState, **kwargs) -> Candidature:
+    """An application in `state`; a validated one comes with its first decision."""
+    return CandidatureFactory(state=state, validated=state == CandidatureState.VALIDATED, **kwargs)
 
 
 CONTRACT = {
