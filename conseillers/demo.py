@@ -2,11 +2,13 @@
 
 import datetime
 
-from conseillers.models import Candidat, Situation
+from conseillers.models import Candidat, Situation, SmicRate
+from conseillers.smic import ensure_known_rates
 from core.models import Departement, User
 
 
 def load(users: dict[str, User]) -> None:
+    ensure_known_rates(SmicRate)
     candidat, _ = Candidat.objects.update_or_create(
         email="conseiller@demo.inclusion.gouv.fr",
         defaults={

@@ -6,7 +6,17 @@ the demo twice changes nothing.
 
 from dataclasses import dataclass
 
-from core.models import Membership, PrefectureAgent, Role, Structure, StructureType, User
+from core.models import (
+    Departement,
+    Membership,
+    PrefectureAgent,
+    Region,
+    Role,
+    Structure,
+    StructureType,
+    User,
+)
+from core.territories import load_territories
 
 DEMO_PASSWORD = "demo-inclusion-2026"  # noqa: S105 - printed to the newcomer, demo only
 
@@ -123,6 +133,7 @@ MEMBERSHIPS = [
 
 
 def load() -> dict[str, User]:
+    load_territories(Region, Departement)
     users = {account.email: _account(account) for account in ACCOUNTS}
     anct = users["anct@demo.inclusion.gouv.fr"]
     if not (anct.is_anct and anct.is_staff and anct.is_superuser):

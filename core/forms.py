@@ -1,19 +1,36 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from dsfr.forms import DsfrBaseForm
+from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
+from dsfr.utils import dsfr_input_class_attr
 
 
-class DsfrForm(DsfrBaseForm):
-    """Base of every form of the product: DSFR markup, optional fields marked (the DSFR advice)."""
+class DsfrMixin:
+    """DSFR markup for any Django form: fields, errors next to them, optional fields marked."""
+
+    template_name = "dsfr/form_snippet.html"
+    bound_field_class = DsfrBoundField
+    default_renderer = DsfrDjangoTemplates
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
 
     def get_context(self) -> dict:
-        # Skips DsfrBaseForm.get_context, which only warns about a transitional setting.
-        context = forms.Form.get_context(self)
+        context = super().get_context()
         context["DSFR_MARK_OPTIONAL_FIELDS"] = True
         return context
 
 
-class LoginForm(DsfrForm, AuthenticationForm):
+class DsfrForm(DsfrMixin, forms.Form):
+    pass
+
+
+class DsfrModelForm(DsfrMixin, forms.ModelForm):
+    pass
+
+
+class LoginForm(DsfrMixin, AuthenticationForm):
     username = forms.EmailField(
         label="Adresse électronique",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
