@@ -273,6 +273,22 @@ def autorisation_revoke(*, autorisation: Autorisation, by: User) -> Autorisation
     return locked
 
 
+def autorisation_use(*, autorisation: Autorisation, by: User, service: str = "") -> JournalEntry:
+    """An aidant acts for the usager on a public site under this autorisation: allowed only while
+    it is active, and every use is journaled (the identity-provider flow calls this)."""
+    if not autorisation.mandat.get_abilities(by)["use"]:
+        raise PermissionDenied("Seul un aidant de l'organisation peut utiliser ce mandat.")
+    with transaction.atomic():
+        locked = (
+            Autorisation.objects.select_for_update(of=("self",))
+            .select_related("mandat__organisation", "mandat__usager")
+            .get(pk=autorisation.pk)
+        )
+        if not locked.is_active():
+            raise ValidationError("Cette autorisation n'est plus active : renouvelez le mandat.")
+        return JournalEntry.log_autorisation_used(autorisation=locked, by=by, service=service)
+
+
 def mandat_revoke(*, mandat: Mandat, by: User) -> Mandat:
     """Revokes every autorisation still active, each journaled, then the mandate itself."""
     if not mandat.get_abilities(by)["revoke"]:
@@ -400,6 +416,7 @@ def habilitation_request_submit(
     try:
         with transaction.atomic():
             habilitation_request.save()
+            _log_transition(habilitation_request, "", by, reason="")
     except IntegrityError as exc:  # a concurrent submission for the same person won the race
         raise ValidationError("Une demande est déjà en cours pour cette personne.") from exc
     return habilitation_request

@@ -70,6 +70,9 @@ SERVICES = {
     "autorisation_revoke": lambda m, o, by: services.autorisation_revoke(
         autorisation=m.autorisations.first(), by=by
     ),
+    "autorisation_use": lambda m, o, by: services.autorisation_use(
+        autorisation=m.autorisations.first(), by=by
+    ),
     "mandat_revoke": lambda m, o, by: services.mandat_revoke(mandat=m, by=by),
     "mandat_renew": lambda m, o, by: services.mandat_renew(
         mandat=m, demarches=["social"], duration="jour", by=by

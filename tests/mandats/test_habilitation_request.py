@@ -35,6 +35,12 @@ def test_the_referent_submits_a_request(organisation, referent):
     assert habilitation_request.status == HabilitationStatus.SUBMITTED
     assert habilitation_request.email == "claire.petit@exemple.fr"
     assert habilitation_request.submitted_by == referent
+    transition = habilitation_request.transitions.get()
+    assert (transition.from_status, transition.to_status, transition.by) == (
+        "",
+        HabilitationStatus.SUBMITTED,
+        referent,
+    )
 
 
 def test_a_second_pending_request_for_the_same_person_is_refused(organisation, referent):
