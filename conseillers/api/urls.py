@@ -1,5 +1,12 @@
 from rest_framework.routers import DefaultRouter
 
+from conseillers.api import views
+
 router = DefaultRouter()
+router.register("candidatures", views.CandidatureViewSet, basename="candidature")
+router.register("enveloppes", views.EnvelopeViewSet, basename="enveloppe")
+router.register("candidats", views.CandidatViewSet, basename="candidat")
+router.register("mises-en-relation", views.MatchViewSet, basename="mise-en-relation")
+router.register("smic", views.SmicRateViewSet, basename="smic")
 
 urlpatterns = router.urls

@@ -1,0 +1,565 @@
+"""Serializers of the conseillers API: what is read, and the bodies of each explicit action.
+
+States are read-only everywhere: a state changes only through an action endpoint, which calls a
+service. The transition logs carry states as plain strings beside their French labels, so that
+each choice set has one name in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from conseillers.apportionment import Method
+from conseillers.models import (
+    Candidat,
+    Candidature,
+    CandidatureTransition,
+    Contract,
+    ContractType,
+    Decision,
+    Envelope,
+    Match,
+    MatchTransition,
+    PrefectureOpinion,
+    Rupture,
+    RuptureMotive,
+    SmicRate,
+)
+from core.models import Departement, Structure, User
+
+ABILITIES_SCHEMA = {"type": "object", "additionalProperties": {"type": "boolean"}}
+
+
+def person_name(user: User) -> str:
+    """A person's name for the logs, never the e-mail address of an agent."""
+    return user.get_full_name() or "Agent sans nom"
+
+
+def fraction_to_decimal(value: Fraction | None, places: int) -> Decimal | None:
+    if value is None:
+        return None
+    exponent = Decimal(1).scaleb(-places)
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(exponent, ROUND_HALF_UP)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error body of the API (see core.api.errors)."""
+
+    code = serializers.CharField(help_text="Code stable de l'erreur (invalid, not_found…).")
+    message = serializers.CharField(help_text="Message en français, affichable tel quel.")
+    details = serializers.DictField(
+        help_text="Pour une erreur de validation : les messages par nom de champ."
+    )
+
+
+class AbilitiesMixin(serializers.Serializer):
+    abilities = serializers.SerializerMethodField(
+        help_text="Ce que la personne connectée peut faire sur ce dossier, action par action."
+    )
+
+    @extend_schema_field(ABILITIES_SCHEMA)
+    def get_abilities(self, obj: Candidature | Match) -> dict[str, bool]:
+        return obj.get_abilities(self.context["request"].user)
+
+
+# --- Transition logs -----------------------------------------------------------------------------
+
+
+class TransitionSerializer(serializers.Serializer):
+    transition = serializers.CharField(read_only=True, help_text="Nom de la transition.")
+    from_state = serializers.CharField(read_only=True, help_text="État de départ (code).")
+    from_state_label = serializers.CharField(
+        source="get_from_state_display", read_only=True, help_text="État de départ."
+    )
+    to_state = serializers.CharField(read_only=True, help_text="État d'arrivée (code).")
+    to_state_label = serializers.CharField(
+        source="get_to_state_display", read_only=True, help_text="État d'arrivée."
+    )
+    by = serializers.SerializerMethodField(help_text="Personne qui a fait le changement.")
+    reason = serializers.CharField(read_only=True, help_text="Motif indiqué.")
+    at = serializers.DateTimeField(read_only=True, help_text="Date et heure du changement.")
+
+    def get_by(self, obj: CandidatureTransition | MatchTransition) -> str:
+        return person_name(obj.by)
+
+
+# --- Applications --------------------------------------------------------------------------------
+
+
+class OpinionSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField(help_text="Agent de préfecture, auteur de l'avis.")
+    transfer_to_name = serializers.CharField(
+        source="transfer_to.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = PrefectureOpinion
+        fields = ["id", "verdict", "comment", "transfer_to", "transfer_to_name", "author"]
+        fields += ["created_at"]
+        read_only_fields = fields
+
+    def get_author(self, obj: PrefectureOpinion) -> str:
+        return person_name(obj.author)
+
+
+class CandidatureSerializer(AbilitiesMixin, serializers.ModelSerializer):
+    structure_name = serializers.CharField(source="structure.name", read_only=True)
+    departement = serializers.CharField(source="structure.departement_id", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    quota = serializers.IntegerField(
+        read_only=True, help_text="Quota en vigueur : postes de la dernière décision positive."
+    )
+    is_duplicate = serializers.SerializerMethodField(
+        help_text="Vrai si une candidature antérieure porte le même SIRET (voir duplicate_of)."
+    )
+    opinion = serializers.SerializerMethodField(help_text="L'avis de la préfecture en vigueur.")
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Candidature
+        fields = [
+            "id",
+            "structure",
+            "structure_name",
+            "departement",
+            "siret",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "posts_wished",
+            "motivation",
+            "start_date",
+            "zrr",
+            "qpv",
+            "france_services",
+            "state",
+            "state_label",
+            "state_changed_at",
+            "created_at",
+            "quota",
+            "duplicate_of",
+            "is_duplicate",
+            "opinion",
+            "transitions",
+            "abilities",
+        ]
+        read_only_fields = fields
+
+    def get_is_duplicate(self, obj: Candidature) -> bool:
+        return obj.duplicate_of_id is not None
+
+    @extend_schema_field(OpinionSerializer(allow_null=True))
+    def get_opinion(self, obj: Candidature) -> dict | None:
+        # `opinions_latest_first` is prefetched by the view: no query per row.
+        opinions = obj.opinions_latest_first
+        return OpinionSerializer(opinions[0]).data if opinions else None
+
+
+class CandidatureSubmitSerializer(serializers.ModelSerializer):
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.all(),
+        help_text="La structure candidate (vous en êtes gestionnaire).",
+    )
+
+    class Meta:
+        model = Candidature
+        fields = [
+            "structure",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "posts_wished",
+            "motivation",
+            "start_date",
+            "zrr",
+            "qpv",
+            "france_services",
+        ]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Motif : obligatoire pour refuser, annuler ou signaler un doublon.",
+    )
+
+
+class VisibleStructureField(serializers.PrimaryKeyRelatedField):
+    """A structure the person can see: a préfecture proposes transfers within its territory."""
+
+    def get_queryset(self):
+        return Structure.objects.visible_to(self.context["request"].user)
+
+
+class OpinionGiveSerializer(serializers.ModelSerializer):
+    transfer_to = VisibleStructureField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Structure à qui transférer les postes, le cas échéant.",
+    )
+
+    class Meta:
+        model = PrefectureOpinion
+        fields = ["verdict", "comment", "transfer_to"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    author = serializers.SerializerMethodField(help_text="Agent de l'ANCT, auteur de la décision.")
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "posts_granted",
+            "number",
+            "decided_on",
+            "priority",
+            "observations",
+            "motive",
+            "envelope_override",
+            "author",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_author(self, obj: Decision) -> str:
+        return person_name(obj.author)
+
+
+class DecisionRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = [
+            "posts_granted",
+            "number",
+            "decided_on",
+            "priority",
+            "observations",
+            "motive",
+            "envelope_override",
+        ]
+
+
+# --- Envelopes -----------------------------------------------------------------------------------
+
+
+class EnvelopeSerializer(serializers.ModelSerializer):
+    departement_name = serializers.CharField(source="departement.name", read_only=True)
+    author = serializers.SerializerMethodField(help_text="Agent de l'ANCT, auteur du changement.")
+
+    class Meta:
+        model = Envelope
+        fields = ["id", "departement", "departement_name", "posts", "reason", "author"]
+        fields += ["created_at"]
+        read_only_fields = fields
+
+    def get_author(self, obj: Envelope) -> str:
+        return person_name(obj.author)
+
+
+class EnvelopeInForceSerializer(EnvelopeSerializer):
+    granted = serializers.IntegerField(
+        read_only=True,
+        help_text="Postes accordés aux structures du département (quotas en vigueur).",
+    )
+
+    class Meta(EnvelopeSerializer.Meta):
+        fields = [*EnvelopeSerializer.Meta.fields, "granted"]
+        read_only_fields = fields
+
+
+class EnvelopeHistorySerializer(serializers.Serializer):
+    departement = serializers.CharField(help_text="Code du département.")
+    departement_name = serializers.CharField()
+    posts = serializers.IntegerField(
+        allow_null=True, help_text="Enveloppe en vigueur (null si aucune n'a été fixée)."
+    )
+    granted = serializers.IntegerField(help_text="Postes accordés aux structures du département.")
+    history = EnvelopeSerializer(
+        many=True, help_text="Les changements, du plus récent au plus ancien."
+    )
+
+
+class EnvelopeSetSerializer(serializers.ModelSerializer):
+    departement = serializers.PrimaryKeyRelatedField(queryset=Departement.objects.all())
+
+    class Meta:
+        model = Envelope
+        fields = ["departement", "posts", "reason"]
+
+
+class Indicator:
+    """The indicators an apportionment can follow; others will be loadable later."""
+
+    POPULATION = "population"
+    CHOICES = [(POPULATION, "Population légale")]
+
+
+class ProposalRequestSerializer(serializers.Serializer):
+    total = serializers.IntegerField(
+        min_value=0, max_value=100_000, help_text="Nombre total de postes à répartir."
+    )
+    method = serializers.ChoiceField(
+        choices=[(method.value, method.label) for method in Method],
+        default=Method.HAMILTON.value,
+        help_text="Méthode de répartition.",
+    )
+    floor = serializers.IntegerField(
+        min_value=0, default=0, help_text="Plancher : postes minimum par département."
+    )
+    indicator = serializers.ChoiceField(
+        choices=Indicator.CHOICES,
+        default=Indicator.POPULATION,
+        help_text="Indicateur de répartition (population par défaut).",
+    )
+
+
+class ProposalRowSerializer(serializers.Serializer):
+    departement = serializers.CharField()
+    departement_name = serializers.CharField()
+    current = serializers.IntegerField(help_text="Enveloppe en vigueur (0 si aucune).")
+    proposed = serializers.IntegerField(help_text="Enveloppe proposée.")
+    difference = serializers.IntegerField(help_text="Proposée moins en vigueur.")
+    quota = serializers.DecimalField(
+        max_digits=12, decimal_places=4, help_text="Part exacte selon l'indicateur."
+    )
+    deviation = serializers.DecimalField(
+        max_digits=12, decimal_places=4, help_text="Écart de la proposition à la part exacte."
+    )
+
+
+class ProposalSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=[(method.value, method.label) for method in Method])
+    method_label = serializers.CharField()
+    indicator = serializers.ChoiceField(choices=Indicator.CHOICES)
+    floor = serializers.IntegerField()
+    current_total = serializers.IntegerField(help_text="Total des enveloppes en vigueur.")
+    proposed_total = serializers.IntegerField(help_text="Total proposé (égal au total demandé).")
+    current_index = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=6,
+        allow_null=True,
+        help_text="Indice de Loosemore-Hanby des enveloppes en vigueur (0 : proportionnel).",
+    )
+    proposed_index = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=6,
+        allow_null=True,
+        help_text="Indice de Loosemore-Hanby de la proposition.",
+    )
+    rows = ProposalRowSerializer(many=True)
+
+
+class ApplySerializer(serializers.Serializer):
+    allocation = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        allow_empty=False,
+        help_text="Postes par code de département : tout ou partie d'une proposition.",
+    )
+    reason = serializers.CharField(max_length=500, help_text="Motif des nouvelles enveloppes.")
+
+    def validate_allocation(self, allocation: dict[str, int]) -> dict[str, int]:
+        known = set(Departement.objects.filter(code__in=allocation).values_list("code", flat=True))
+        if unknown := sorted(set(allocation) - known):
+            raise serializers.ValidationError(f"Départements inconnus : {', '.join(unknown)}.")
+        return allocation
+
+
+class ApplyResultSerializer(serializers.Serializer):
+    created = EnvelopeSerializer(
+        many=True, help_text="Les nouvelles enveloppes : une par département qui change."
+    )
+    unchanged = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Départements dont l'enveloppe proposée est déjà celle en vigueur.",
+    )
+
+
+# --- Candidates and matches ----------------------------------------------------------------------
+
+
+class CandidatRegisterSerializer(serializers.ModelSerializer):
+    departements = serializers.PrimaryKeyRelatedField(
+        queryset=Departement.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text="Codes des départements où le candidat peut travailler.",
+    )
+
+    class Meta:
+        model = Candidat
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "situation",
+            "available_from",
+            "departements",
+            "max_distance_km",
+            "pix_level",
+        ]
+
+
+class CandidatSerializer(serializers.ModelSerializer):
+    departements = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Candidat
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "situation",
+            "available_from",
+            "departements",
+            "max_distance_km",
+            "pix_level",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CandidatForStructureSerializer(CandidatSerializer):
+    local = serializers.BooleanField(
+        read_only=True, help_text="Peut travailler dans le département de la structure."
+    )
+    match_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Mise en relation avec la structure, s'il y en a une.",
+    )
+    match_state = serializers.CharField(
+        read_only=True, allow_null=True, help_text="État de cette mise en relation (code)."
+    )
+
+    class Meta(CandidatSerializer.Meta):
+        fields = [*CandidatSerializer.Meta.fields, "local", "match_id", "match_state"]
+        read_only_fields = fields
+
+
+class InterestSerializer(serializers.Serializer):
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.all(), help_text="Votre structure (vous en êtes gestionnaire)."
+    )
+    interested = serializers.BooleanField(
+        default=True, help_text="Vrai : intéressée ; faux : non intéressée."
+    )
+
+
+class MatchCandidatSerializer(serializers.ModelSerializer):
+    """The candidate as the structure sees them once in relation: with contact details."""
+
+    class Meta:
+        model = Candidat
+        fields = ["id", "first_name", "last_name", "email", "phone", "pix_level", "available_from"]
+        read_only_fields = fields
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    contract_type = serializers.ChoiceField(
+        source="type", choices=ContractType.choices, read_only=True
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "contract_type",
+            "start_date",
+            "end_date",
+            "gross_monthly_salary",
+            "weekly_hours",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RuptureSerializer(serializers.ModelSerializer):
+    motive_label = serializers.CharField(source="get_motive_display", read_only=True)
+
+    class Meta:
+        model = Rupture
+        fields = ["rupture_date", "motive", "motive_label", "declared_at"]
+        read_only_fields = fields
+
+
+class MatchSerializer(AbilitiesMixin, serializers.ModelSerializer):
+    structure_name = serializers.CharField(source="structure.name", read_only=True)
+    departement = serializers.CharField(source="structure.departement_id", read_only=True)
+    candidat = MatchCandidatSerializer(read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    contract = ContractSerializer(read_only=True, allow_null=True)
+    rupture = RuptureSerializer(read_only=True, allow_null=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Match
+        fields = [
+            "id",
+            "structure",
+            "structure_name",
+            "departement",
+            "candidat",
+            "state",
+            "state_label",
+            "state_changed_at",
+            "created_at",
+            "contract",
+            "rupture",
+            "transitions",
+            "abilities",
+        ]
+        read_only_fields = fields
+
+
+class RecruitSerializer(serializers.Serializer):
+    contract_type = serializers.ChoiceField(choices=ContractType.choices)
+    start_date = serializers.DateField(label="date de début")
+    end_date = serializers.DateField(
+        label="date de fin",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Vide pour un CDI.",
+    )
+    gross_monthly_salary = serializers.DecimalField(
+        label="salaire brut mensuel (€)", max_digits=8, decimal_places=2, min_value=Decimal(0)
+    )
+    weekly_hours = serializers.DecimalField(
+        label="durée hebdomadaire (heures)",
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal(1),
+        max_value=Decimal(48),
+    )
+
+
+class RuptureDeclareSerializer(serializers.Serializer):
+    rupture_date = serializers.DateField(label="date de rupture")
+    motive = serializers.ChoiceField(label="motif", choices=RuptureMotive.choices)
+
+
+class SmicRateSerializer(serializers.ModelSerializer):
+    monthly_full_time = serializers.SerializerMethodField(
+        help_text="SMIC brut mensuel pour 35 h par semaine."
+    )
+
+    class Meta:
+        model = SmicRate
+        fields = ["valid_from", "hourly_gross", "monthly_full_time"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2))
+    def get_monthly_full_time(self, obj: SmicRate) -> str:
+        return f"{obj.monthly_minimum(Decimal(35)):.2f}"
