@@ -106,7 +106,8 @@ def candidature_submit(*, structure: Structure, by: User, **fields) -> Candidatu
     candidature = Candidature(
         structure=structure, siret=structure.siret, duplicate_of=earlier, **fields
     )
-    candidature.full_clean()
+    # The state is protected: django-fsm refuses the assignment that full_clean makes of it.
+    candidature.full_clean(exclude=["state"])
     candidature.save()
     return candidature
 
