@@ -4,6 +4,10 @@ import os
 import pytest
 from django.core.management import call_command
 
+from conseillers.models import SmicRate
+from conseillers.smic import ensure_known_rates
+from core.models import Departement, Region
+from core.territories import load_territories
 from tests import services
 from tests.factories import MembershipFactory, PrefectureAgentFactory, StructureFactory, UserFactory
 
@@ -21,6 +25,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 mais {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush the database after them, reference data of the migrations
+    included; the next ones get it back here (the loaders are idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    load_territories(Region, Departement)
+    ensure_known_rates(SmicRate)
 
 
 # Personas, shared by every test file: two structures in two départements and their people.
