@@ -1,0 +1,167 @@
+"""The territorial dashboard page and its exports (CSV of the table, open data)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .access import DashboardScope, dashboard_scope
+from .chart import chart_for
+from .columns import BY_KEY, COLUMNS, MISSING, format_number
+from .figures import Level
+from .opendata import FIELD_NAMES, FIELDS, SCHEMA_VERSION, record, table_schema
+from .selectors import Dashboard, territorial_dashboard
+from .table import Sort, build_table, csv_records, sorted_rows
+
+ScopedView = Callable[[HttpRequest, DashboardScope], HttpResponse]
+
+# Excel in a French locale opens a CSV as Windows-1252 with ";" unless told otherwise by a BOM.
+SPREADSHEET_BOM = "\ufeff"
+LEVEL_NOUNS = {
+    Level.DEPARTEMENT: "département",
+    Level.REGION: "région",
+    Level.NATIONAL: "périmètre",
+}
+OPENDATA_FILENAME = "repartition-postes-conseillers-numeriques"
+
+
+def dashboard_view(view: ScopedView) -> Callable[[HttpRequest], HttpResponse]:
+    """Anonymous people go to the login page; then only ANCT and préfecture agents get through."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        scope = dashboard_scope(request.user)
+        if scope is None:
+            raise PermissionDenied("Le tableau de bord est réservé à l'ANCT et aux préfectures.")
+        return view(request, scope)
+
+    return login_required(require_GET(wrapped))
+
+
+def _figures(scope: DashboardScope) -> Dashboard:
+    return territorial_dashboard(
+        departement_codes=scope.departement_codes, now=timezone.now(), nation_name=scope.total_name
+    )
+
+
+def _sort(request: HttpRequest) -> Sort:
+    try:
+        level = Level(request.GET.get("niveau", Level.DEPARTEMENT))
+    except ValueError:
+        level = Level.DEPARTEMENT
+    return Sort.parse(level, request.GET.get("tri"), request.GET.get("ordre"))
+
+
+@dashboard_view
+def dashboard(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
+    sort = _sort(request)
+    figures = _figures(scope)
+    where = "France entière" if scope.is_national else "votre territoire"
+    caption = f"Postes de conseillers numériques par {LEVEL_NOUNS[sort.level]} — {where}"
+    context = {
+        "title": "Tableau de bord territorial",
+        "scope": scope,
+        "dashboard": figures,
+        "summary": _summary(figures),
+        "table": build_table(figures, sort, caption=caption),
+        "levels": [
+            {"label": lvl.label, "url": sort.query(niveau=lvl.value), "current": lvl == sort.level}
+            for lvl in Level
+        ],
+        "chart": chart_for(sort.level, sorted_rows(figures, sort), figures.regions, figures.nation),
+        "csv_url": reverse("conseillers:dashboard-csv") + sort.query(),
+        "definitions": COLUMNS[3:],
+        "opendata_fields": FIELDS,
+        "schema_version": SCHEMA_VERSION,
+    }
+    return render(request, "conseillers/dashboard/dashboard.html", context)
+
+
+def _summary(figures: Dashboard) -> list[dict[str, str]]:
+    """The key figures of the scope, above the table."""
+    total = figures.nation
+    keys = ("enveloppe", "accordes", "occupes", "vacants", "en_attente", "pour_100k")
+    items = [{"label": BY_KEY[key].label, "value": BY_KEY[key].display(total)} for key in keys]
+    days = total.longest_wait_days
+    items.append(
+        {
+            "label": "Attente la plus longue",
+            "value": MISSING if days is None else f"{format_number(days)} jours",
+        }
+    )
+    for label, index in (
+        ("Indice de Loosemore–Hanby des postes accordés", figures.granted_index),
+        ("Indice de Loosemore–Hanby des enveloppes", figures.envelope_index),
+    ):
+        value = MISSING if index is None else f"{format_number(index * 100, 2)} %"
+        items.append({"label": label, "value": value})
+    return [item | {"value": item["value"] or MISSING} for item in items]
+
+
+@dashboard_view
+def table_csv(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
+    sort = _sort(request)
+    figures = _figures(scope)
+    name = f"tableau-de-bord-conseillers-{sort.level.value}s-{figures.computed_at:%Y-%m-%d}.csv"
+    return _csv_response(name, csv_records(figures, sort), delimiter=";", bom=True)
+
+
+@dashboard_view
+def opendata_csv(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
+    figures = _figures(scope)
+    records = [record(row) for row in figures.departements]
+    lines = [list(FIELD_NAMES)] + [
+        ["" if value is None else str(value) for value in item.values()] for item in records
+    ]
+    return _csv_response(f"{OPENDATA_FILENAME}.csv", lines, delimiter=",")
+
+
+@dashboard_view
+def opendata_json(request: HttpRequest, scope: DashboardScope) -> JsonResponse:
+    figures = _figures(scope)
+    body = {
+        "schema": request.build_absolute_uri(reverse("conseillers:dashboard-opendata-schema")),
+        "version_schema": SCHEMA_VERSION,
+        "perimetre": scope.total_name,
+        "date_extraction": figures.computed_at.isoformat(),
+        "departements": [record(row) for row in figures.departements],
+    }
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'inline; filename="{OPENDATA_FILENAME}.json"'
+    return response
+
+
+@dashboard_view
+def opendata_schema(request: HttpRequest, scope: DashboardScope) -> JsonResponse:
+    resources = [
+        ("Export CSV", request.build_absolute_uri(reverse("conseillers:dashboard-opendata-csv"))),
+        (
+            "Export JSON",
+            request.build_absolute_uri(reverse("conseillers:dashboard-opendata-json")),
+        ),
+    ]
+    return JsonResponse(
+        table_schema(resources=resources),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+
+
+def _csv_response(
+    filename: str, lines: Iterable[list[str]], *, delimiter: str, bom: bool = False
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if bom:
+        response.write(SPREADSHEET_BOM)
+    writer = csv.writer(response, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerows(lines)
+    return response
