@@ -10,6 +10,7 @@ from conseillers.models import (
     Candidature,
     CandidatureState,
     Decision,
+    DecisionKind,
     Envelope,
 )
 from core.models import Structure
@@ -22,8 +23,10 @@ def envelopes_in_force() -> dict[str, int]:
 
 def _quota_subquery(candidature_ref: str = "pk") -> Subquery:
     """The quota in force of an application: its last positive decision's posts."""
+    # "Positive" means not a refusal: a withdrawal of every post is positive and brings it to 0.
     last_positive = (
-        Decision.objects.filter(candidature_id=OuterRef(candidature_ref), posts_granted__gt=0)
+        Decision.objects.filter(candidature_id=OuterRef(candidature_ref))
+        .exclude(kind=DecisionKind.REFUSAL)
         .order_by("-created_at", "-pk")
         .values("posts_granted")[:1]
     )
