@@ -118,3 +118,13 @@ def test_the_page_runs_in_the_same_number_of_queries_at_5_and_50_usagers(
     at_50 = _count_page_queries(client)
 
     assert at_5 == at_50
+
+
+def test_the_menu_shows_each_person_only_what_their_role_allows(verified_client, aidant, referent):
+    aidant_html = verified_client(aidant).get(URL).content.decode()
+    assert reverse("mandats:mandat-new") in aidant_html
+    assert reverse("mandats:referent-index") not in aidant_html
+
+    referent_html = verified_client(referent).get(URL).content.decode()
+    assert reverse("mandats:referent-index") in referent_html
+    assert reverse("mandats:mandat-new") not in referent_html
