@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from celery import shared_task
-from celery.schedules import crontab
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from core.models import Membership, Role, Structure
-from mandats import services
+from mandats import beat, services
 from mandats.models import HabilitationRequest, Mandat
 
-# Merged into CELERY_BEAT_SCHEDULE by the settings.
-BEAT_SCHEDULE = {
-    "mandats-expiration-reminders": {
-        "task": "mandats.tasks.send_expiration_reminders",
-        "schedule": crontab(hour=7, minute=0),
-    },
-    "mandats-purge-expired-usagers": {
-        "task": "mandats.tasks.purge_expired_usagers",
-        "schedule": crontab(hour=3, minute=30),
-    },
-}
+# Merged into CELERY_BEAT_SCHEDULE by the settings, which import it from mandats.beat.
+BEAT_SCHEDULE = beat.BEAT_SCHEDULE
 
 
 @shared_task

@@ -82,3 +82,10 @@ def test_a_mandate_revoked_before_the_email_leaves_is_left_out(organisation, ref
 
     assert tasks.send_expiration_reminder_email.delay(organisation.pk, [due.pk]).get() == 0
     assert mailoutbox == []
+
+
+def test_the_beat_schedule_names_existing_tasks():
+    from celery import current_app
+
+    for entry in tasks.BEAT_SCHEDULE.values():
+        assert entry["task"] in current_app.tasks

@@ -1,0 +1,15 @@
+"""The periodic tasks of Aidants Connect, in a module free of models so the settings can import it
+(`from mandats.beat import BEAT_SCHEDULE`) before the apps are loaded."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "mandats-expiration-reminders": {
+        "task": "mandats.tasks.send_expiration_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "mandats-purge-expired-usagers": {
+        "task": "mandats.tasks.purge_expired_usagers",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
