@@ -78,3 +78,30 @@ def undecided_for_prefecture(user):
         .filter(Q(structure__departement_id__in=user.scope.departement_codes))
         .select_related("structure__departement")
     )
+
+
+def unmet_demand() -> dict[str, int]:
+    """Posts wished and not granted, per département, over applications still in play."""
+    in_play = with_quota(
+        Candidature.objects.filter(
+            state__in=[
+                CandidatureState.CREATED,
+                CandidatureState.EXAMINATION,
+                CandidatureState.VALIDATED,
+            ]
+        )
+    ).values_list("structure__departement_id", "posts_wished", "quota")
+    demand: dict[str, int] = {}
+    for code, wished, quota in in_play:
+        if wished > quota:
+            demand[code] = demand.get(code, 0) + wished - quota
+    return demand
+
+
+def posts_granted_by_departement() -> dict[str, int]:
+    """Département code → posts granted (quotas in force of validated applications)."""
+    validated = with_quota(Candidature.objects.filter(state=CandidatureState.VALIDATED))
+    granted: dict[str, int] = {}
+    for code, quota in validated.values_list("structure__departement_id", "quota"):
+        granted[code] = granted.get(code, 0) + quota
+    return granted

@@ -10,6 +10,13 @@ def navigation(request: HttpRequest) -> dict:
     menu = [{"label": "Accueil", "url": reverse("core:home")}]
     if user.is_authenticated:
         roles = set(user.roles)
+        if roles & {Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE}:
+            menu.append({"label": "Candidatures", "url": reverse("conseillers:candidature-list")})
+        if Role.GESTIONNAIRE in roles:
+            menu.append({"label": "Recrutement", "url": reverse("conseillers:recruitment")})
+        if Role.ANCT in roles:
+            menu.append({"label": "Enveloppes", "url": reverse("conseillers:envelopes")})
+            menu.append({"label": "Recrutements", "url": reverse("conseillers:match-list")})
         if roles - {Role.CONSEILLER, Role.AIDANT}:
             menu.append({"label": "Structures", "url": reverse("core:structure-list")})
         menu.append({"label": "Territoires", "url": reverse("core:departement-list")})

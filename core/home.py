@@ -12,21 +12,40 @@ class Action:
     label: str
     description: str
     url_name: str | None = None
+    query: str = ""
 
     @property
     def url(self) -> str | None:
-        return reverse(self.url_name) if self.url_name else None
+        return reverse(self.url_name) + self.query if self.url_name else None
 
 
 ROLE_ACTIONS: dict[str, list[Action]] = {
     Role.ANCT: [
         Action(
-            "Structures", "Consulter toutes les structures et leurs équipes.", "core:structure-list"
+            "Candidatures",
+            "Examiner les candidatures des structures et décider (COSELEC).",
+            "conseillers:candidature-list",
         ),
         Action(
-            "Territoires",
-            "Consulter les départements, leur population et leur région.",
-            "core:departement-list",
+            "Enveloppes",
+            "Fixer les enveloppes départementales, proposer une répartition, "
+            "redistribuer les postes rendus.",
+            "conseillers:envelopes",
+        ),
+        Action(
+            "Recrutements à valider",
+            "Valider les recrutements saisis par les structures.",
+            "conseillers:match-list",
+            "?etat=recrutee",
+        ),
+        Action(
+            "Ruptures à valider",
+            "Valider les ruptures de contrat déclarées.",
+            "conseillers:match-list",
+            "?etat=nouvelle_rupture",
+        ),
+        Action(
+            "Structures", "Consulter toutes les structures et leurs équipes.", "core:structure-list"
         ),
         Action(
             "Administration", "Gérer les comptes, les rôles et le tableau des SMIC.", "admin:index"
@@ -34,12 +53,27 @@ ROLE_ACTIONS: dict[str, list[Action]] = {
     ],
     Role.PREFECTURE: [
         Action(
+            "Candidatures de mon territoire",
+            "Donner l'avis de la préfecture sur les candidatures en attente.",
+            "conseillers:candidature-list",
+        ),
+        Action(
             "Structures de mon territoire",
-            "Consulter les structures de votre territoire avant de rendre un avis.",
+            "Consulter les structures de votre territoire.",
             "core:structure-list",
         ),
     ],
     Role.GESTIONNAIRE: [
+        Action(
+            "Mes candidatures",
+            "Déposer une candidature et suivre la décision.",
+            "conseillers:candidature-list",
+        ),
+        Action(
+            "Recrutement",
+            "Consulter les candidats, saisir les contrats, déclarer une rupture.",
+            "conseillers:recruitment",
+        ),
         Action(
             "Ma structure",
             "Consulter la fiche de votre structure et son équipe.",
@@ -47,7 +81,9 @@ ROLE_ACTIONS: dict[str, list[Action]] = {
         ),
     ],
     Role.CONSEILLER: [
-        Action("Mon parcours", "Consulter votre contrat, votre formation et votre certification."),
+        Action(
+            "Mon parcours", "Consulter votre contrat et son historique.", "conseillers:match-list"
+        ),
     ],
     Role.AIDANT: [
         Action(

@@ -1,0 +1,490 @@
+"""DSFR pages of the conseillers module. Each write goes through a service; each button shown is
+one the person's abilities allow (the same `get_abilities` the API reads)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from conseillers import selectors, services, territory
+from conseillers.apportionment import Method
+from conseillers.forms import (
+    CandidatureForm,
+    ContractForm,
+    DecisionForm,
+    EnvelopeForm,
+    OpinionForm,
+    ProposalForm,
+    ReasonForm,
+    RedistributionForm,
+    RuptureForm,
+    add_service_errors,
+)
+from conseillers.models import (
+    OCCUPYING,
+    Candidat,
+    Candidature,
+    CandidatureState,
+    Match,
+    MatchState,
+)
+from core.models import Departement, Role, Structure
+
+ACT_LABELS = {
+    "examine": "Passer en examen complémentaire",
+    "refuse": "Refuser la candidature",
+    "cancel": "Annuler la candidature",
+    "mark_duplicate": "Classer comme doublon",
+    "abandon": "Abandonner la candidature",
+}
+
+
+def _managed_structures(request: HttpRequest):
+    return Structure.objects.filter(pk__in=request.user.scope.structure_ids(Role.GESTIONNAIRE))
+
+
+# --- Applications --------------------------------------------------------------------------------
+
+
+@login_required
+def candidature_list(request: HttpRequest) -> HttpResponse:
+    candidatures = with_listing(Candidature.objects.visible_to(request.user))
+    state = request.GET.get("etat")
+    if state in CandidatureState.values:
+        candidatures = candidatures.filter(state=state)
+    page = Paginator(candidatures, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conseillers/candidature_list.html",
+        {
+            "title": "Candidatures des structures",
+            "page": page,
+            "states": CandidatureState.choices,
+            "current_state": state,
+            "can_apply": _managed_structures(request).exists(),
+        },
+    )
+
+
+def with_listing(candidatures):
+    return (
+        selectors.with_quota(candidatures)
+        .select_related("structure__departement", "duplicate_of")
+        .order_by("-created_at")
+    )
+
+
+@login_required
+def candidature_create(request: HttpRequest) -> HttpResponse:
+    structures = _managed_structures(request)
+    if not structures.exists():
+        raise PermissionDenied("Seul un gestionnaire de structure peut candidater.")
+    form = CandidatureForm(request.POST or None, structures=structures)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "structure"}
+        try:
+            candidature = services.candidature_submit(
+                structure=form.cleaned_data["structure"], by=request.user, **fields
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Votre candidature est déposée : la préfecture va donner "
+                "son avis, puis l'ANCT décidera.",
+            )
+            return redirect("conseillers:candidature-detail", candidature.pk)
+    return render(
+        request,
+        "conseillers/candidature_form.html",
+        {"title": "Déposer une candidature", "form": form},
+    )
+
+
+@login_required
+def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidature = get_object_or_404(
+        with_listing(Candidature.objects.visible_to(request.user)), pk=pk
+    )
+    forms = _candidature_forms(candidature, request.user)
+    return _render_candidature(request, candidature, forms)
+
+
+def _candidature_forms(candidature: Candidature, user, bound: dict | None = None) -> dict:
+    abilities = candidature.get_abilities(user)
+    bound = bound or {}
+    forms = {}
+    if abilities["give_opinion"]:
+        forms["opinion"] = bound.get("opinion") or OpinionForm(
+            candidature=candidature, prefix="avis"
+        )
+    if abilities["decide"]:
+        forms["decision"] = bound.get("decision") or DecisionForm(prefix="decision")
+    acts = [a for a in ACT_LABELS if abilities.get(a)]
+    if acts:
+        forms["act"] = bound.get("act") or ReasonForm(prefix="acte")
+    return {"forms": forms, "acts": [(a, ACT_LABELS[a]) for a in acts], "abilities": abilities}
+
+
+def _render_candidature(request, candidature, forms, status=200) -> HttpResponse:
+    context = {
+        "title": f"Candidature n° {candidature.pk}",
+        "candidature": candidature,
+        "opinions": candidature.opinions.select_related("author", "transfer_to"),
+        "decisions": candidature.decisions.select_related("author"),
+        "transitions": candidature.transitions.select_related("by"),
+        **forms,
+    }
+    return render(request, "conseillers/candidature_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def candidature_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    candidature = get_object_or_404(
+        with_listing(Candidature.objects.visible_to(request.user)), pk=pk
+    )
+    handler = {"avis": _post_opinion, "decision": _post_decision}.get(action, _post_act)
+    form, done = handler(request, candidature, action)
+    if done:
+        messages.success(request, done)
+        return redirect("conseillers:candidature-detail", candidature.pk)
+    key = {"avis": "opinion", "decision": "decision"}.get(action, "act")
+    forms = _candidature_forms(candidature, request.user, bound={key: form})
+    return _render_candidature(request, candidature, forms, status=400)
+
+
+def _run(form, call) -> str | None:
+    """Calls the service when the form is valid; its refusals land in the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except PermissionDenied as error:
+        form.add_error(None, str(error))
+    return None
+
+
+def _post_opinion(request, candidature, _action):
+    form = OpinionForm(request.POST, candidature=candidature, prefix="avis")
+
+    def call(data):
+        services.opinion_give(candidature=candidature, by=request.user, **data)
+        return "L'avis de la préfecture est enregistré."
+
+    return form, _run(form, call)
+
+
+def _post_decision(request, candidature, _action):
+    form = DecisionForm(request.POST, prefix="decision")
+
+    def call(data):
+        decision = services.decision_record(candidature=candidature, by=request.user, **data)
+        return f"La décision {decision.number} est enregistrée ({decision.get_kind_display()})."
+
+    return form, _run(form, call)
+
+
+def _post_act(request, candidature, action):
+    if action not in ACT_LABELS:
+        raise PermissionDenied("Action inconnue.")
+    form = ReasonForm(request.POST, prefix="acte")
+
+    def call(data):
+        services.candidature_act(
+            candidature=candidature, action=action, by=request.user, reason=data["reason"]
+        )
+        return f"Fait : {ACT_LABELS[action].lower()}."
+
+    return form, _run(form, call)
+
+
+# --- Recruitment ---------------------------------------------------------------------------------
+
+
+@login_required
+def recruitment(request: HttpRequest) -> HttpResponse:
+    structures = list(_managed_structures(request).select_related("departement"))
+    if not structures:
+        raise PermissionDenied("Cette page est réservée aux gestionnaires de structure.")
+    structure = _chosen(structures, request.GET.get("structure"))
+    quota = selectors.quota_of_structure(structure)
+    matches = (
+        Match.objects.filter(structure=structure)
+        .select_related("candidat")
+        .order_by("state", "-created_at")
+    )
+    occupied = sum(1 for m in matches if m.state in OCCUPYING)
+    candidats = selectors.candidats_for_structure(structure).exclude(matches__structure=structure)
+    return render(
+        request,
+        "conseillers/recruitment.html",
+        {
+            "title": "Recrutement",
+            "structure": structure,
+            "structures": structures,
+            "quota": quota,
+            "occupied": occupied,
+            "matches": matches,
+            "candidats": Paginator(candidats, 20).get_page(request.GET.get("page"))
+            if quota
+            else None,
+        },
+    )
+
+
+def _chosen(structures: list[Structure], wanted: str | None) -> Structure:
+    return next((s for s in structures if str(s.pk) == wanted), structures[0])
+
+
+@login_required
+@require_POST
+def candidat_interest(request: HttpRequest, structure_pk: int, candidat_pk: int) -> HttpResponse:
+    structure = get_object_or_404(_managed_structures(request), pk=structure_pk)
+    candidat = get_object_or_404(Candidat.objects.available(), pk=candidat_pk)
+    interested = request.POST.get("interet") != "non"
+    try:
+        services.match_mark_interest(
+            structure=structure, candidat=candidat, interested=interested, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Intérêt enregistré pour {candidat}."
+            if interested
+            else f"{candidat} est marqué(e) comme non retenu(e).",
+        )
+    return redirect(f"{reverse('conseillers:recruitment')}?structure={structure.pk}")
+
+
+@login_required
+def match_list(request: HttpRequest) -> HttpResponse:
+    matches = (
+        Match.objects.visible_to(request.user)
+        .select_related("structure__departement", "candidat")
+        .order_by("-state_changed_at")
+    )
+    state = request.GET.get("etat")
+    if state in MatchState.values:
+        matches = matches.filter(state=state)
+    return render(
+        request,
+        "conseillers/match_list.html",
+        {
+            "title": "Mises en relation et recrutements",
+            "states": MatchState.choices,
+            "current_state": state,
+            "page": Paginator(matches, 25).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(
+        Match.objects.visible_to(request.user).select_related("structure", "candidat"), pk=pk
+    )
+    return _render_match(request, match, {})
+
+
+def _render_match(request, match: Match, bound: dict, status: int = 200) -> HttpResponse:
+    abilities = match.get_abilities(request.user)
+    context = {
+        "title": f"Mise en relation : {match.candidat}",
+        "match": match,
+        "abilities": abilities,
+        "contract": getattr(match, "contract", None),
+        "rupture": getattr(match, "rupture", None),
+        "transitions": match.transitions.select_related("by"),
+        "contract_form": bound.get("recruter") or ContractForm(prefix="contrat")
+        if abilities["recruit"]
+        else None,
+        "rupture_form": bound.get("rupture") or RuptureForm(prefix="rupture")
+        if abilities["declare_rupture"]
+        else None,
+        "reason_form": bound.get("acte") or ReasonForm(prefix="acte"),
+    }
+    return render(request, "conseillers/match_detail.html", context, status=status)
+
+
+MATCH_ACTIONS = {
+    "recruter": (
+        ContractForm,
+        "contrat",
+        lambda m, u, d: services.match_recruit(match=m, by=u, **d),
+        "Le contrat est enregistré : l'ANCT va valider le recrutement.",
+    ),
+    "rupture": (
+        RuptureForm,
+        "rupture",
+        lambda m, u, d: services.rupture_declare(match=m, by=u, **d),
+        "La rupture est déclarée : l'ANCT va la valider.",
+    ),
+    "valider": (
+        ReasonForm,
+        "acte",
+        lambda m, u, d: services.match_act(match=m, action="finalise", by=u, **d),
+        "Le recrutement est validé.",
+    ),
+    "valider-rupture": (
+        ReasonForm,
+        "acte",
+        lambda m, u, d: services.rupture_validate(match=m, by=u),
+        "La rupture est validée : le poste est vacant.",
+    ),
+    "terminer": (
+        ReasonForm,
+        "acte",
+        lambda m, u, d: services.match_act(match=m, action="end", by=u, **d),
+        "Le contrat est terminé.",
+    ),
+}
+
+
+@login_required
+@require_POST
+def match_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    match = get_object_or_404(
+        Match.objects.visible_to(request.user).select_related("structure", "candidat"), pk=pk
+    )
+    if action not in MATCH_ACTIONS:
+        raise PermissionDenied("Action inconnue.")
+    form_class, prefix, call, done = MATCH_ACTIONS[action]
+    form = form_class(request.POST, prefix=prefix)
+    if _run(form, lambda data: call(match, request.user, data)) is not None:
+        messages.success(request, done)
+        return redirect("conseillers:match-detail", match.pk)
+    return _render_match(
+        request, match, {action if action in ("recruter", "rupture") else "acte": form}, status=400
+    )
+
+
+# --- Envelopes (ANCT) ----------------------------------------------------------------------------
+
+
+def _require_anct(request: HttpRequest) -> None:
+    if not request.user.scope.is_anct:
+        raise PermissionDenied("Cette page est réservée à l'ANCT.")
+
+
+@login_required
+def envelopes(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    form = EnvelopeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.envelope_set(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "L'enveloppe est mise à jour.")
+            return redirect("conseillers:envelopes")
+    in_force = selectors.envelopes_in_force()
+    return render(
+        request,
+        "conseillers/envelopes.html",
+        {
+            "title": "Enveloppes départementales",
+            "form": form,
+            "rows": _envelope_rows(in_force),
+            "total": sum(in_force.values()),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _envelope_rows(in_force: dict[str, int]) -> list[dict]:
+    granted = selectors.posts_granted_by_departement()
+    return [
+        {"departement": d, "posts": in_force.get(d.code), "granted": granted.get(d.code, 0)}
+        for d in Departement.objects.order_by("code")
+    ]
+
+
+@login_required
+def envelope_proposal(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    form = ProposalForm(request.POST or None, request.FILES or None)
+    comparison = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            weights = (
+                territory.parse_indicator_csv(form.cleaned_data["indicator_file"].read())
+                if form.cleaned_data["indicator_file"]
+                else None
+            )
+            comparison = territory.envelope_proposal(
+                total=form.cleaned_data["total"],
+                method=Method(form.cleaned_data["method"]),
+                floor=form.cleaned_data["floor"],
+                weights=weights,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    names = dict(Departement.objects.values_list("code", "name"))
+    return render(
+        request,
+        "conseillers/envelope_proposal.html",
+        {
+            "title": "Proposition de répartition",
+            "form": form,
+            "comparison": comparison,
+            "names": names,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def envelope_apply(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    chosen = request.POST.getlist("departement")
+    allocation = {}
+    for code in chosen:
+        value = request.POST.get(f"postes-{code}", "")
+        if value.isdigit():
+            allocation[code] = int(value)
+    reason = request.POST.get("motif", "").strip() or "Application d'une proposition de répartition"
+    if not allocation:
+        messages.error(request, "Cochez au moins un département pour appliquer la proposition.")
+        return redirect("conseillers:envelope-proposal")
+    changed = services.envelopes_apply(allocation=allocation, reason=reason, by=request.user)
+    messages.success(request, f"{len(changed)} enveloppe(s) mise(s) à jour.")
+    return redirect("conseillers:envelopes")
+
+
+@login_required
+def redistribution(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    form = RedistributionForm(request.POST or None)
+    proposal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = territory.redistribution_proposal(total=form.cleaned_data["total"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+    names = dict(Departement.objects.values_list("code", "name"))
+    return render(
+        request,
+        "conseillers/redistribution.html",
+        {
+            "title": "Redistribuer des postes",
+            "form": form,
+            "proposal": proposal,
+            "names": names,
+            "demand": selectors.unmet_demand(),
+        },
+        status=400 if form.errors else 200,
+    )
