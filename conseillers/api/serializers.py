@@ -544,6 +544,14 @@ class RecruitSerializer(serializers.Serializer):
         max_value=Decimal(48),
     )
 
+    def validate(self, attrs: dict) -> dict:
+        # The model's check constraint lets a NULL end date through (SQL: NULL > date is unknown).
+        if attrs["contract_type"] != ContractType.CDI and attrs.get("end_date") is None:
+            raise serializers.ValidationError(
+                {"end_date": "Indiquez la date de fin : seul un CDI n'en a pas."}
+            )
+        return attrs
+
 
 class RuptureDeclareSerializer(serializers.Serializer):
     rupture_date = serializers.DateField(label="date de rupture")
