@@ -7,6 +7,8 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from backend.env import env_bool, env_int, env_list, env_str
+from conseillers.beat import BEAT_SCHEDULE as CONSEILLERS_BEAT_SCHEDULE
+from mandats.beat import BEAT_SCHEDULE as MANDATS_BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "mandats.middleware.AidantOTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -232,6 +235,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_worker_heartbeat", "schedule": 60.0},
+    **CONSEILLERS_BEAT_SCHEDULE,
+    **MANDATS_BEAT_SCHEDULE,
 }
 
 # FranceConnect (Aidants Connect): the client is configured from discovery, so pointing it at the

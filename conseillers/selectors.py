@@ -12,6 +12,7 @@ from conseillers.models import (
     Decision,
     DecisionKind,
     Envelope,
+    Post,
 )
 from core.models import Structure
 
@@ -105,3 +106,12 @@ def posts_granted_by_departement() -> dict[str, int]:
     for code, quota in validated.values_list("structure__departement_id", "quota"):
         granted[code] = granted.get(code, 0) + quota
     return granted
+
+
+def long_vacant_posts():
+    """Posts flagged to ANCT: vacant beyond the window, to return or redistribute."""
+    return (
+        Post.objects.filter(holder__isnull=True, flagged_at__isnull=False)
+        .select_related("structure__departement")
+        .order_by("vacant_since")
+    )

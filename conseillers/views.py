@@ -399,6 +399,7 @@ def envelopes(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": _envelope_rows(in_force),
             "total": sum(in_force.values()),
+            "vacant_posts": selectors.long_vacant_posts(),
         },
         status=400 if form.errors else 200,
     )
@@ -406,10 +407,12 @@ def envelopes(request: HttpRequest) -> HttpResponse:
 
 def _envelope_rows(in_force: dict[str, int]) -> list[dict]:
     granted = selectors.posts_granted_by_departement()
-    return [
-        {"departement": d, "posts": in_force.get(d.code), "granted": granted.get(d.code, 0)}
-        for d in Departement.objects.order_by("code")
-    ]
+    rows = []
+    for departement in Departement.objects.order_by("code"):
+        posts, taken = in_force.get(departement.code), granted.get(departement.code, 0)
+        free = None if posts is None else posts - taken
+        rows.append({"departement": departement, "posts": posts, "granted": taken, "free": free})
+    return rows
 
 
 @login_required

@@ -1,0 +1,10 @@
+from celery import shared_task
+from django.utils import timezone
+
+from conseillers import services
+
+
+@shared_task
+def flag_long_vacancies() -> int:
+    """Daily: flags to ANCT the posts vacant beyond the window. Idempotent (one UPDATE)."""
+    return services.posts_flag_long_vacancies(today=timezone.localdate())
