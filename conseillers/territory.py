@@ -23,12 +23,20 @@ def parse_indicator_csv(content: bytes) -> dict[str, Decimal]:
     text = content.decode("utf-8-sig")
     weights: dict[str, Decimal] = {}
     for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1):
-        if not row or (number == 1 and not row[0].strip().isalnum()):
+        if not row or (number == 1 and _is_header(row)):
             continue
         weights[_code(row, number, known)] = _value(row, number)
     if not weights:
         raise ValidationError("Le fichier ne contient aucune ligne « code;valeur ».")
     return weights
+
+
+def _is_header(row: list[str]) -> bool:
+    try:
+        _value(row, 1)
+    except ValidationError:
+        return True
+    return False
 
 
 def _code(row: list[str], number: int, known: set[str]) -> str:
