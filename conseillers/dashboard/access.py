@@ -27,7 +27,7 @@ def dashboard_scope(user: User) -> DashboardScope | None:
     """ANCT sees the country; a préfecture agent its département or région; nobody else."""
     scope = user.scope
     if scope.is_anct:
-        return DashboardScope(None, NATIONAL_NAME, "France entière (tous les départements)")
+        return DashboardScope(None, NATIONAL_NAME, "France entière (tous les départements).")
     if not scope.departement_codes:
         return None
     agent = PrefectureAgent.objects.select_related("departement", "region").get(user=user)

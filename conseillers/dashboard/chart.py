@@ -17,6 +17,7 @@ from .figures import Level, TerritoryRow
 WIDTH = 760
 LABEL_WIDTH = 230
 VALUE_WIDTH = 70
+GAP = 4
 ROW_HEIGHT = 22
 BAR_HEIGHT = 14
 TOP = 8
@@ -115,9 +116,11 @@ class _Scale:
     high: Fraction
 
     def x(self, value: Fraction | int) -> int:
+        # Room for the value texts on the left only when some bar grows to the left.
+        left = LABEL_WIDTH + (VALUE_WIDTH if self.low < 0 else GAP)
         span = (self.high - self.low) or Fraction(1)
-        plot = WIDTH - LABEL_WIDTH - 2 * VALUE_WIDTH
-        return round(LABEL_WIDTH + VALUE_WIDTH + (Fraction(value) - self.low) * plot / span)
+        plot = WIDTH - left - VALUE_WIDTH
+        return round(left + (Fraction(value) - self.low) * plot / span)
 
 
 def _bar(

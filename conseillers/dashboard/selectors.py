@@ -28,7 +28,8 @@ from core.models import Departement
 
 from .figures import Counts, Level, TerritoryRow, sum_counts
 
-NATION_CODE = "FR"
+# The total row has no INSEE code: for a préfecture it is its territory, not the country.
+NATION_CODE = ""
 
 
 @dataclass(frozen=True, slots=True)

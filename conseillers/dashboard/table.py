@@ -96,7 +96,7 @@ def _header(column: Column, sort: Sort) -> Header:
 def _cells(columns: tuple[Column, ...], row: TerritoryRow) -> tuple[Cell, ...]:
     return tuple(
         Cell(
-            text=column.display(row) or MISSING,
+            text=column.display(row) or ("" if column.is_text else MISSING),
             is_row_header=column.key == "nom",
             numeric=not column.is_text,
         )
