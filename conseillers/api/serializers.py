@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -299,11 +300,10 @@ class EnvelopeSetSerializer(serializers.ModelSerializer):
         fields = ["departement", "posts", "reason"]
 
 
-class Indicator:
+class Indicator(models.TextChoices):
     """The indicators an apportionment can follow; others will be loadable later."""
 
-    POPULATION = "population"
-    CHOICES = [(POPULATION, "Population légale")]
+    POPULATION = "population", "Population légale"
 
 
 class ProposalRequestSerializer(serializers.Serializer):
@@ -319,7 +319,7 @@ class ProposalRequestSerializer(serializers.Serializer):
         min_value=0, default=0, help_text="Plancher : postes minimum par département."
     )
     indicator = serializers.ChoiceField(
-        choices=Indicator.CHOICES,
+        choices=Indicator.choices,
         default=Indicator.POPULATION,
         help_text="Indicateur de répartition (population par défaut).",
     )
@@ -342,7 +342,7 @@ class ProposalRowSerializer(serializers.Serializer):
 class ProposalSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=[(method.value, method.label) for method in Method])
     method_label = serializers.CharField()
-    indicator = serializers.ChoiceField(choices=Indicator.CHOICES)
+    indicator = serializers.ChoiceField(choices=Indicator.choices)
     floor = serializers.IntegerField()
     current_total = serializers.IntegerField(help_text="Total des enveloppes en vigueur.")
     proposed_total = serializers.IntegerField(help_text="Total proposé (égal au total demandé).")

@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -103,8 +103,8 @@ def _details(exc: DjangoValidationError, renamed: dict[str, str]) -> dict[str, l
     return {renamed.get(name, name): messages for name, messages in exc.message_dict.items()}
 
 
-def valid_body(serializer_class: type, request: Request, **context) -> dict:
-    body = serializer_class(data=request.data, context={"request": request, **context})
+def valid_body(serializer_class: type[serializers.Serializer], request: Request) -> dict:
+    body = serializer_class(data=request.data, context={"request": request})
     body.is_valid(raise_exception=True)
     return dict(body.validated_data)
 
