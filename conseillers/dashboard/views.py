@@ -79,7 +79,7 @@ def dashboard(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
         ],
         "chart": chart_for(sort.level, sorted_rows(figures, sort), figures.regions, figures.nation),
         "csv_url": reverse("conseillers:dashboard-csv") + sort.query(),
-        "definitions": COLUMNS[3:],
+        "definitions": [column for column in COLUMNS if not column.is_text],
         "opendata_fields": FIELDS,
         "schema_version": SCHEMA_VERSION,
     }
