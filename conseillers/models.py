@@ -563,7 +563,9 @@ class Contract(models.Model):
             ),
             models.CheckConstraint(
                 name="contract_fixed_term_has_end_after_start",
-                condition=Q(type="cdi") | Q(end_date__gt=models.F("start_date")),
+                # NULL > date is unknown, which a CHECK accepts: the end date must be present.
+                condition=Q(type="cdi")
+                | (Q(end_date__isnull=False) & Q(end_date__gt=models.F("start_date"))),
                 violation_error_message="Un contrat à durée déterminée a une date de fin "
                 "postérieure à sa date de début.",
             ),

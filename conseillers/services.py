@@ -83,12 +83,22 @@ def envelope_set(*, departement: Departement, posts: int, reason: str, by: User)
 
 
 def envelopes_apply(*, allocation: dict[str, int], reason: str, by: User) -> list[Envelope]:
-    """Applies all or part of a proposal: one new dated row per département that changes."""
+    """Applies all or part of a proposal: one new dated row per département that changes.
+
+    The départements are locked first, so two applications at once cannot both write a row from
+    the same reading of the envelopes in force.
+    """
     _require_anct(by)
-    current = selectors.envelopes_in_force()
     with transaction.atomic():
+        departements = {
+            d.code: d for d in Departement.objects.select_for_update().filter(code__in=allocation)
+        }
+        unknown = sorted(set(allocation) - set(departements))
+        if unknown:
+            raise ValidationError(f"Départements inconnus : {', '.join(unknown)}.")
+        current = selectors.envelopes_in_force()
         return [
-            envelope_set(departement=Departement(code=code), posts=posts, reason=reason, by=by)
+            envelope_set(departement=departements[code], posts=posts, reason=reason, by=by)
             for code, posts in sorted(allocation.items())
             if current.get(code) != posts
         ]
@@ -139,16 +149,12 @@ def opinion_give(
     with transaction.atomic():
         locked = _lock(Candidature, candidature.pk, "structure")
         _require(locked, "give_opinion", by)
-        if transfer_to is not None and transfer_to.pk == locked.structure_id:
-            raise ValidationError(
-                {
-                    "transfer_to": "Choisissez une autre structure que la "
-                    "candidate pour proposer un transfert."
-                }
-            )
+        _check_transfer_target(locked, transfer_to, by)
+        if verdict not in OpinionVerdict.values:
+            raise ValidationError({"verdict": "Choisissez un avis favorable ou défavorable."})
         opinion = PrefectureOpinion(
             candidature=locked,
-            verdict=OpinionVerdict(verdict),
+            verdict=verdict,
             comment=comment,
             transfer_to=transfer_to,
             author=by,
@@ -156,6 +162,22 @@ def opinion_give(
         opinion.full_clean()
         opinion.save()
     return opinion
+
+
+def _check_transfer_target(candidature: Candidature, target: Structure | None, by: User) -> None:
+    if target is None:
+        return
+    if target.pk == candidature.structure_id:
+        raise ValidationError(
+            {
+                "transfer_to": "Choisissez une autre structure que la candidate pour proposer "
+                "un transfert."
+            }
+        )
+    if target.departement_id not in by.scope.departement_codes:
+        raise ValidationError(
+            {"transfer_to": "Proposez une structure de votre territoire pour le transfert."}
+        )
 
 
 def decision_record(

@@ -87,16 +87,27 @@ ROLE_ACTIONS: dict[str, list[Action]] = {
     ],
     Role.AIDANT: [
         Action(
-            "Mes organisations",
-            "Consulter les organisations habilitées où vous accompagnez des usagers.",
-            "core:structure-list",
+            "Mes usagers",
+            "Retrouver les usagers sous mandat, leurs autorisations, révoquer ou renouveler.",
+            "mandats:usager-list",
+        ),
+        Action(
+            "Nouveau mandat",
+            "Créer un mandat avec un usager, qui le signe avec FranceConnect.",
+            "mandats:mandat-new",
+        ),
+        Action(
+            "Changer d'organisation",
+            "Choisir l'organisation pour laquelle vous agissez.",
+            "mandats:organisation-switch",
         ),
     ],
     Role.REFERENT: [
         Action(
-            "Mon organisation",
-            "Consulter l'équipe d'aidants de votre organisation habilitée.",
-            "core:structure-list",
+            "Espace référent",
+            "Gérer les aidants, les demandes d'habilitation et les "
+            "démarches autorisées de votre organisation.",
+            "mandats:referent-index",
         ),
     ],
 }

@@ -21,17 +21,27 @@ _MESSAGES = {
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        exc = exceptions.ValidationError(_field_errors(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A service's refusal says why, in French; keep it.
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     return Response(_body(exc), status=response.status_code, headers=_headers(response))
+
+
+def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """A model's or service's errors keyed by field; errors of the whole object under
+    non_field_errors, as DRF names them."""
+    if not hasattr(exc, "error_dict"):
+        return {"non_field_errors": exc.messages}
+    return {
+        ("non_field_errors" if field == "__all__" else field): messages
+        for field, messages in exc.message_dict.items()
+    }
 
 
 def _body(exc: exceptions.APIException) -> dict:

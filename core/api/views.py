@@ -60,6 +60,7 @@ class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Structures visibles par la personne connectée (ANCT : toutes ; préfecture : son
     territoire ; membres : leurs structures)."""
 
+    queryset = Structure.objects.none()  # for the schema; get_queryset scopes every request
     serializer_class = StructureSerializer
     permission_classes = [IsAuthenticated, HasAbility]
     filterset_class = StructureFilter
