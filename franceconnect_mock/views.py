@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from joserfc import jwt
 from joserfc.errors import JoseError
 
@@ -36,7 +36,7 @@ SCOPE_LABELS = {
 }
 
 
-@require_GET
+@require_safe
 def discovery(request: HttpRequest) -> JsonResponse:
     issuer = issuer_for(request)
     return JsonResponse(
@@ -65,7 +65,7 @@ def discovery(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(published_jwks())
 
@@ -163,7 +163,7 @@ def _bearer_error(error: OAuth2Error) -> JsonResponse:
     return response
 
 
-@require_GET
+@require_safe
 def session_end(request: HttpRequest) -> HttpResponse:
     hint = request.GET.get("id_token_hint", "")
     state = request.GET.get("state", "")

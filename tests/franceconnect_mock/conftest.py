@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pytest
 
 from franceconnect_mock import demo
@@ -18,18 +20,21 @@ def demo_client(transactional_db):
 
 
 @pytest.fixture
-def rp(issuer, demo_client) -> RelyingParty:
+def rp(issuer, demo_client) -> Iterator[RelyingParty]:
     """Aidants Connect as the demo registers it."""
-    return RelyingParty(
+    relying_party = RelyingParty(
         issuer=issuer,
         client_id=demo.DEMO_CLIENT_ID,
         client_secret=demo.DEMO_CLIENT_SECRET,
         redirect_uri=demo_client.redirect_uris[0],
     )
+    yield relying_party
+    # A kept-alive connection would outlive the live server and close in a dead thread.
+    relying_party.http.close()
 
 
 @pytest.fixture
-def other_rp(issuer, transactional_db) -> RelyingParty:
+def other_rp(issuer, transactional_db) -> Iterator[RelyingParty]:
     """Another service provider, to show what one client cannot do with another's data."""
     service_provider_register(
         client_id="autre-service",
@@ -38,9 +43,11 @@ def other_rp(issuer, transactional_db) -> RelyingParty:
         redirect_uris=["http://127.0.0.1:9000/retour/"],
         post_logout_redirect_uris=["http://127.0.0.1:9000/deconnecte/"],
     )
-    return RelyingParty(
+    relying_party = RelyingParty(
         issuer=issuer,
         client_id="autre-service",
         client_secret=OTHER_SECRET,
         redirect_uri="http://127.0.0.1:9000/retour/",
     )
+    yield relying_party
+    relying_party.http.close()

@@ -24,9 +24,10 @@ def test_the_full_code_flow_gives_a_verified_id_token_and_a_signed_userinfo(rp):
     assert callback.status_code == 302
     assert callback.headers["Location"].startswith(rp.redirect_uri + "?")
 
-    token = session.fetch_token(
-        f"{rp.issuer}/token", authorization_response=callback.headers["Location"], state=state
-    )
+    with session:
+        token = session.fetch_token(
+            f"{rp.issuer}/token", authorization_response=callback.headers["Location"], state=state
+        )
 
     assert token["token_type"] == "Bearer"
     assert 0 < token["expires_in"] <= 60
