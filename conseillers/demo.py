@@ -11,11 +11,13 @@ from conseillers.models import (
     Candidat,
     Candidature,
     CandidatureState,
+    CertificationStatus,
     Envelope,
     Match,
     MatchState,
     Situation,
     SmicRate,
+    Training,
 )
 from conseillers.smic import ensure_known_rates
 from core.models import Departement, Membership, Structure, User
@@ -148,6 +150,16 @@ def _recruit_camille(manager: User, anct: User) -> None:
             by=manager,
         )
         services.match_act(match=match, action="finalise", by=anct)
+    Training.objects.get_or_create(
+        candidat=camille,
+        defaults={
+            "initial_hours": 210,
+            "started_on": datetime.date(2026, 2, 9),
+            "ended_on": datetime.date(2026, 4, 3),
+            "ccp1_status": CertificationStatus.IN_PROGRESS,
+            "cost": Decimal("3150.00"),
+        },
+    )
     lucas = Candidat.objects.get(email="lucas.martin@demo-candidat.fr")
     if not Match.objects.filter(structure=tours, candidat=lucas).exists():
         services.match_mark_interest(structure=tours, candidat=lucas, interested=True, by=manager)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from conseillers.apportionment import Method
 from conseillers.models import (
+    Candidat,
     Candidature,
     ContractType,
     OpinionVerdict,
@@ -156,3 +157,43 @@ class RedistributionForm(DsfrForm):
     total = forms.IntegerField(
         label="Postes rendus ou inutilisés à redistribuer", min_value=1, max_value=10_000
     )
+
+
+CV_MAX_BYTES = 5 * 1024 * 1024
+
+
+class CandidatForm(DsfrModelForm):
+    class Meta:
+        model = Candidat
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "situation",
+            "available_from",
+            "departements",
+            "max_distance_km",
+            "pix_level",
+            "cv",
+        ]
+        widgets = {
+            "available_from": DATE,
+            "departements": forms.SelectMultiple(attrs={"size": 8}),
+            "pix_level": forms.Select(choices=[(1, "1"), (2, "2"), (3, "3")]),
+        }
+        help_texts = {
+            "departements": "Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
+            "cv": "Au format PDF, 5 Mo au maximum.",
+        }
+
+    def clean_cv(self):
+        cv = self.cleaned_data.get("cv")
+        if not cv:
+            return cv
+        if cv.size > CV_MAX_BYTES:
+            raise ValidationError("Le CV dépasse 5 Mo : réduisez-le ou envoyez-le sans images.")
+        if not cv.name.lower().endswith(".pdf") or cv.read(5) != b"%PDF-":
+            raise ValidationError("Le CV doit être un fichier PDF.")
+        cv.seek(0)
+        return cv

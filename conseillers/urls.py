@@ -11,6 +11,8 @@ urlpatterns = [
     path(
         "candidatures/<int:pk>/<slug:action>/", views.candidature_action, name="candidature-action"
     ),
+    path("candidats/inscription/", views.candidat_register, name="candidat-register"),
+    path("mon-parcours/", views.my_career, name="my-career"),
     path("recrutement/", views.recruitment, name="recruitment"),
     path(
         "recrutement/<int:structure_pk>/candidats/<int:candidat_pk>/interet/",

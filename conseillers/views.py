@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from conseillers import selectors, services, territory
 from conseillers.apportionment import Method
 from conseillers.forms import (
+    CandidatForm,
     CandidatureForm,
     ContractForm,
     DecisionForm,
@@ -33,6 +34,7 @@ from conseillers.models import (
     CandidatureState,
     Match,
     MatchState,
+    Training,
 )
 from core.models import Departement, Role, Structure
 
@@ -206,6 +208,46 @@ def _post_act(request, candidature, action):
         return f"Fait : {ACT_LABELS[action].lower()}."
 
     return form, _run(form, call)
+
+
+# --- Candidates and conseillers -----------------------------------------------------------------
+
+
+def candidat_register(request: HttpRequest) -> HttpResponse:
+    """Open to anyone: the people who wish to become conseillers numériques register here."""
+    form = CandidatForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "departements"}
+        services.candidats_register(departements=form.cleaned_data["departements"], **data)
+        return render(
+            request, "conseillers/candidat_registered.html", {"title": "Inscription enregistrée"}
+        )
+    return render(
+        request,
+        "conseillers/candidat_form.html",
+        {"title": "Devenir conseiller numérique", "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def my_career(request: HttpRequest) -> HttpResponse:
+    candidat = Candidat.objects.filter(user=request.user).first()
+    if candidat is None:
+        raise PermissionDenied("Cette page est réservée aux conseillers numériques.")
+    matches = candidat.matches.select_related("structure", "contract", "rupture").order_by(
+        "-state_changed_at"
+    )
+    return render(
+        request,
+        "conseillers/my_career.html",
+        {
+            "title": "Mon parcours",
+            "candidat": candidat,
+            "matches": matches,
+            "training": Training.objects.filter(candidat=candidat).first(),
+        },
+    )
 
 
 # --- Recruitment ---------------------------------------------------------------------------------

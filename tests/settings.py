@@ -5,6 +5,8 @@ started by a test can be given the broker it must consume from.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnop")
@@ -25,3 +27,5 @@ STORAGES = {
 # Static files straight from the apps (no collectstatic before the tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Uploaded files (CVs, justifications) go to a temporary folder, not to var/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="inclusion-tests-media-"))

@@ -48,3 +48,13 @@ def test_logging_out_returns_to_the_public_home(page, demo_server):
     page.wait_for_load_state()
     assert page.get_by_role("link", name="Se connecter").first.is_visible()
     assert escape("Bonjour") not in page.content()
+
+
+def test_the_candidate_registration_and_my_career_pages_are_accessible(page, demo_server):
+    page.goto(f"{demo_server.url}/conseillers/candidats/inscription/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Devenir conseiller numérique"
+    assert_accessible(page, "inscription-candidat")
+    log_in(page, demo_server.url, "conseiller@demo.inclusion.gouv.fr")
+    page.goto(f"{demo_server.url}/conseillers/mon-parcours/")
+    assert page.get_by_text("Ville de Tours").first.is_visible()
+    assert_accessible(page, "mon-parcours")
