@@ -12,6 +12,7 @@ from authlib.oauth2.rfc6750 import InvalidTokenError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from joserfc import jwt
@@ -70,6 +71,7 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(published_jwks())
 
 
+@never_cache  # a login page and a one-time code: nothing here may be replayed from a cache
 @require_http_methods(["GET", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
     server = authorization_server()

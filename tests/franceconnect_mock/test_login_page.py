@@ -45,3 +45,9 @@ def test_the_login_page_lets_the_browser_follow_the_redirect_to_the_client(rp):
     policy = page.headers["Content-Security-Policy"]
     form_action = next(part for part in policy.split(";") if "form-action" in part)
     assert "http://127.0.0.1:8000" in form_action
+
+
+def test_the_login_page_is_never_cached(rp):
+    page = rp.open_authorize(rp.authorize_params())
+
+    assert "no-store" in page.headers["Cache-Control"]
