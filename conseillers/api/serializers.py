@@ -325,6 +325,20 @@ class ProposalRequestSerializer(serializers.Serializer):
     )
 
 
+class RedistributionRequestSerializer(serializers.Serializer):
+    total = serializers.IntegerField(
+        min_value=1, max_value=10_000, help_text="Postes rendus ou inutilisés à redistribuer."
+    )
+
+
+class RedistributionRowSerializer(serializers.Serializer):
+    departement = serializers.CharField()
+    demand = serializers.IntegerField(help_text="Postes demandés et non accordés.")
+    current = serializers.IntegerField(help_text="Enveloppe en vigueur.")
+    extra = serializers.IntegerField(help_text="Postes ajoutés par la proposition.")
+    proposed = serializers.IntegerField(help_text="Enveloppe proposée.")
+
+
 class ProposalRowSerializer(serializers.Serializer):
     departement = serializers.CharField()
     departement_name = serializers.CharField()

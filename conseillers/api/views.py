@@ -27,14 +27,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from conseillers import selectors, services
+from conseillers import selectors, services, territory
 from conseillers.api import serializers as s
 from conseillers.api.filters import CandidatureFilter, EnvelopeFilter, MatchFilter
-from conseillers.apportionment import Method, apportion, compare_allocations
+from conseillers.apportionment import Method
 from conseillers.models import (
     Candidat,
     Candidature,
-    CandidatureState,
     CandidatureTransition,
     Envelope,
     Match,
@@ -291,15 +290,6 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
 # --- Envelopes -----------------------------------------------------------------------------------
 
 
-def granted_by_departement() -> dict[str, int]:
-    """Posts granted per département (quotas in force of validated applications), one query."""
-    validated = selectors.with_quota(Candidature.objects.filter(state=CandidatureState.VALIDATED))
-    granted: dict[str, int] = {}
-    for code, quota in validated.values_list("structure__departement_id", "quota"):
-        granted[code] = granted.get(code, 0) + quota
-    return granted
-
-
 DEPARTEMENT_CODE = OpenApiParameter(
     "departement", OpenApiTypes.STR, OpenApiParameter.PATH, description="Code du département."
 )
@@ -332,7 +322,7 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         envelopes = list(self.filter_queryset(self.get_queryset()))
-        granted = granted_by_departement()
+        granted = selectors.posts_granted_by_departement()
         for envelope in envelopes:
             envelope.granted = granted.get(envelope.departement_id, 0)
         return Response(self.get_serializer(envelopes, many=True).data)
@@ -399,20 +389,28 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
         unchanged = sorted(set(body["allocation"]) - changed)
         return Response(s.ApplyResultSerializer({"created": rows, "unchanged": unchanged}).data)
 
+    @extend_schema(
+        summary="Proposer une redistribution de postes rendus ou inutilisés",
+        description="ANCT seulement ; n'écrit rien. Répartit `total` postes entre les "
+        "départements où des structures ont demandé plus de postes qu'elles n'en ont obtenu, "
+        "en proportion de cette demande et sans la dépasser. ANCT confirme ensuite avec "
+        "`appliquer`.",
+        request=s.RedistributionRequestSerializer,
+        responses={200: s.RedistributionRowSerializer(many=True), **errors(400, 401, 403)},
+    )
+    @action(detail=False, methods=["post"], url_path="redistribution")
+    def redistribution(self, request: Request) -> Response:
+        body = valid_body(s.RedistributionRequestSerializer, request)
+        proposal = territory.redistribution_proposal(total=body["total"])
+        rows = [{"departement": code, **row} for code, row in sorted(proposal.items())]
+        return Response(s.RedistributionRowSerializer(rows, many=True).data)
+
 
 def propose(*, total: int, method: str, floor: int, indicator: str) -> dict:
     """An apportionment of `total` posts beside the envelopes in force (the indicator is the
     legal population, the only one loaded so far)."""
-    departements = Departement.objects.order_by("code")
-    weights = {place.code: place.population for place in departements}
-    names = {place.code: place.name for place in departements}
-    try:
-        proposed = apportion(total=total, weights=weights, method=Method(method), floors=floor)
-        comparison = compare_allocations(
-            proposed=proposed, current=selectors.envelopes_in_force(), weights=weights
-        )
-    except ValueError as exc:
-        raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from exc
+    names = dict(Departement.objects.values_list("code", "name"))
+    comparison = territory.envelope_proposal(total=total, method=Method(method), floor=floor)
     rows = [
         {
             "departement": row.key,

@@ -24,6 +24,7 @@ OPERATIONS = {
     ("/api/conseillers/enveloppes/{departement}/", "get"),
     ("/api/conseillers/enveloppes/proposition/", "post"),
     ("/api/conseillers/enveloppes/appliquer/", "post"),
+    ("/api/conseillers/enveloppes/redistribution/", "post"),
     ("/api/conseillers/candidats/", "get"),
     ("/api/conseillers/candidats/", "post"),
     ("/api/conseillers/candidats/{id}/interest/", "post"),
