@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from mandats import views
 
@@ -6,6 +6,7 @@ app_name = "mandats"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("attestations/", include("mandats.attestation_urls")),
     path("securite/activation/", views.totp_setup, name="totp-setup"),
     path("securite/code/", views.totp_verify, name="totp-verify"),
     path("usagers/", views.usager_list, name="usager-list"),

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from mandats import attestation
+
+# Included by mandats.urls under "attestations/", so the names live in the "mandats" namespace.
+urlpatterns = [
+    path("<int:pk>/", attestation.attestation, name="attestation"),
+    path("<int:pk>.pdf", attestation.attestation_pdf_view, name="attestation-pdf"),
+    path("verifier/<str:content_hash>/", attestation.attestation_verify, name="attestation-verify"),
+]
