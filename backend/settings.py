@@ -213,6 +213,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CertificationStatusEnum": "conseillers.models.CertificationStatus",
+    },
 }
 
 # Celery: Redis broker. Tasks are enqueued on commit (delay_on_commit). Only the embedded demo
@@ -247,6 +250,11 @@ FRANCECONNECT_DISCOVERY_URL = env_str(
 )
 FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID", "aidants-connect-demo")
 FRANCECONNECT_CLIENT_SECRET = env_str("FRANCECONNECT_CLIENT_SECRET")
+# Aidants Connect: the key of the salted hashes of FranceConnect `sub` (usager lookup) and of the
+# journal's pseudonymous references. Set a dedicated key in production: rotating SECRET_KEY would
+# otherwise make every usager unfindable.
+AIDANTS_CONNECT_HASH_KEY = env_str("AIDANTS_CONNECT_HASH_KEY", SECRET_KEY)
+OTP_TOTP_ISSUER = "Aidants Connect"
 # The mock provider answers under /mock-franceconnect/ in the demo and in tests; production leaves
 # it off (FRANCECONNECT_MOCK_ENABLED=0) and points the client at the real FranceConnect.
 FRANCECONNECT_MOCK_ENABLED = env_bool("FRANCECONNECT_MOCK_ENABLED", DEBUG)

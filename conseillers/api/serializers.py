@@ -29,6 +29,7 @@ from conseillers.models import (
     Rupture,
     RuptureMotive,
     SmicRate,
+    Training,
 )
 from core.models import Departement, Structure, User
 
@@ -585,3 +586,23 @@ class SmicRateSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2))
     def get_monthly_full_time(self, obj: SmicRate) -> str:
         return f"{obj.monthly_minimum(Decimal(35)):.2f}"
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    """Initial training (105 to 420 hours) and certification; its cost is paid 100 % by the
+    State and shows as its own budget line."""
+
+    class Meta:
+        model = Training
+        fields = [
+            "id",
+            "candidat",
+            "initial_hours",
+            "started_on",
+            "ended_on",
+            "ccp1_status",
+            "ccp1_date",
+            "pix_status",
+            "pix_date",
+            "cost",
+        ]

@@ -8,5 +8,6 @@ router.register("enveloppes", views.EnvelopeViewSet, basename="enveloppe")
 router.register("candidats", views.CandidatViewSet, basename="candidat")
 router.register("mises-en-relation", views.MatchViewSet, basename="mise-en-relation")
 router.register("smic", views.SmicRateViewSet, basename="smic")
+router.register("formations", views.TrainingViewSet, basename="formation")
 
 urlpatterns = router.urls

@@ -40,6 +40,7 @@ from conseillers.models import (
     MatchTransition,
     PrefectureOpinion,
     SmicRate,
+    Training,
 )
 from core.api.permissions import HasAbility
 from core.models import Departement, Role, Structure, User
@@ -669,3 +670,41 @@ class SmicRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.SmicRateSerializer
     pagination_class = None
     filter_backends: list = []
+
+
+@extend_schema(tags=["Conseillers numériques : formation et certification"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Formations et certifications visibles",
+        responses={200: s.TrainingSerializer(many=True), **errors(401)},
+    ),
+    retrieve=extend_schema(
+        summary="Formation et certification d'un conseiller",
+        responses={200: s.TrainingSerializer, **errors(401, 404)},
+    ),
+    create=extend_schema(
+        summary="Enregistrer la formation d'un conseiller (ANCT)",
+        responses={201: s.TrainingSerializer, **errors(400, 401, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Mettre à jour la formation ou la certification (ANCT)",
+        responses={200: s.TrainingSerializer, **errors(400, 401, 403, 404)},
+    ),
+)
+class TrainingViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """ANCT records and updates trainings; a conseiller reads its own."""
+
+    queryset = Training.objects.none()  # for the schema; get_queryset scopes every request
+    serializer_class = s.TrainingSerializer
+    permission_classes = [permissions.IsAuthenticated, AnctForWrites]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Training]:
+        trainings = Training.objects.select_related("candidat").order_by("pk")
+        if self.request.user.scope.is_anct:
+            return trainings
+        return trainings.filter(candidat__user=self.request.user)
