@@ -3,6 +3,7 @@ from django.db import transaction
 
 from conseillers import demo as conseillers_demo
 from core import demo as core_demo
+from mandats import demo as mandats_demo
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = core_demo.load()
             conseillers_demo.load(users)
+            mandats_demo.load(users)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
             f"\nComptes de démonstration (mot de passe commun : {core_demo.DEMO_PASSWORD}) :"
@@ -19,3 +21,6 @@ class Command(BaseCommand):
         for account in core_demo.ACCOUNTS:
             self.stdout.write(f"  - {account.email:<42} {account.how}")
         self.stdout.write("\nConnectez-vous sur http://127.0.0.1:8000/connexion/ avec l'un d'eux.")
+        self.stdout.write("\nAidants Connect :")
+        for line in mandats_demo.totp_instructions():
+            self.stdout.write(f"  {line}")

@@ -1,0 +1,162 @@
+"""Aidants Connect demo data: the habilitated organisation, its aidants' second factor, two usagers
+from the mock FranceConnect identities and mandates in each state a newcomer should see.
+
+Idempotent: every row is found by a natural key (SIRET, user, FranceConnect `sub`), and the
+mandates of a demo usager are created only when the usager has none in the organisation.
+"""
+
+from __future__ import annotations
+
+import time
+from base64 import b32encode
+from datetime import timedelta
+from urllib.parse import quote, urlencode
+
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.models import Structure, User
+from franceconnect_mock import demo as franceconnect_mock_demo
+from franceconnect_mock.identities import IDENTITY_SCOPES, get_identity
+from franceconnect_mock.models import ServiceProvider
+from franceconnect_mock.services import pairwise_sub
+from mandats import otp, services
+from mandats.models import (
+    Autorisation,
+    Demarche,
+    HabilitatedOrganisation,
+    Mandat,
+    MandatDuration,
+    Usager,
+    all_demarches,
+)
+
+ORGANISATION_SIRET = "78493001800014"  # Association Solidarité numérique 93 (core.demo)
+AIDANT_EMAIL = "aidant@demo.inclusion.gouv.fr"
+REFERENT_EMAIL = "referent@demo.inclusion.gouv.fr"
+TOTP_ACCOUNTS = (AIDANT_EMAIL, REFERENT_EMAIL)
+# Public on purpose, like the demo password: a newcomer types it into any authenticator app.
+# It guards nothing outside the demo: the demo_totp command refuses any other key.
+DEMO_TOTP_KEY = b"demo-aidants-connect"
+DEMO_TOTP_SECRET = b32encode(DEMO_TOTP_KEY).decode()
+TOTP_ISSUER = "Inclusion numérique (démo)"
+
+
+def load(users: dict[str, User]) -> None:
+    provider = franceconnect_mock_demo.load()
+    organisation = Structure.objects.get(siret=ORGANISATION_SIRET)
+    HabilitatedOrganisation.objects.update_or_create(
+        structure=organisation, defaults={"allowed_demarches": all_demarches()}
+    )
+    for email in TOTP_ACCOUNTS:
+        demo_device(users[email])
+    aidant, referent = users[AIDANT_EMAIL], users[REFERENT_EMAIL]
+    dupont = _usager("testfc1", provider)
+    if not Mandat.objects.filter(organisation=organisation, usager=dupont).exists():
+        _expired_mandat(organisation, dupont)
+        services.mandat_create(
+            organisation=organisation,
+            usager=dupont,
+            demarches=[Demarche.SOCIAL, Demarche.ARGENT, Demarche.LOGEMENT],
+            duration=MandatDuration.TWELVE_MONTHS,
+            by=aidant,
+        )
+    trois = _usager("3_melaine", provider)
+    if not Mandat.objects.filter(organisation=organisation, usager=trois).exists():
+        mandat = services.mandat_create(
+            organisation=organisation,
+            usager=trois,
+            demarches=[Demarche.PAPIERS, Demarche.FAMILLE, Demarche.TRANSPORTS],
+            duration=MandatDuration.SIX_MONTHS,
+            by=aidant,
+        )
+        famille = mandat.autorisations.get(demarche=Demarche.FAMILLE)
+        services.autorisation_revoke(autorisation=famille, by=referent)
+
+
+def demo_device(user: User) -> TOTPDevice:
+    """The device the middleware will ask a code from (the first confirmed one) gets the
+    documented key, so the demo works even after someone enrolled their own phone."""
+    device = otp.confirmed_device(user) or TOTPDevice(
+        user=user, name=otp.DEVICE_NAME, confirmed=True
+    )
+    if device.pk is not None and device.key == DEMO_TOTP_KEY.hex():
+        return device
+    device.key = DEMO_TOTP_KEY.hex()
+    device.tolerance = otp.TOLERANCE_STEPS
+    device.drift = 0
+    device.last_t = -1
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+    return device
+
+
+def _usager(login: str, provider: ServiceProvider) -> Usager:
+    """The usager the mock FranceConnect identifies to the demo client: logging in as this
+    identity in the new-mandate wizard finds the same person."""
+    identity = get_identity(login)
+    if identity is None:
+        raise LookupError(f"Identité de démonstration inconnue : {login}")
+    return services.usager_from_franceconnect(
+        claims=identity.claims(set(IDENTITY_SCOPES)),
+        sub=pairwise_sub(identity=identity, provider=provider),
+    )
+
+
+def _expired_mandat(organisation: Structure, usager: Usager) -> Mandat:
+    """A mandate that ran its course. The service signs only from now, so it is written
+    directly; it has no journal entry, since the append-only journal cannot be backdated."""
+    created_at = timezone.now() - timedelta(days=200)
+    term = MandatDuration.SIX_MONTHS
+    mandat = Mandat(
+        organisation=organisation,
+        usager=usager,
+        created_at=created_at,
+        expires_at=created_at + term.delta,
+        duration=term,
+        legal_text_version=services.legal_text_version(),
+    )
+    codes = [Demarche.TRAVAIL.value, Demarche.LOISIRS.value]
+    mandat.content_hash = services.attestation_hash(mandat, codes)
+    mandat.save(force_insert=True)
+    Autorisation.objects.bulk_create(Autorisation(mandat=mandat, demarche=c) for c in codes)
+    return mandat
+
+
+def otpauth_uri(email: str) -> str:
+    """What an authenticator app reads from a QR code; pasted as text, it configures it too."""
+    label = quote(f"{TOTP_ISSUER}:{email}")
+    query = urlencode(
+        {
+            "secret": DEMO_TOTP_SECRET,
+            "issuer": TOTP_ISSUER,
+            "algorithm": "SHA1",
+            "digits": 6,
+            "period": 30,
+        },
+        quote_via=quote,
+    )
+    return f"otpauth://totp/{label}?{query}"
+
+
+def current_code(device: TOTPDevice, at: float | None = None) -> tuple[str, int]:
+    """The code the device accepts now, and the seconds it stays valid."""
+    now = time.time() if at is None else at
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = now
+    remaining = device.step - int(now - device.t0) % device.step
+    return f"{totp.token():0{device.digits}d}", remaining
+
+
+def totp_instructions() -> list[str]:
+    lines = [
+        "Double authentification (TOTP) de "
+        + " et ".join(TOTP_ACCOUNTS)
+        + f" : clé de démonstration {DEMO_TOTP_SECRET} (base32, SHA-1, 6 chiffres, 30 s).",
+        "Ajoutez-la à une application d'authentification, ou collez l'une de ces adresses :",
+        *(f"  {otpauth_uri(email)}" for email in TOTP_ACCOUNTS),
+        f"Code du moment, sans application : .venv/bin/python manage.py demo_totp {AIDANT_EMAIL}",
+    ]
+    return lines
