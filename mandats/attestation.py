@@ -94,6 +94,11 @@ def qr_code_svg(url: str) -> str:
     return svg[svg.index("<svg") :]  # the XML declaration is invalid inside HTML
 
 
+def hash_groups(content_hash: str) -> list[str]:
+    """Eight groups of eight: what a person can read aloud or type back from the paper."""
+    return [content_hash[i : i + 8] for i in range(0, len(content_hash), 8)]
+
+
 def legal_text_html(mandat: Mandat, context: dict) -> str:
     """The wording of the mandate in the version the usager signed: one template per version,
     never edited once mandates were signed with it."""
@@ -136,7 +141,7 @@ def attestation(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         title=f"Attestation du mandat n° {mandat.pk}",
         qr_svg=qr_code_svg(context["verification_url"]),
-        hash_groups=[mandat.content_hash[i : i + 8] for i in range(0, 64, 8)],
+        hash_groups=hash_groups(mandat.content_hash),
         status=mandat_status(mandat),
     )
     return render(request, "mandats/attestation/attestation.html", context)
@@ -244,7 +249,12 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h3": sheet["Heading4"],
         "body": ParagraphStyle("body", parent=sheet["BodyText"], fontSize=9.5, leading=12.5),
         "small": ParagraphStyle("small", parent=sheet["BodyText"], fontSize=8, leading=10),
-        "mono": ParagraphStyle("mono", parent=sheet["Code"], fontSize=8.5, leading=11),
+        "item": ParagraphStyle(
+            "item", parent=sheet["BodyText"], fontSize=9.5, leading=12.5, leftIndent=10
+        ),
+        "mono": ParagraphStyle(
+            "mono", parent=sheet["Code"], fontSize=8.5, leading=11, leftIndent=0
+        ),
     }
 
 
@@ -298,7 +308,7 @@ def _legal_flowables(context: dict, styles: dict[str, ParagraphStyle]) -> list[F
         if kind == "heading":
             flowables.append(Paragraph(escape(text), styles["h3"]))
         elif kind == "item":
-            flowables.append(Paragraph(escape(text), styles["body"], bulletText="•"))
+            flowables.append(Paragraph(escape(text), styles["item"], bulletText="•"))
         else:
             flowables.append(Paragraph(escape(text), styles["body"]))
     return flowables
@@ -319,7 +329,7 @@ def _verification_flowables(context: dict, styles: dict[str, ParagraphStyle]) ->
     text = [
         Paragraph(f"Version du texte : {escape(mandat.legal_text_version)}", styles["body"]),
         Paragraph("Empreinte de l'attestation (SHA-256) :", styles["body"]),
-        Paragraph(escape(mandat.content_hash), styles["mono"]),
+        Paragraph(" ".join(hash_groups(mandat.content_hash)), styles["mono"]),
         Paragraph(f"Vérifier la validité du mandat : {escape(url)}", styles["small"]),
     ]
     table = Table([[_qr_drawing(url, 32 * mm), text]], colWidths=[38 * mm, None], hAlign="LEFT")
