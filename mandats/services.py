@@ -227,7 +227,16 @@ def _revoke_replaced_autorisations(
         _revoke(autorisation, now, by)
 
 
-def _revoke(autorisation: Autorisation, now: datetime, by: User) -> None:
+def _may_revoke(mandat: Mandat, *, by: User | None, by_usager: Usager | None) -> bool:
+    """The usager may end their own mandate at any time; the organisation's people may too."""
+    if (by is None) == (by_usager is None):
+        raise TypeError("Révocation : indiquez soit by (aidant), soit by_usager (usager).")
+    if by_usager is not None:
+        return mandat.usager_id == by_usager.pk
+    return mandat.get_abilities(by)["revoke"]
+
+
+def _revoke(autorisation: Autorisation, now: datetime, by: User | None) -> None:
     autorisation.revoked_at = now
     autorisation.revoked_by = by
     autorisation.save(update_fields=["revoked_at", "revoked_by"])
@@ -256,8 +265,12 @@ def attestation_hash(mandat: Mandat, demarches: list[str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def autorisation_revoke(*, autorisation: Autorisation, by: User) -> Autorisation:
-    if not autorisation.mandat.get_abilities(by)["revoke"]:
+def autorisation_revoke(
+    *, autorisation: Autorisation, by: User | None = None, by_usager: Usager | None = None
+) -> Autorisation:
+    """Revoked by an aidant or référent (`by`), or by the usager in their own space (`by_usager`):
+    then the journal entry has no actor and names the usager."""
+    if not _may_revoke(autorisation.mandat, by=by, by_usager=by_usager):
         raise PermissionDenied("Vous ne pouvez pas révoquer cette autorisation.")
     with transaction.atomic():
         # Locked so that two clicks (or two aidants) cannot revoke and journal it twice.
@@ -289,9 +302,12 @@ def autorisation_use(*, autorisation: Autorisation, by: User, service: str = "")
         return JournalEntry.log_autorisation_used(autorisation=locked, by=by, service=service)
 
 
-def mandat_revoke(*, mandat: Mandat, by: User) -> Mandat:
-    """Revokes every autorisation still active, each journaled, then the mandate itself."""
-    if not mandat.get_abilities(by)["revoke"]:
+def mandat_revoke(
+    *, mandat: Mandat, by: User | None = None, by_usager: Usager | None = None
+) -> Mandat:
+    """Revokes every autorisation still active, each journaled, then the mandate itself; by an
+    aidant or référent (`by`) or by the usager themself (`by_usager`)."""
+    if not _may_revoke(mandat, by=by, by_usager=by_usager):
         raise PermissionDenied("Vous ne pouvez pas révoquer ce mandat.")
     with transaction.atomic():
         locked = (

@@ -20,6 +20,27 @@ urlpatterns = [
         views.mandat_new_franceconnect,
         name="mandat-new-franceconnect",
     ),
+    path("nouveau-mandat/recapitulatif/", views.mandat_new_confirm, name="mandat-new-confirm"),
+    # The URLs registered with FranceConnect: one callback for the wizard and the usager space.
+    path("franceconnect/callback/", views.franceconnect_callback, name="franceconnect-callback"),
+    path(
+        "franceconnect/logout-callback/",
+        views.franceconnect_logout_callback,
+        name="franceconnect-logout-callback",
+    ),
+    path("usager/", views.usager_space, name="usager-space"),
+    path("usager/connexion/", views.usager_login, name="usager-login"),
+    path("usager/deconnexion/", views.usager_logout, name="usager-logout"),
+    path(
+        "usager/autorisations/<int:pk>/revoquer/",
+        views.usager_autorisation_revoke,
+        name="usager-autorisation-revoke",
+    ),
+    path(
+        "usager/mandats/<int:pk>/revoquer/",
+        views.usager_mandat_revoke,
+        name="usager-mandat-revoke",
+    ),
     path("organisation/", views.organisation_switch, name="organisation-switch"),
     path("referent/", views.referent_index, name="referent-index"),
     path("referent/<int:pk>/", views.referent_organisation, name="referent-organisation"),

@@ -1,24 +1,32 @@
-"""Pages of the aidants and référents (under /aidants-connect/). Reads go through selectors, writes
-through services; a mandate of another organisation is never found (404)."""
+"""Pages of the aidants and référents (under /aidants-connect/), and the usager space where an
+usager logged in with FranceConnect sees and revokes their mandates. Reads go through selectors,
+writes through services; a mandate of another organisation is never found (404)."""
 
 from __future__ import annotations
 
+import functools
+import logging
 from base64 import b32encode
+from collections.abc import Callable
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.models import Role, Structure
-from mandats import otp, selectors, services
+from core.models import Role, Structure, User
+from mandats import franceconnect, otp, selectors, services
 from mandats.forms import (
     AllowedDemarchesForm,
     HabilitationRefuseForm,
@@ -29,6 +37,7 @@ from mandats.forms import (
     TOTPCodeForm,
     UsagerSearchForm,
 )
+from mandats.franceconnect import FranceConnectError, PendingLogin, VerifiedIdentity
 from mandats.middleware import otp_exempt
 from mandats.models import (
     Autorisation,
@@ -40,8 +49,21 @@ from mandats.models import (
     Usager,
 )
 
+logger = logging.getLogger(__name__)
+
 USAGERS_PER_PAGE = 20
 WIZARD_SESSION_KEY = "mandats_nouveau_mandat"
+# Set in the wizard's session by the FranceConnect callback of step 2.
+IDENTITY_KEYS = ("usager_id", "identified_at")
+# The usager in front of the aidant at step 2 must still be there at step 3.
+IDENTITY_MAX_AGE = timedelta(minutes=15)
+# The usager space keeps the usager here (not a Django login), for a short while only: it is
+# often used on a shared computer (an aidant's, a library's).
+USAGER_SESSION_KEY = "mandats_usager"
+USAGER_SESSION_LIFETIME = timedelta(minutes=15)
+# Where a FranceConnect login goes back to, kept with its state.
+PURPOSE_MANDAT = "mandat"
+PURPOSE_USAGER = "usager"
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -295,21 +317,409 @@ def mandat_new(request: HttpRequest) -> HttpResponse:
     return render(request, "mandats/mandat_new.html", context)
 
 
+@never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def mandat_new_franceconnect(request: HttpRequest) -> HttpResponse:
-    """Step 2: recap of step 1 before the usager logs in with FranceConnect."""
+    """Step 2: recap of step 1, then the usager logs in with FranceConnect before the aidant."""
     habilitation = _habilitation_for_new_mandat(request)
-    choice = request.session.get(WIZARD_SESSION_KEY) or {}
-    if choice.get("organisation_id") != habilitation.pk:
-        return redirect("mandats:mandat-new")
-    allowed = dict(habilitation.allowed_demarche_choices)
+    choice = _wizard_choice(request, habilitation)
+    if choice is None:
+        return _restart_wizard(request, "Choisissez d'abord les démarches et la durée du mandat.")
+    if request.method == "POST":
+        context = {"aidant_id": request.user.pk, "organisation_id": habilitation.pk}
+        try:
+            return franceconnect.start_login(
+                request,
+                redirect_uri=_absolute(request, "mandats:franceconnect-callback"),
+                purpose=PURPOSE_MANDAT,
+                context=context,
+            )
+        except FranceConnectError as error:
+            return _franceconnect_error(request, error, retry_url=request.path)
     context = {
         "title": "Nouveau mandat : connexion de l'usager",
         "organisation": habilitation.structure,
-        "demarches": [allowed[c] for c in choice["demarches"] if c in allowed],
-        "duration": MandatDuration(choice["duration"]).label,
+        **_choice_labels(habilitation, choice),
     }
     return render(request, "mandats/mandat_new_franceconnect.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def mandat_new_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 3: the recap, confirmed with a fresh TOTP code; the mandate is then signed."""
+    habilitation = _habilitation_for_new_mandat(request)
+    choice = _wizard_choice(request, habilitation)
+    if choice is None:
+        return _restart_wizard(request, "Choisissez d'abord les démarches et la durée du mandat.")
+    usager = _identified_usager(choice)
+    if usager is None:
+        _forget_identity(request, choice)
+        return _restart_wizard(
+            request,
+            "L'identité de l'usager n'est pas vérifiée, ou l'a été il y a plus de "
+            f"{IDENTITY_MAX_AGE.seconds // 60} minutes : reprenez le mandat, puis l'usager se "
+            "reconnecte avec FranceConnect.",
+        )
+    form = TOTPCodeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        mandat = _sign(request, form, habilitation, usager, choice)
+        if mandat is not None:
+            request.session.pop(WIZARD_SESSION_KEY, None)
+            messages.success(
+                request, f"Le {mandat} est signé. Imprimez l'attestation pour la signer ensemble."
+            )
+            return redirect(_mandat_page(mandat))
+    duration = MandatDuration(choice["duration"])
+    context = {
+        "title": "Nouveau mandat : récapitulatif",
+        "organisation": habilitation.structure,
+        "usager": usager,
+        "form": form,
+        "ends_on": timezone.localdate() + duration.delta,
+        **_choice_labels(habilitation, choice),
+    }
+    return render(request, "mandats/mandat_new_confirm.html", context)
+
+
+def _wizard_choice(request: HttpRequest, habilitation: HabilitatedOrganisation) -> dict | None:
+    """Step 1's choice, if it still holds: same organisation, démarches it still allows."""
+    choice = request.session.get(WIZARD_SESSION_KEY)
+    if not isinstance(choice, dict) or choice.get("organisation_id") != habilitation.pk:
+        return None
+    demarches = choice.get("demarches")
+    if not isinstance(demarches, list) or not demarches:
+        return None
+    if not set(demarches) <= set(habilitation.allowed_demarches):
+        return None
+    return choice if choice.get("duration") in MandatDuration.values else None
+
+
+def _choice_labels(habilitation: HabilitatedOrganisation, choice: dict) -> dict:
+    allowed = dict(habilitation.allowed_demarche_choices)
+    return {
+        "demarches": [allowed[code] for code in choice["demarches"]],
+        "duration": MandatDuration(choice["duration"]).label,
+    }
+
+
+def _restart_wizard(request: HttpRequest, message: str) -> HttpResponse:
+    messages.warning(request, message)
+    return redirect("mandats:mandat-new")
+
+
+def _identified_usager(choice: dict) -> Usager | None:
+    """The usager FranceConnect identified at step 2, if recently enough: the usager must still be
+    the one in front of the aidant when the mandate is signed."""
+    usager_id, identified_at = choice.get("usager_id"), choice.get("identified_at")
+    if not isinstance(usager_id, int) or not isinstance(identified_at, int | float):
+        return None
+    if timezone.now().timestamp() - identified_at > IDENTITY_MAX_AGE.total_seconds():
+        return None
+    return Usager.objects.filter(pk=usager_id).first()
+
+
+def _forget_identity(request: HttpRequest, choice: dict) -> None:
+    # Démarches and duration stay: step 1 shows them again, only the identity is asked anew.
+    kept = {key: value for key, value in choice.items() if key not in IDENTITY_KEYS}
+    request.session[WIZARD_SESSION_KEY] = kept
+
+
+def _sign(
+    request: HttpRequest,
+    form: TOTPCodeForm,
+    habilitation: HabilitatedOrganisation,
+    usager: Usager,
+    choice: dict,
+) -> Mandat | None:
+    try:
+        # A code is accepted once: a second submission of this page (double click, replay)
+        # stops here, before a second mandate exists.
+        otp.require_fresh_totp(request, form.cleaned_data["code"])
+    except ValidationError as exc:
+        form.add_error("code", exc)
+        return None
+    try:
+        return services.mandat_create(
+            organisation=habilitation.structure,
+            usager=usager,
+            demarches=choice["demarches"],
+            duration=choice["duration"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+def _mandat_page(mandat: Mandat) -> str:
+    """The new mandate's attestation, printed and signed next; the usager's page where the
+    attestation pages are not installed."""
+    try:
+        return reverse("mandats:attestation", args=[mandat.pk])
+    except NoReverseMatch:
+        return reverse("mandats:usager-detail", args=[mandat.usager_id])
+
+
+# --- FranceConnect callbacks ------------------------------------------------------------------
+
+
+def _absolute(request: HttpRequest, name: str) -> str:
+    return request.build_absolute_uri(reverse(name))
+
+
+def _franceconnect_error(
+    request: HttpRequest, error: FranceConnectError, *, retry_url: str | None
+) -> HttpResponse:
+    logger.warning("FranceConnect : connexion refusée (%s)", error.code)
+    context = {"title": "Connexion FranceConnect impossible", "error": error, "retry": retry_url}
+    return render(request, "mandats/franceconnect_error.html", context, status=error.status)
+
+
+@never_cache
+@require_safe
+def franceconnect_callback(request: HttpRequest) -> HttpResponse:
+    """FranceConnect's answer, for the wizard or for the usager space (told by the state)."""
+    try:
+        pending = franceconnect.claim_state(request)
+    except FranceConnectError as error:
+        return _franceconnect_error(request, error, retry_url=None)
+    if pending.purpose == PURPOSE_MANDAT:
+        handle, retry = _usager_identified_for_mandat, "mandats:mandat-new-franceconnect"
+    else:
+        handle, retry = _usager_logged_in, "mandats:usager-login"
+    try:
+        return handle(request, pending)
+    except FranceConnectError as error:
+        return _franceconnect_error(request, error, retry_url=reverse(retry))
+
+
+def _usager_identified_for_mandat(request: HttpRequest, pending: PendingLogin) -> HttpResponse:
+    # Checked before FranceConnect is asked for the identity: the aidant who started the login
+    # finishes it, on the wizard it started from.
+    if not request.user.is_authenticated or request.user.pk != pending.context.get("aidant_id"):
+        raise FranceConnectError(
+            "mandat_aidant",
+            "Cette connexion FranceConnect a été lancée depuis un autre compte d'aidant.",
+            "Connectez-vous avec votre compte, puis reprenez le nouveau mandat.",
+        )
+    habilitation = _habilitation_for_new_mandat(request)
+    choice = _wizard_choice(request, habilitation)
+    if choice is None or habilitation.pk != pending.context.get("organisation_id"):
+        raise FranceConnectError(
+            "mandat_wizard",
+            "Le nouveau mandat a été modifié ou abandonné pendant la connexion FranceConnect.",
+            "Reprenez le nouveau mandat à sa première étape.",
+            status=400,
+        )
+    identity = franceconnect.complete_login(request, pending)
+    usager = _usager_from(identity, by=request.user, organisation=habilitation.structure)
+    identified = {"usager_id": usager.pk, "identified_at": timezone.now().timestamp()}
+    request.session[WIZARD_SESSION_KEY] = {**choice, **identified}
+    return redirect("mandats:mandat-new-confirm")
+
+
+def _usager_from(
+    identity: VerifiedIdentity, *, by: User | None = None, organisation: Structure | None = None
+) -> Usager:
+    try:
+        return services.usager_from_franceconnect(
+            claims=identity.claims, sub=identity.sub, by=by, organisation=organisation
+        )
+    except ValidationError as exc:
+        raise FranceConnectError(
+            "claims",
+            f"FranceConnect a transmis une identité incomplète : {' '.join(exc.messages)}",
+            "Rien n'a été enregistré. Contactez le support Aidants Connect en indiquant la "
+            "référence ci-dessous.",
+        ) from exc
+
+
+# --- Usager space -----------------------------------------------------------------------------
+
+
+def _usager_logged_in(request: HttpRequest, pending: PendingLogin) -> HttpResponse:
+    identity = franceconnect.complete_login(request, pending)
+    usager = Usager.objects.filter(sub_hash=Usager.hash_sub(identity.sub)).first()
+    if usager is not None:
+        # A known usager: their identity (and the retention clock) is refreshed. Someone with no
+        # mandate is not recorded at all: there is nothing of theirs to keep.
+        usager = _usager_from(identity)
+    request.session.cycle_key()  # a login: a new session key, against session fixation
+    request.session[USAGER_SESSION_KEY] = {
+        "usager_id": usager.pk if usager else None,
+        "name": usager.full_name if usager else _display_name(identity.claims),
+        "id_token": identity.id_token,
+        "expires_at": (timezone.now() + USAGER_SESSION_LIFETIME).timestamp(),
+    }
+    return redirect("mandats:usager-space")
+
+
+def _display_name(claims: dict) -> str:
+    family = claims.get("preferred_username") or claims.get("family_name")
+    names = (claims.get("given_name"), family)
+    return " ".join(str(name) for name in names if name)
+
+
+def _usager_session(request: HttpRequest) -> dict | None:
+    session = request.session.get(USAGER_SESSION_KEY)
+    if not isinstance(session, dict):
+        return None
+    if float(session.get("expires_at") or 0) < timezone.now().timestamp():
+        del request.session[USAGER_SESSION_KEY]
+        messages.info(request, "Votre session a expiré : reconnectez-vous avec FranceConnect.")
+        return None
+    return session
+
+
+def usager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The usager space: an usager logged in with FranceConnect, not a Django user (who would
+    need a second factor), for USAGER_SESSION_LIFETIME at most."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        session = _usager_session(request)
+        if session is None:
+            return redirect("mandats:usager-login")
+        return view(request, session, *args, **kwargs)
+
+    return otp_exempt(wrapper)
+
+
+@otp_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def usager_login(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            return franceconnect.start_login(
+                request,
+                redirect_uri=_absolute(request, "mandats:franceconnect-callback"),
+                purpose=PURPOSE_USAGER,
+                context={},
+            )
+        except FranceConnectError as error:
+            return _franceconnect_error(request, error, retry_url=request.path)
+    if _usager_session(request) is not None:
+        return redirect("mandats:usager-space")
+    return render(request, "mandats/usager_login.html", {"title": "Mon espace usager"})
+
+
+@never_cache
+@usager_required
+def usager_space(request: HttpRequest, session: dict) -> HttpResponse:
+    mandats = _own_mandats(session["usager_id"])
+    context = {
+        "title": "Mes mandats",
+        "name": session["name"],
+        "active": [mandat for mandat in mandats if mandat.is_active()],
+        "past": [mandat for mandat in mandats if not mandat.is_active()],
+    }
+    return render(request, "mandats/usager_space.html", context)
+
+
+def _own_mandats(usager_id: int | None) -> list[Mandat]:
+    if usager_id is None:
+        return []
+    autorisations = Prefetch("autorisations", queryset=Autorisation.objects.order_by("demarche"))
+    return list(
+        Mandat.objects.filter(usager_id=usager_id)
+        .select_related("organisation")
+        .prefetch_related(autorisations)
+        .order_by("-created_at", "-pk")
+    )
+
+
+@never_cache
+@usager_required
+@require_http_methods(["GET", "POST"])
+def usager_autorisation_revoke(request: HttpRequest, session: dict, pk: int) -> HttpResponse:
+    autorisation = get_object_or_404(
+        Autorisation.objects.select_related("mandat__organisation", "mandat__usager"),
+        pk=pk,
+        mandat__usager_id=session["usager_id"],
+    )
+    if request.method == "POST":
+        try:
+            services.autorisation_revoke(
+                autorisation=autorisation, by_usager=autorisation.mandat.usager
+            )
+        except ValidationError as exc:
+            _refusal(request, exc)
+        else:
+            label = autorisation.get_demarche_display()
+            messages.success(request, f"Votre autorisation « {label} » est révoquée.")
+        return redirect("mandats:usager-space")
+    context = {
+        "title": "Révoquer une autorisation",
+        "question": (
+            f"Révoquer l'autorisation « {autorisation.get_demarche_display()} » donnée à "
+            f"{autorisation.mandat.organisation.name} ?"
+        ),
+        "consequence": (
+            "Ses aidants ne pourront plus faire cette démarche pour vous. Les autres "
+            "autorisations du mandat restent valables."
+        ),
+        "button": "Révoquer l'autorisation",
+    }
+    return render(request, "mandats/usager_revoke.html", context)
+
+
+@never_cache
+@usager_required
+@require_http_methods(["GET", "POST"])
+def usager_mandat_revoke(request: HttpRequest, session: dict, pk: int) -> HttpResponse:
+    mandat = get_object_or_404(
+        Mandat.objects.select_related("organisation", "usager"),
+        pk=pk,
+        usager_id=session["usager_id"],
+    )
+    if request.method == "POST":
+        try:
+            services.mandat_revoke(mandat=mandat, by_usager=mandat.usager)
+        except ValidationError as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, f"Votre {mandat} est révoqué.")
+        return redirect("mandats:usager-space")
+    context = {
+        "title": "Révoquer un mandat",
+        "question": f"Révoquer votre {mandat} avec {mandat.organisation.name} ?",
+        "consequence": "Ses aidants ne pourront plus faire aucune démarche pour vous.",
+        "button": "Révoquer le mandat",
+    }
+    return render(request, "mandats/usager_revoke.html", context)
+
+
+@otp_exempt
+@require_POST
+def usager_logout(request: HttpRequest) -> HttpResponse:
+    """Ends the usager space here first, then at FranceConnect, which comes back to us."""
+    session = request.session.pop(USAGER_SESSION_KEY, None)
+    if not isinstance(session, dict) or not session.get("id_token"):
+        return redirect("mandats:usager-login")
+    try:
+        return franceconnect.start_logout(
+            request,
+            id_token=session["id_token"],
+            post_logout_redirect_uri=_absolute(request, "mandats:franceconnect-logout-callback"),
+        )
+    except FranceConnectError as error:
+        return _franceconnect_error(request, error, retry_url=None)
+
+
+@otp_exempt
+@never_cache
+@require_safe
+def franceconnect_logout_callback(request: HttpRequest) -> HttpResponse:
+    try:
+        franceconnect.finish_logout(request)
+    except FranceConnectError as error:
+        return _franceconnect_error(request, error, retry_url=None)
+    messages.success(request, "Vous êtes déconnecté de FranceConnect.")
+    return redirect("mandats:usager-login")
 
 
 # --- Référent ---------------------------------------------------------------------------------
