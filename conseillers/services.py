@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from conseillers import selectors
+from conseillers import selectors, subsidy
 from conseillers.models import (
     Candidat,
     Candidature,
@@ -428,6 +428,8 @@ def match_act(*, match: Match, action: str, by: User, reason: str = "") -> Match
         _fire(locked, action, by=by, reason=reason)
         if action == "end":
             _vacate(locked, timezone.localdate())
+        if action == "finalise":  # Subsidy (issue 4): the post's schedule starts or continues.
+            subsidy.subvention_open(match=locked, by=by)
     return locked
 
 
@@ -463,6 +465,7 @@ def rupture_validate(*, match: Match, by: User) -> Match:
         _require(locked, "validate_rupture", by)
         _fire(locked, "validate_rupture", by=by)
         _vacate(locked, locked.rupture.rupture_date)
+        subsidy.subvention_suspend(match=locked, by=by)  # Subsidy (issue 4): the clock stops.
     return locked
 
 

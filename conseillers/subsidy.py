@@ -1,0 +1,855 @@
+"""Every write of the subsidy: `<entity>_<action>(*, …, by)`, each in its transaction.
+
+People act with `by` (their abilities checked under the row lock); the beat tasks act as the
+system: `by=None` and a `system` label naming the task, written on each log row.
+
+Lock order, everywhere money moves: the subvention row, then its tranches. The set-based paths
+(beat tasks) claim rows with FOR UPDATE SKIP LOCKED, so two workers share the work instead of
+doing it twice, and a lost message only delays what tomorrow's run will find in the database.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from conseillers import selectors, services
+from conseillers.models import (
+    OPEN_TRANCHE,
+    Candidature,
+    CandidatureState,
+    Contract,
+    Convention,
+    Justification,
+    JustificationDocument,
+    JustificationKind,
+    Match,
+    Payment,
+    PaymentKind,
+    Post,
+    PostHolding,
+    Recovery,
+    Regime,
+    RegimeTranche,
+    SmicRate,
+    SubsidyTransition,
+    Subvention,
+    SubventionState,
+    Tranche,
+    TrancheState,
+)
+from conseillers.subsidy_math import (
+    add_months,
+    due_date,
+    earned,
+    euros,
+    months_between,
+    settle,
+)
+from core.models import User
+
+SYSTEM_DUE = "tâche planifiée : échéances des tranches"
+SYSTEM_RECONCILE = "tâche planifiée : suivi des postes vacants"
+BATCH = 1000
+
+
+def _require(obj: Tranche | Recovery, ability: str, by: User) -> None:
+    if not obj.get_abilities(by).get(ability, False):
+        raise PermissionDenied(services.FORBIDDEN)
+
+
+def _require_anct(by: User) -> None:
+    if not by.scope.is_anct:
+        raise PermissionDenied("Seule l'ANCT peut effectuer cette action.")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a person, or the system (a beat task) named by its label."""
+
+    by: User | None = None
+    system: str = ""
+
+    def log(
+        self, obj: Tranche | Subvention | Recovery, name: str, from_state: str, reason: str = ""
+    ) -> SubsidyTransition:
+        target = {type(obj).__name__.lower(): obj}
+        return SubsidyTransition(
+            **target,
+            transition=name,
+            from_state=from_state,
+            to_state=obj.state,
+            by=self.by,
+            system="" if self.by else self.system,
+            reason=reason,
+        )
+
+
+def _fire(obj: Tranche | Subvention | Recovery, name: str, actor: Actor, reason: str = "") -> None:
+    """Fires a transition, saves with compare-and-set on the state, logs it."""
+    from_state = obj.state
+    getattr(obj, name)()
+    if isinstance(obj, Tranche):
+        obj.state_changed_at = timezone.now()
+    obj.save()
+    actor.log(obj, name, from_state, reason).save()
+
+
+# --- Regimes and conventions ---------------------------------------------------------------------
+
+
+def regime_create(*, lines: Sequence[Mapping], by: User, **fields) -> Regime:
+    """A new regime, for future conventions (a used one is frozen: ANCT creates the next one)."""
+    _require_anct(by)
+    with transaction.atomic():
+        regime = Regime(**fields, is_default=False)
+        regime.full_clean()
+        regime.save()
+        rows = [RegimeTranche(regime=regime, **line) for line in lines]
+        for row in rows:
+            row.full_clean(exclude=["regime"])
+        RegimeTranche.objects.bulk_create(rows)
+        _check_regime(regime)
+    return regime
+
+
+def _check_regime(regime: Regime) -> None:
+    for public in (True, False):
+        lines = regime.lines_for(public=public)
+        audience = "publiques" if public else "privées"
+        if [line.rank for line in lines] != list(range(1, len(lines) + 1)):
+            raise ValidationError(
+                f"Les tranches des structures {audience} se numérotent 1, 2, 3… sans trou."
+            )
+        if any(line.month > regime.duration_months for line in lines):
+            raise ValidationError("Une tranche ne peut tomber après la durée du régime.")
+        try:
+            regime.amounts_for(public=public, bonus=True)
+        except ValueError as error:
+            raise ValidationError(f"Structures {audience} : {error}") from error
+
+
+def regime_set_default(*, regime: Regime, by: User) -> Regime:
+    """The regime applied when a first recruitment is validated without a signed convention."""
+    _require_anct(by)
+    with transaction.atomic():
+        Regime.objects.select_for_update().filter(is_default=True).update(is_default=False)
+        Regime.objects.filter(pk=regime.pk).update(is_default=True)
+    regime.refresh_from_db()
+    return regime
+
+
+def convention_sign(
+    *, candidature: Candidature, regime: Regime, signed_on: datetime.date, by: User
+) -> Convention:
+    _require_anct(by)
+    with transaction.atomic():
+        locked = (
+            Candidature.objects.select_for_update(of=("self",))
+            .select_related("structure")
+            .get(pk=candidature.pk)
+        )
+        return _sign(locked, regime, signed_on, by)
+
+
+def _sign(
+    candidature: Candidature, regime: Regime, signed_on: datetime.date, by: User
+) -> Convention:
+    if candidature.state != CandidatureState.VALIDATED:
+        raise ValidationError(
+            "Seule une candidature validée par l'ANCT donne lieu à une convention."
+        )
+    if Convention.objects.filter(candidature=candidature).exists():
+        raise ValidationError("Cette candidature a déjà sa convention.")
+    structure = candidature.structure
+    return Convention.objects.create(
+        structure=structure,
+        candidature=candidature,
+        regime=regime,
+        number=f"CNFS-{signed_on.year}-{candidature.pk:06d}",
+        signed_on=signed_on,
+        public=structure.is_public,
+        bonus=structure.qpv or structure.zrr,
+        posts=selectors.quota_in_force(candidature),
+        signed_by=by,
+    )
+
+
+def _convention_for(match: Match, by: User, today: datetime.date) -> Convention | None:
+    """The structure's latest convention; signed under the default regime if it has none yet."""
+    convention = Convention.objects.filter(structure_id=match.structure_id).first()
+    if convention is not None:
+        return convention
+    regime = Regime.objects.filter(is_default=True).first()
+    # Locked so that two recruitments validated at once do not both sign a convention.
+    candidature = (
+        Candidature.objects.select_for_update(of=("self",))
+        .select_related("structure")
+        .filter(structure_id=match.structure_id, state=CandidatureState.VALIDATED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if regime is None or candidature is None:
+        return None
+    existing = Convention.objects.filter(candidature=candidature).first()
+    return existing or _sign(candidature, regime, today, by)
+
+
+# --- A post's schedule: open, continue, suspend, close -------------------------------------------
+
+
+def subvention_open(
+    *, match: Match, by: User, today: datetime.date | None = None
+) -> Subvention | None:
+    """A recruitment is validated: the post's schedule starts, or continues with this holder.
+
+    Called by `services.match_act` inside its transaction, the match row locked. Returns None
+    when the post gets no subsidy (no convention possible, or the post already had its subsidy
+    under this convention: fully served, or returned after the vacancy window).
+    """
+    today = today or timezone.localdate()
+    holding = PostHolding.objects.filter(match=match).first()
+    contract = Contract.objects.filter(match=match).first()
+    if holding is None or contract is None:
+        return None
+    # The post row serialises this hook with the beat task working on the same post.
+    post = Post.objects.select_for_update().get(pk=holding.post_id)
+    current = (
+        Subvention.objects.select_for_update()
+        .filter(post=post)
+        .exclude(state=SubventionState.CLOSED)
+    )
+    current = current.first()
+    actor = Actor(by=by)
+    if current is not None:
+        return _continue(current, match, holding, actor, today)
+    convention = _convention_for(match, by, today)
+    if convention is None or Subvention.objects.filter(convention=convention, post=post).exists():
+        return None
+    subvention = _create_schedule(convention, post, match, holding.started_on, actor)
+    tranches_mark_due(today=today, subvention_ids=[subvention.pk], by=by)
+    return subvention
+
+
+def _create_schedule(
+    convention: Convention, post: Post, match: Match, start: datetime.date, actor: Actor
+) -> Subvention:
+    regime = convention.regime
+    lines = regime.lines_for(public=convention.public)
+    amounts = regime.amounts_for(public=convention.public, bonus=convention.bonus)
+    subvention = Subvention.objects.create(
+        convention=convention,
+        structure_id=convention.structure_id,
+        post=post,
+        holder=match,
+        total_cents=sum(amounts),
+        duration_months=regime.duration_months,
+        vacancy_window_months=regime.vacancy_window_months,
+        started_on=start,
+        holder_started_on=start,
+        ends_on=add_months(start, regime.duration_months),
+    )
+    Tranche.objects.bulk_create(
+        Tranche(
+            subvention=subvention,
+            rank=line.rank,
+            label=line.label,
+            initial_amount_cents=amount,
+            amount_cents=amount,
+            trigger=line.trigger,
+            month=line.month,
+            justification=line.justification,
+            due_on=due_date(start, line.month),
+        )
+        for line, amount in zip(lines, amounts, strict=True)
+    )
+    reason = (
+        f"Échéancier de {euros(subvention.total_cents)} sur {regime.duration_months} mois "
+        f"({regime.name}), à partir du {start:%d/%m/%Y}."
+    )
+    actor.log(subvention, "open", "", reason).save()
+    return subvention
+
+
+def _continue(
+    subvention: Subvention,
+    match: Match,
+    holding: PostHolding,
+    actor: Actor,
+    today: datetime.date,
+) -> Subvention | None:
+    if subvention.holder_id == match.pk:
+        return subvention  # the same recruitment, validated again: nothing to do
+    if subvention.state == SubventionState.ACTIVE:
+        # The previous holder left and the daily reconciliation has not seen it yet (the objects
+        # are updated in place).
+        _suspend_or_complete([subvention], actor, today)
+        if subvention.state != SubventionState.VACANT:
+            return None
+    if holding.started_on > subvention.vacancy_deadline:
+        _close_many(
+            [(subvention, subvention.months_carried, subvention.vacant_since)], actor, today
+        )
+        return None
+    _resume(subvention, match, holding.started_on, actor)
+    tranches_mark_due(today=today, subvention_ids=[subvention.pk], by=actor.by)
+    return subvention
+
+
+def _resume(subvention: Subvention, match: Match, start: datetime.date, actor: Actor) -> None:
+    """Carry-over: the replacement continues the schedule where the months of service stopped."""
+    # A replacement hired before the rupture date does not make months count twice.
+    start = max(start, subvention.vacant_since)
+    carried = subvention.months_carried
+    subvention.holder = match
+    subvention.holder_started_on = start
+    subvention.ends_on = add_months(start, subvention.duration_months - carried)
+    subvention.vacant_since = subvention.vacancy_deadline = None
+    remaining = subvention.duration_months - carried
+    _fire(
+        subvention,
+        "resume",
+        actor,
+        f"Remplacement par {match.candidat} à partir du {start:%d/%m/%Y} : {remaining} mois de "
+        f"service restants sur {subvention.duration_months}.",
+    )
+    planned = Tranche.objects.select_for_update().filter(
+        subvention=subvention, state=TrancheState.PLANNED
+    )
+    logs, moved = [], []
+    for tranche in planned:
+        new = due_date(start, tranche.month, carried)
+        if new != tranche.due_on:
+            reason = f"Échéance reportée du {tranche.due_on:%d/%m/%Y} au {new:%d/%m/%Y}."
+            tranche.due_on = new
+            moved.append(tranche)
+            logs.append(actor.log(tranche, "reschedule", tranche.state, reason))
+    Tranche.objects.bulk_update(moved, ["due_on"])
+    SubsidyTransition.objects.bulk_create(logs)
+
+
+def subvention_suspend(*, match: Match, by: User, today: datetime.date | None = None) -> None:
+    """A rupture is validated: the clock of the post this match held stops now (the daily
+    reconciliation would do it by tomorrow; doing it here shows the right figures at once)."""
+    with transaction.atomic():
+        followed = list(
+            Subvention.objects.select_for_update().filter(
+                holder=match, state=SubventionState.ACTIVE, holder__holding__ended_on__isnull=False
+            )
+        )
+        _suspend_or_complete(followed, Actor(by=by), today or timezone.localdate())
+
+
+def _suspend_or_complete(
+    subventions: Iterable[Subvention], actor: Actor, today: datetime.date
+) -> tuple[int, int]:
+    """The followed holder's holding ended: suspend the schedule, or close it when the months of
+    service already reach the duration."""
+    ended = dict(
+        PostHolding.objects.filter(match__in=[s.holder_id for s in subventions]).values_list(
+            "match_id", "ended_on"
+        )
+    )
+    to_close, logs, suspended = [], [], []
+    for subvention in subventions:
+        end = ended.get(subvention.holder_id)
+        if end is None:
+            continue
+        served = subvention.months_carried + months_between(subvention.holder_started_on, end)
+        served = min(served, subvention.duration_months)
+        if served >= subvention.duration_months:
+            to_close.append((subvention, served, end))
+            continue
+        subvention.suspend()
+        subvention.months_carried = served
+        subvention.vacant_since = end
+        subvention.vacancy_deadline = add_months(end, subvention.vacancy_window_months)
+        suspended.append(subvention)
+        reason = (
+            f"Poste vacant depuis le {end:%d/%m/%Y} après {served} mois de service : à remplacer "
+            f"avant le {subvention.vacancy_deadline:%d/%m/%Y} pour garder la suite de l'échéancier."
+        )
+        logs.append(actor.log(subvention, "suspend", SubventionState.ACTIVE, reason))
+    fields = ["state", "months_carried", "vacant_since", "vacancy_deadline"]
+    Subvention.objects.bulk_update(suspended, fields)
+    SubsidyTransition.objects.bulk_create(logs)
+    _close_many(to_close, actor, today)
+    return len(suspended), len(to_close)
+
+
+def _close_many(
+    items: Sequence[tuple[Subvention, int, datetime.date]], actor: Actor, today: datetime.date
+) -> list[Recovery]:
+    """Makes the entitlement final: `(subvention, months served, end of service)` for each.
+
+    Unpaid tranches keep what was earned and not paid, in their order, due at the end of service
+    at the latest; the others are cancelled; paid beyond the entitlement becomes a recovery.
+    """
+    if not items:
+        return []
+    ids = [subvention.pk for subvention, _, _ in items]
+    unpaid: dict[int, list[Tranche]] = {pk: [] for pk in ids}
+    for tranche in (
+        Tranche.objects.select_for_update()
+        .filter(subvention_id__in=ids, state__in=OPEN_TRANCHE)
+        .order_by("rank")
+    ):
+        unpaid[tranche.subvention_id].append(tranche)
+    paid = _paid_by_subvention(ids)
+    changed, logs, recoveries = [], [], []
+    for subvention, served, end in items:
+        entitled = earned(subvention.total_cents, served, subvention.duration_months)
+        outcome = settle(
+            [t.amount_cents for t in unpaid[subvention.pk]],
+            paid=paid.get(subvention.pk, 0),
+            earned_total=entitled,
+        )
+        why = (
+            f"{served} mois de service sur {subvention.duration_months} : droits acquis "
+            f"{euros(entitled)} sur {euros(subvention.total_cents)}."
+        )
+        for tranche, amount in zip(unpaid[subvention.pk], outcome.amounts, strict=True):
+            logs += _settle_tranche(tranche, amount, end, actor, why)
+            changed.append(tranche)
+        from_state = subvention.state
+        subvention.close()
+        subvention.closed_on = today
+        subvention.months_served = served
+        subvention.earned_cents = entitled
+        logs.append(actor.log(subvention, "close", from_state, why))
+        if outcome.recovery:
+            recoveries.append(
+                _recovery(subvention, outcome.recovery, paid.get(subvention.pk, 0), why)
+            )
+    Tranche.objects.bulk_update(changed, ["state", "amount_cents", "due_on", "state_changed_at"])
+    Subvention.objects.bulk_update(
+        [s for s, _, _ in items], ["state", "closed_on", "months_served", "earned_cents"]
+    )
+    Recovery.objects.bulk_create(recoveries)
+    SubsidyTransition.objects.bulk_create(
+        logs + [actor.log(r, "create", "", r.reason) for r in recoveries]
+    )
+    return recoveries
+
+
+def _settle_tranche(
+    tranche: Tranche, amount: int, end: datetime.date, actor: Actor, why: str
+) -> list[SubsidyTransition]:
+    from_state = tranche.state
+    if amount == 0:
+        tranche.cancel()
+        tranche.state_changed_at = timezone.now()
+        return [actor.log(tranche, "cancel", from_state, f"Tranche annulée : {why}")]
+    logs = []
+    if amount != tranche.amount_cents:
+        reason = f"Montant ramené de {euros(tranche.amount_cents)} à {euros(amount)} : {why}"
+        tranche.amount_cents = amount
+        logs.append(actor.log(tranche, "reduce", from_state, reason))
+    if tranche.due_on > end:
+        # What months of service earned is owed now, not at a month the post will never reach.
+        reason = (
+            f"Échéance avancée du {tranche.due_on:%d/%m/%Y} au {end:%d/%m/%Y} (fin de service)."
+        )
+        tranche.due_on = end
+        logs.append(actor.log(tranche, "reschedule", from_state, reason))
+    return logs
+
+
+def _recovery(subvention: Subvention, amount: int, paid: int, why: str) -> Recovery:
+    return Recovery(
+        subvention=subvention,
+        structure_id=subvention.structure_id,
+        amount_cents=amount,
+        reason=f"Trop-perçu : {euros(paid)} payés, {why}",
+    )
+
+
+def _paid_by_subvention(ids: Sequence[int]) -> dict[int, int]:
+    """Net paid per subvention: payments plus corrections."""
+    rows = (
+        Payment.objects.filter(tranche__subvention_id__in=ids)
+        .values("tranche__subvention_id")
+        .annotate(total=Sum("amount_cents"))
+    )
+    return {row["tranche__subvention_id"]: row["total"] for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    suspended: int = 0
+    closed: int = 0
+    completed: int = 0
+
+
+def subventions_reconcile(*, today: datetime.date, batch_size: int = BATCH) -> ReconcileReport:
+    """Daily, as the system: each post's subsidy matches what happened to the post.
+
+    - a followed holder left (rupture, end of contract): the clock stops, or the schedule closes
+      if the months of service reach the duration;
+    - a post still vacant after its window: closed, pro rata, with a recovery if overpaid;
+    - the whole duration served: closed, every tranche earned.
+    Set-based and idempotent: a second run finds nothing left to do.
+    """
+    actor = Actor(system=SYSTEM_RECONCILE)
+    suspended = closed = completed = 0
+    left = Subvention.objects.filter(
+        state=SubventionState.ACTIVE, holder__holding__ended_on__isnull=False
+    )
+    for batch in _claimed(left, batch_size):
+        done, ended = _suspend_or_complete(batch, actor, today)
+        suspended, completed = suspended + done, completed + ended
+    expired = (
+        Subvention.objects.filter(state=SubventionState.VACANT, vacancy_deadline__lt=today)
+        # A replacement recruited in time and awaiting ANCT's validation keeps the post.
+        .exclude(
+            Q(post__holder__isnull=False)
+            & Q(post__holder__holding__started_on__lte=F("vacancy_deadline"))
+        )
+    )
+    for batch in _claimed(expired, batch_size):
+        closed += len(_close_batch(batch, actor, today, vacant=True))
+    served = Subvention.objects.filter(state=SubventionState.ACTIVE, ends_on__lte=today)
+    for batch in _claimed(served, batch_size):
+        completed += len(_close_batch(batch, actor, today, vacant=False))
+    return ReconcileReport(suspended=suspended, closed=closed, completed=completed)
+
+
+def _close_batch(
+    batch: Sequence[Subvention], actor: Actor, today: datetime.date, *, vacant: bool
+) -> Sequence[Subvention]:
+    if vacant:
+        items = [(s, s.months_carried, s.vacant_since) for s in batch]
+    else:
+        items = [(s, s.duration_months, s.ends_on) for s in batch]
+    _close_many(items, actor, today)
+    return batch
+
+
+def _claimed(queryset, batch_size: int):
+    """Yields batches of rows locked for this transaction; rows another worker holds are skipped
+    (it is doing them), and each batch commits before the next one is claimed."""
+    last = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                queryset.filter(pk__gt=last)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return
+            yield batch
+        last = batch[-1].pk
+
+
+# --- Tranches falling due, with the SMIC check ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DueReport:
+    due: int = 0
+    blocked: int = 0
+    unblocked: int = 0
+
+
+class _SmicTable:
+    """The dated SMIC table read once: the beat task checks thousands of tranches against it."""
+
+    def __init__(self) -> None:
+        rates = list(SmicRate.objects.order_by("valid_from"))
+        self.dates = [rate.valid_from for rate in rates]
+        self.rates = rates
+
+    def shortfall(self, contract: Contract, day: datetime.date) -> str:
+        """The French refusal of `services.check_salary` for this salary at `day`, or ""."""
+        index = bisect.bisect_right(self.dates, day) - 1
+        if index >= 0:
+            minimum = self.rates[index].monthly_minimum(contract.weekly_hours)
+            if contract.gross_monthly_salary >= minimum:
+                return ""
+        # Rare: the same check as at recruitment, with the SMIC in force on the due date.
+        probe = Contract(
+            type=contract.type,
+            start_date=day,
+            gross_monthly_salary=contract.gross_monthly_salary,
+            weekly_hours=contract.weekly_hours,
+        )
+        try:
+            services.check_salary(probe)
+        except ValidationError as error:
+            return "Tranche bloquée : " + " ".join(error.messages)
+        return ""
+
+
+def tranches_mark_due(
+    *,
+    today: datetime.date,
+    subvention_ids: Sequence[int] | None = None,
+    by: User | None = None,
+    batch_size: int = BATCH,
+) -> DueReport:
+    """Planned tranches whose date is reached fall due, unless the salary of the conseiller is
+    below the SMIC in force on that date: then the tranche is blocked, with the amounts named.
+    Blocked ones are checked again each day. Never for a vacant post: its clock is stopped."""
+    actor = Actor(by=by, system=SYSTEM_DUE)
+    smic = _SmicTable()
+    candidates = Tranche.objects.filter(
+        state__in=[TrancheState.PLANNED, TrancheState.BLOCKED],
+        due_on__lte=today,
+        subvention__state__in=[SubventionState.ACTIVE, SubventionState.CLOSED],
+    ).select_related("subvention__holder__contract")
+    if subvention_ids is not None:
+        candidates = candidates.filter(subvention_id__in=subvention_ids)
+    report = DueReport()
+    for batch in _claimed(candidates, batch_size):
+        report = _mark_batch(batch, smic, actor, report)
+    return report
+
+
+def _mark_batch(
+    batch: Sequence[Tranche], smic: _SmicTable, actor: Actor, report: DueReport
+) -> DueReport:
+    now = timezone.now()
+    due, blocked, logs = [], [], []
+    counts = {"mark_due": 0, "block": 0, "unblock": 0}
+    for tranche in batch:
+        from_state = tranche.state
+        problem = smic.shortfall(tranche.subvention.holder.contract, tranche.due_on)
+        if problem:
+            if from_state == TrancheState.BLOCKED and problem == tranche.blocked_reason:
+                continue
+            if from_state == TrancheState.PLANNED:
+                tranche.block()
+                tranche.state_changed_at = now
+                counts["block"] += 1
+                logs.append(actor.log(tranche, "block", from_state, problem))
+            tranche.blocked_reason = problem
+            blocked.append(tranche)
+            continue
+        name = "mark_due" if from_state == TrancheState.PLANNED else "unblock"
+        getattr(tranche, name)()  # validates the source state against the declared lifecycle
+        counts[name] += 1
+        due.append(tranche.pk)
+        logs.append(actor.log(tranche, name, from_state, f"Échéance du {tranche.due_on:%d/%m/%Y}."))
+    # One UPDATE for every tranche that falls due; the few blocked ones carry their own message.
+    Tranche.objects.filter(pk__in=due).update(
+        state=TrancheState.DUE, state_changed_at=now, blocked_reason=""
+    )
+    Tranche.objects.bulk_update(blocked, ["state", "blocked_reason", "state_changed_at"])
+    SubsidyTransition.objects.bulk_create(logs)
+    return DueReport(
+        due=report.due + counts["mark_due"],
+        blocked=report.blocked + counts["block"],
+        unblocked=report.unblocked + counts["unblock"],
+    )
+
+
+def justifications_claim_reminders(
+    *, now: datetime.datetime, every: datetime.timedelta = datetime.timedelta(days=7)
+) -> dict[int, list[int]]:
+    """Claims the tranches whose justification is awaited and not reminded since `every`: one
+    compare-and-set UPDATE per batch. Returns structure id → tranche ids, for one email each,
+    sent by the caller once this has committed (a lost email waits for the next reminder)."""
+    awaited = (
+        Tranche.objects.filter(state__in=[TrancheState.DUE, TrancheState.TO_CORRECT])
+        .exclude(justification=JustificationKind.NONE)
+        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=now - every))
+    )
+    claimed: dict[int, list[int]] = {}
+    for batch in _claimed(awaited.select_related("subvention"), BATCH):
+        Tranche.objects.filter(pk__in=[t.pk for t in batch]).update(reminded_at=now)
+        for tranche in batch:
+            claimed.setdefault(tranche.subvention.structure_id, []).append(tranche.pk)
+    return claimed
+
+
+# --- The structure justifies, ANCT reviews -------------------------------------------------------
+
+
+def _lock_tranche(pk: int) -> Tranche:
+    """Locks the subvention then the tranche (the order every money path follows)."""
+    subvention_id = Tranche.objects.values_list("subvention_id", flat=True).get(pk=pk)
+    Subvention.objects.select_for_update().get(pk=subvention_id)
+    return (
+        Tranche.objects.select_for_update(of=("self",))
+        .select_related("subvention__structure", "subvention__convention")
+        .get(pk=pk)
+    )
+
+
+def tranche_submit(
+    *, tranche: Tranche, documents: Mapping[str, File], by: User, comment: str = ""
+) -> Justification:
+    """The structure uploads the documents the tranche asks for (PDF, checked by the form)."""
+    _require(tranche, "submit", by)
+    missing = [kind for kind in tranche.required_documents if kind not in documents]
+    if missing:
+        labels = dict(JustificationDocument._meta.get_field("kind").choices)
+        raise ValidationError({kind: f"Joignez la pièce « {labels[kind]} »." for kind in missing})
+    # Slow I/O before the transaction: an aborted submission leaves an orphan file, never a
+    # row without its file.
+    stored = {
+        kind: (default_storage.save(f"justificatifs/{timezone.now():%Y/%m}/{kind}.pdf", file), file)
+        for kind, file in documents.items()
+        if kind in tranche.required_documents
+    }
+    with transaction.atomic():
+        locked = _lock_tranche(tranche.pk)
+        _require(locked, "submit", by)
+        justification = Justification.objects.create(
+            tranche=locked, comment=comment, submitted_by=by
+        )
+        JustificationDocument.objects.bulk_create(
+            JustificationDocument(justification=justification, kind=kind, file=name, size=file.size)
+            for kind, (name, file) in stored.items()
+        )
+        _fire(locked, "submit", Actor(by=by), comment)
+    return justification
+
+
+def tranche_approve(*, tranche: Tranche, by: User, comment: str = "") -> Tranche:
+    with transaction.atomic():
+        locked = _lock_tranche(tranche.pk)
+        _require(locked, "approve", by)
+        _fire(locked, "approve", Actor(by=by), comment)
+    return locked
+
+
+def tranche_send_back(*, tranche: Tranche, reason: str, by: User) -> Tranche:
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez à la structure ce qu'elle doit corriger."})
+    with transaction.atomic():
+        locked = _lock_tranche(tranche.pk)
+        _require(locked, "send_back", by)
+        _fire(locked, "send_back", Actor(by=by), reason)
+    return locked
+
+
+# --- Payments and recoveries ---------------------------------------------------------------------
+
+
+def payment_record(
+    *, tranche: Tranche, reference: str, paid_on: datetime.date, by: User
+) -> Payment:
+    """Records that the payment agency paid the tranche: once, whatever the retries.
+
+    The same payment recorded again (a retried task: same reference and date) returns the row
+    already written; any other second payment is refused. Under the lock, a concurrent second
+    attempt waits and then sees the first; the partial unique constraint backs this up.
+    """
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError({"reference": "Indiquez la référence du paiement."})
+    with transaction.atomic():
+        locked = _lock_tranche(tranche.pk)
+        existing = Payment.objects.filter(tranche=locked, kind=PaymentKind.PAYMENT).first()
+        if existing is not None:
+            if (existing.reference, existing.paid_on) == (reference, paid_on):
+                return existing
+            raise ValidationError(
+                f"La tranche {locked.order_reference} est déjà payée (paiement "
+                f"{existing.reference} du {existing.paid_on:%d/%m/%Y}) : un second paiement est "
+                "impossible. Pour "
+                "rectifier, enregistrez une correction."
+            )
+        _require_payable(locked, by)
+        payment = Payment.objects.create(
+            tranche=locked,
+            amount_cents=locked.amount_cents,
+            reference=reference,
+            paid_on=paid_on,
+            recorded_by=by,
+        )
+        _fire(locked, "pay", Actor(by=by), f"Paiement {reference} du {paid_on:%d/%m/%Y}.")
+    return payment
+
+
+def _require_payable(tranche: Tranche, by: User) -> None:
+    if tranche.get_abilities(by)["pay"]:
+        return
+    _require_anct(by)
+    if tranche.subvention.state == SubventionState.VACANT:
+        raise ValidationError(
+            "Le poste est vacant : ses paiements attendent le remplacement du conseiller ou la "
+            "clôture de la subvention."
+        )
+    raise ValidationError(
+        f"La tranche est à l'état « {tranche.get_state_display()} » : seule une tranche "
+        "approuvée peut être payée."
+    )
+
+
+def payment_correct(
+    *,
+    payment: Payment,
+    amount_cents: int,
+    reference: str,
+    paid_on: datetime.date,
+    reason: str,
+    by: User,
+) -> Payment:
+    """A correction is a new row (a payment is never edited): the net paid stays within the
+    tranche's amount and never goes below zero."""
+    _require_anct(by)
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de la correction."})
+    if amount_cents == 0:
+        raise ValidationError({"amount_cents": "Une correction a un montant non nul."})
+    with transaction.atomic():
+        locked = _lock_tranche(payment.tranche_id)
+        if locked.subvention.state == SubventionState.CLOSED:
+            raise ValidationError("La subvention est soldée : ses paiements ne se corrigent plus.")
+        net = locked.payments.aggregate(total=Sum("amount_cents"))["total"] or 0
+        if not 0 <= net + amount_cents <= locked.amount_cents:
+            raise ValidationError(
+                {
+                    "amount_cents": f"Le total payé deviendrait {euros(net + amount_cents)}, hors "
+                    f"de 0 € à {euros(locked.amount_cents)} (montant de la tranche)."
+                }
+            )
+        return Payment.objects.create(
+            tranche=locked,
+            kind=PaymentKind.CORRECTION,
+            corrects=payment,
+            amount_cents=amount_cents,
+            reference=reference.strip() or payment.reference,
+            paid_on=paid_on,
+            reason=reason,
+            recorded_by=by,
+        )
+
+
+def recovery_claim(
+    *, recovery: Recovery, reference: str, claimed_on: datetime.date, by: User
+) -> Recovery:
+    if not reference.strip():
+        raise ValidationError({"reference": "Indiquez la référence du titre de recette."})
+    with transaction.atomic():
+        locked = (
+            Recovery.objects.select_for_update().select_related("structure").get(pk=recovery.pk)
+        )
+        _require(locked, "claim", by)
+        locked.claim_reference = reference.strip()
+        locked.claimed_on = claimed_on
+        _fire(locked, "claim", Actor(by=by), f"Titre de recette {locked.claim_reference}.")
+    return locked
+
+
+def recovery_settle(*, recovery: Recovery, recovered_on: datetime.date, by: User) -> Recovery:
+    with transaction.atomic():
+        locked = (
+            Recovery.objects.select_for_update().select_related("structure").get(pk=recovery.pk)
+        )
+        _require(locked, "settle", by)
+        locked.recovered_on = recovered_on
+        _fire(locked, "settle", Actor(by=by), f"Recouvré le {recovered_on:%d/%m/%Y}.")
+    return locked
