@@ -2,20 +2,17 @@
 one) and the client between them; tests drive it as a browser would."""
 
 from collections.abc import Callable, Iterator
-from importlib import import_module
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 from django_otp.oath import totp
 
 from franceconnect_mock.models import ServiceProvider
 from franceconnect_mock.services import service_provider_register
 from mandats import franceconnect
-from mandats.models import JournalEntry, Usager
-from mandats.views import WIZARD_SESSION_KEY
 from tests.mandats.factories import TOTPDeviceFactory
 from tests.mandats.franceconnect import forging_provider
+from tests.mandats.franceconnect.flows import STEP_1
 from tests.mandats.franceconnect.forging_provider import Forgery
 from tests.mandats.franceconnect.web import Web
 from tests.mandats.journal_flush import empty_journal_for_flush
@@ -25,9 +22,6 @@ CLIENT_SECRET = "secret-des-tests-franceconnect-0123456789abcdef"
 CALLBACK = "/aidants-connect/franceconnect/callback/"
 LOGOUT_CALLBACK = "/aidants-connect/franceconnect/logout-callback/"
 PASSWORD = "mot-de-passe-de-test"  # tests.factories.UserFactory's
-STEP_1 = reverse("mandats:mandat-new")
-STEP_2 = reverse("mandats:mandat-new-franceconnect")
-STEP_3 = reverse("mandats:mandat-new-confirm")
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +62,7 @@ def mock_provider(live_server, settings) -> ServiceProvider:
 def forging(live_server, settings) -> Callable[[Forgery], None]:
     """Points the client at the forging provider serving `forgery`."""
     settings.ROOT_URLCONF = "tests.mandats.franceconnect.forging_provider"
+    forging_provider.JWKS_REQUESTS.clear()
 
     def use(forgery: Forgery) -> None:
         use_provider(settings, forging_provider.issuer(live_server.url, forgery))
@@ -92,36 +87,3 @@ def aidant_web(web, aidant, organisation) -> Web:
     )
     assert verify.headers["Location"] == STEP_1, verify.text[:500]
     return web
-
-
-def start_signing(web: Web, demarches: tuple[str, ...] = ("social", "argent")) -> str:
-    """Wizard steps 1 and 2: returns where the client sends the browser (the provider)."""
-    step_1 = web.submit(STEP_1, {"demarches": list(demarches), "duration": "semestre"})
-    assert step_1.headers["Location"] == STEP_2
-    to_provider = web.submit(STEP_2)
-    assert to_provider.status_code == 302, to_provider.text[:500]
-    return to_provider.headers["Location"]
-
-
-def choose_identity(web: Web, authorize_url: str, choice: dict[str, str]) -> str:
-    """On the mock's login page, press a button; returns the callback URL, not yet opened."""
-    login_page = web.get(authorize_url)
-    assert login_page.status_code == 200, login_page.text[:500]
-    callback = web.post_form(login_page, choice)
-    assert callback.status_code == 302
-    return callback.headers["Location"]
-
-
-def records() -> tuple[int, int]:
-    """Usagers and journal entries: a refused login must leave both as they were."""
-    return Usager.objects.count(), JournalEntry.objects.count()
-
-
-def session_of(web: Web) -> dict:
-    """The browser's session as the server keeps it."""
-    store = import_module(django_settings.SESSION_ENGINE).SessionStore
-    return store(web.http.cookies[django_settings.SESSION_COOKIE_NAME]).load()
-
-
-def wizard_of(web: Web) -> dict:
-    return session_of(web)[WIZARD_SESSION_KEY]

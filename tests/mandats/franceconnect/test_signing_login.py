@@ -6,7 +6,7 @@ import pytest
 from franceconnect_mock.identities import get_identity
 from franceconnect_mock.services import pairwise_sub
 from mandats.models import JournalAction, JournalEntry, Usager
-from tests.mandats.franceconnect.conftest import (
+from tests.mandats.franceconnect.flows import (
     STEP_3,
     choose_identity,
     start_signing,
