@@ -1,0 +1,145 @@
+"""The beat tasks of the subsidy: scheduled, idempotent, set-based (their number of queries does
+not grow with the rows), and harmless when a message is lost or delivered twice."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from conseillers import subsidy, tasks
+from conseillers.models import SubsidyTransition, Tranche, TrancheState
+from conseillers.subsidy_math import add_months
+from tests.conseillers.subsidy.helpers import months_ago
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "conseillers.tasks.reconcile_subventions",
+        "conseillers.tasks.mark_tranches_due",
+        "conseillers.tasks.remind_missing_justifications",
+    ],
+)
+def test_each_subsidy_task_is_scheduled_daily_by_beat(name):
+    assert name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+
+def test_the_due_task_marks_tranches_once_as_the_system(career, today):
+    match = career.recruit(months_ago(2, today))
+    second = career.tranches(match)[1]
+    day = second.due_on
+    assert subsidy.tranches_mark_due(today=day) == subsidy.DueReport(due=1)
+    assert subsidy.tranches_mark_due(today=day) == subsidy.DueReport()
+    log = SubsidyTransition.objects.get(tranche=second, transition="mark_due")
+    assert log.by is None
+    assert log.system == subsidy.SYSTEM_DUE
+    assert log.actor == "Système (tâche planifiée)"
+
+
+def test_the_due_task_through_celery_returns_its_counts(career, today):
+    career.recruit(today + datetime.timedelta(days=-1), finalise=True)
+    assert tasks.mark_tranches_due.delay().get() == {"due": 0, "blocked": 0, "unblocked": 0}
+
+
+def test_a_blocked_tranche_falls_due_once_the_smic_table_is_corrected(career, today):
+    from decimal import Decimal
+
+    from conseillers.models import SmicRate
+
+    match = career.recruit(months_ago(1, today), salary=Decimal("1810.00"))
+    wrong = SmicRate.objects.create(valid_from=months_ago(-1, today), hourly_gross=Decimal("13"))
+    second = career.tranches(match)[1]
+    subsidy.tranches_mark_due(today=second.due_on)
+    second.refresh_from_db()
+    assert second.state == TrancheState.BLOCKED
+    wrong.hourly_gross = Decimal("11.90")
+    wrong.save()
+    assert subsidy.tranches_mark_due(today=second.due_on) == subsidy.DueReport(unblocked=1)
+    second.refresh_from_db()
+    assert (second.state, second.blocked_reason) == (TrancheState.DUE, "")
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def test_marking_due_costs_the_same_queries_for_two_or_ten_posts(structure, gestionnaire, anct):
+    from tests.conseillers.subsidy.helpers import Career
+
+    career = Career(structure=structure, manager=gestionnaire, anct=anct, posts=12)
+    start = add_months(timezone.localdate(), 1)
+    for _ in range(2):
+        career.recruit(start)
+    few = _queries(lambda: subsidy.tranches_mark_due(today=add_months(start, 13)))
+    for _ in range(8):
+        career.recruit(add_months(start, 13))
+    # Then the first two posts' month-24 tranches and the next eight posts' first two.
+    many = _queries(lambda: subsidy.tranches_mark_due(today=add_months(start, 26)))
+    assert many == few
+    assert Tranche.objects.filter(state=TrancheState.DUE).count() == 2 * 3 + 8 * 2
+
+
+def test_reconciliation_costs_the_same_queries_for_one_or_five_closures(
+    structure, gestionnaire, anct
+):
+    from tests.conseillers.subsidy.helpers import Career
+
+    career = Career(structure=structure, manager=gestionnaire, anct=anct, posts=12)
+    start = add_months(timezone.localdate(), 1)
+    first = [career.recruit(start)]
+    for match in first:
+        career.rupture(match, add_months(start, 3))
+    one = _queries(lambda: subsidy.subventions_reconcile(today=add_months(start, 10)))
+    later = add_months(start, 10)
+    five = [career.recruit(later) for _ in range(5)]
+    for match in five:
+        career.rupture(match, add_months(later, 3))
+    many = _queries(lambda: subsidy.subventions_reconcile(today=add_months(later, 10)))
+    assert many == one
+
+
+def test_reminders_send_one_email_per_structure_then_wait_a_week(career, today):
+    career.structure.contact_email = "mairie@exemple.fr"
+    career.structure.save()
+    for _ in range(2):
+        career.recruit(months_ago(13, today))  # two month-12 tranches awaiting a justification
+    assert tasks.remind_missing_justifications.delay().get() == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Conseillers numériques : 2 justificatif(s) de subvention attendu(s)"
+    assert sorted(message.to) == sorted(["mairie@exemple.fr", career.manager.email])
+    assert "Tranche 2 : première année" in message.body
+    # Delivered twice, or run again the same week: nobody is reminded twice.
+    assert tasks.remind_missing_justifications.delay().get() == 0
+    assert len(mail.outbox) == 1
+    next_week = timezone.now() + datetime.timedelta(days=8)
+    assert subsidy.justifications_claim_reminders(now=next_week) != {}
+
+
+def test_a_justified_tranche_is_not_reminded_even_when_claimed_before(career, today):
+    match = career.recruit(months_ago(13, today))
+    claimed = subsidy.justifications_claim_reminders(now=timezone.now())
+    career.justify(career.tranches(match)[1])
+    ((structure_id, ids),) = claimed.items()
+    assert tasks.send_justification_reminder.delay(structure_id, ids).get() == 0
+    assert mail.outbox == []
+
+
+def test_the_reconciliation_task_is_idempotent(career, today):
+    match = career.recruit(months_ago(20, today))
+    career.rupture(match, months_ago(12, today))
+    first = tasks.reconcile_subventions.delay().get()
+    assert first == {"suspended": 0, "closed": 1, "completed": 0}
+    assert tasks.reconcile_subventions.delay().get() == {
+        "suspended": 0,
+        "closed": 0,
+        "completed": 0,
+    }
