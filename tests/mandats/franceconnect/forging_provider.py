@@ -53,6 +53,7 @@ class Forgery(StrEnum):
     USERINFO_AS_JSON = "userinfo-json"
     USERINFO_OTHER_SUB = "userinfo-autre-sub"
     USERINFO_WRONG_AUDIENCE = "userinfo-autre-destinataire"
+    USERINFO_WRONG_ISSUER = "userinfo-autre-emetteur"
 
 
 ID_TOKEN_FORGERIES = [forgery for forgery in Forgery if forgery.name in Defect.__members__]
@@ -154,6 +155,14 @@ def userinfo(request: HttpRequest, forgery: str) -> HttpResponse:
     return _userinfo_answer(claims, _forgery(forgery))
 
 
+# Signed with the right key, about the wrong person, for the wrong client or by the wrong issuer.
+USERINFO_CHANGES = {
+    Forgery.USERINFO_OTHER_SUB: {"sub": "0" * 64 + "v1"},
+    Forgery.USERINFO_WRONG_AUDIENCE: {"aud": "un-autre-client"},
+    Forgery.USERINFO_WRONG_ISSUER: {"iss": "https://faux-fournisseur.example/api/v2"},
+}
+
+
 def _userinfo_answer(claims: dict[str, Any], forgery: Forgery) -> HttpResponse:
     if forgery is Forgery.USERINFO_AS_JSON:
         return JsonResponse(claims)
@@ -162,12 +171,8 @@ def _userinfo_answer(claims: dict[str, Any], forgery: Forgery) -> HttpResponse:
     elif forgery is Forgery.USERINFO_TAMPERED:
         header, _, signature = sign(claims).split(".")
         body = f"{header}.{_b64_json({**claims, 'given_name': 'Mallory'})}.{signature}"
-    elif forgery is Forgery.USERINFO_OTHER_SUB:
-        body = sign({**claims, "sub": "0" * 64 + "v1"})
-    elif forgery is Forgery.USERINFO_WRONG_AUDIENCE:
-        body = sign({**claims, "aud": "un-autre-client"})
     else:
-        body = sign(claims)
+        body = sign({**claims, **USERINFO_CHANGES.get(forgery, {})})
     return HttpResponse(body, content_type="application/jwt")
 
 

@@ -19,6 +19,7 @@ REASONS = {
     Forgery.USERINFO_AS_JSON: "n'est pas signé (application/jwt attendu)",
     Forgery.USERINFO_OTHER_SUB: "ne désigne pas la même personne que le jeton d'identité",
     Forgery.USERINFO_WRONG_AUDIENCE: "est destiné à un autre service",
+    Forgery.USERINFO_WRONG_ISSUER: "ne vient pas de l'émetteur FranceConnect attendu",
 }
 
 
