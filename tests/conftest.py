@@ -1,8 +1,10 @@
+import importlib
 import io
 import os
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from conseillers.models import SmicRate
 from conseillers.smic import ensure_known_rates
@@ -36,10 +38,25 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
         {"transactional_db", "live_server"} & set(request.fixturenames)
     )
     if not transactional:
+        yield
         return
     request.getfixturevalue("transactional_db")
     load_territories(Region, Departement)
     ensure_known_rates(SmicRate)
+    yield
+    _empty_journal_before_flush()
+
+
+def _empty_journal_before_flush() -> None:
+    """SQLite flushes with DELETE, which the journal's append-only trigger refuses (PostgreSQL's
+    TRUNCATE does not fire it): the journal is emptied first, with the trigger lifted."""
+    if connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module("mandats.migrations.0002_journal_append_only")
+    with connection.cursor() as cursor:
+        cursor.execute(triggers.SQLITE_DROP[1])
+        cursor.execute("DELETE FROM mandats_journalentry")
+        cursor.execute(triggers.SQLITE_CREATE[1])
 
 
 # Personas, shared by every test file: two structures in two départements and their people.
