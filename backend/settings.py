@@ -113,6 +113,15 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A shared cache in production (login throttling counts failures across every web worker); the
+# demo and the tests keep the in-process one.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -258,6 +267,9 @@ OTP_TOTP_ISSUER = "Aidants Connect"
 # The mock provider answers under /mock-franceconnect/ in the demo and in tests; production leaves
 # it off (FRANCECONNECT_MOCK_ENABLED=0) and points the client at the real FranceConnect.
 FRANCECONNECT_MOCK_ENABLED = env_bool("FRANCECONNECT_MOCK_ENABLED", DEBUG)
+# When the mock runs as its own service, browsers and servers may reach it at different
+# addresses: its issuer is then pinned here (empty: derived from the request).
+FRANCECONNECT_MOCK_ISSUER = env_str("FRANCECONNECT_MOCK_ISSUER")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@inclusion-numerique.example")
