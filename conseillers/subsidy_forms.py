@@ -1,0 +1,124 @@
+"""Forms of the subsidy pages (DSFR markup, errors next to their field, input kept)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from dsfr.utils import dsfr_input_class_attr
+
+from conseillers.forms import DATE
+from conseillers.models import DocumentKind, Regime, Tranche
+from core.forms import DsfrForm
+
+JUSTIFICATION_MAX_BYTES = 10 * 1024 * 1024
+JUSTIFICATION_MAX_LABEL = "10 Mo"
+
+
+def clean_pdf(upload, label: str):
+    if upload.size > JUSTIFICATION_MAX_BYTES:
+        raise ValidationError(
+            f"« {label} » dépasse {JUSTIFICATION_MAX_LABEL} : réduisez le fichier ou scannez-le "
+            "en niveaux de gris."
+        )
+    head = upload.read(5)
+    upload.seek(0)
+    if not upload.name.lower().endswith(".pdf") or head != b"%PDF-":
+        raise ValidationError(f"« {label} » doit être un fichier PDF.")
+    return upload
+
+
+class JustificationForm(DsfrForm):
+    """One file field per document the tranche asks for, then a comment."""
+
+    comment = forms.CharField(
+        label="Commentaire pour l'ANCT",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+
+    def __init__(self, *args, tranche: Tranche, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(DocumentKind.choices)
+        self.kinds = tranche.required_documents
+        for kind in self.kinds:
+            self.fields[kind] = forms.FileField(
+                label=labels[kind],
+                help_text=f"Au format PDF, {JUSTIFICATION_MAX_LABEL} au maximum.",
+                widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+            )
+            dsfr_input_class_attr(self[kind])
+        self.order_fields([*self.kinds, "comment"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for kind in self.kinds:
+            if data.get(kind):
+                try:
+                    clean_pdf(data[kind], self.fields[kind].label)
+                except ValidationError as error:
+                    self.add_error(kind, error)
+        return data
+
+    @property
+    def documents(self) -> dict:
+        return {kind: self.cleaned_data[kind] for kind in self.kinds}
+
+
+class ReviewForm(DsfrForm):
+    reason = forms.CharField(
+        label="Commentaire",
+        required=False,
+        max_length=2000,
+        help_text="Obligatoire pour renvoyer le justificatif : dites ce qu'il faut corriger.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+
+
+class PaymentForm(DsfrForm):
+    reference = forms.CharField(
+        label="Référence du paiement",
+        max_length=100,
+        help_text="Celle de l'avis de paiement de la Banque des Territoires.",
+    )
+    paid_on = forms.DateField(label="Date du paiement", widget=DATE)
+
+
+class CorrectionForm(DsfrForm):
+    amount = forms.DecimalField(
+        label="Montant de la correction (€)",
+        max_digits=10,
+        decimal_places=2,
+        help_text="Négatif pour un trop-payé constaté, positif pour un complément.",
+    )
+    reference = forms.CharField(label="Référence", max_length=100, required=False)
+    paid_on = forms.DateField(label="Date", widget=DATE)
+    reason = forms.CharField(
+        label="Motif de la correction", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise ValidationError("Une correction a un montant non nul.")
+        return amount
+
+
+class RecoveryClaimForm(DsfrForm):
+    reference = forms.CharField(label="Référence du titre de recette", max_length=100)
+    claimed_on = forms.DateField(label="Émis le", widget=DATE)
+
+
+class RecoverySettleForm(DsfrForm):
+    recovered_on = forms.DateField(label="Recouvré le", widget=DATE)
+
+
+class ConventionForm(DsfrForm):
+    regime = forms.ModelChoiceField(label="Régime de subvention", queryset=Regime.objects.all())
+    signed_on = forms.DateField(label="Date de signature", widget=DATE)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regime"].initial = Regime.objects.filter(is_default=True).first()

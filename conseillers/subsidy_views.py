@@ -1,0 +1,565 @@
+"""DSFR pages of the subsidy: the structure's schedules and justifications; ANCT's approvals,
+payment orders, payments, recoveries, conventions and regimes; the money dashboard.
+
+Each write goes through `conseillers.subsidy`; each form shown is one the person's abilities allow
+(the models' `get_abilities`, read by the API too).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from conseillers import subsidy, subsidy_selectors, tasks
+from conseillers.dashboard.access import DashboardScope, dashboard_scope
+from conseillers.forms import add_service_errors
+from conseillers.models import (
+    Candidature,
+    Convention,
+    JustificationDocument,
+    Recovery,
+    Regime,
+    Tranche,
+    TrancheState,
+)
+from conseillers.subsidy_chart import forecast_chart
+from conseillers.subsidy_forms import (
+    ConventionForm,
+    CorrectionForm,
+    JustificationForm,
+    PaymentForm,
+    RecoveryClaimForm,
+    RecoverySettleForm,
+    ReviewForm,
+)
+from conseillers.subsidy_math import plain_euros
+from core.models import Role, Structure
+
+SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
+
+
+def _require_anct(request: HttpRequest) -> None:
+    if not request.user.scope.is_anct:
+        raise PermissionDenied("Cette page est réservée à l'ANCT.")
+
+
+def _run(form, call: Callable[[dict], str]) -> str | None:
+    """Calls the service when the form is valid; its refusals land next to the fields."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or subsidy.services.FORBIDDEN)
+    return None
+
+
+# --- The structure's subsidies -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """A manager's structures; ANCT or a préfecture pick one of their scope (?structure=)."""
+    user = request.user
+    managed = list(
+        Structure.objects.filter(pk__in=user.scope.structure_ids(Role.GESTIONNAIRE)).order_by(
+            "name"
+        )
+    )
+    wanted = request.GET.get("structure", "")
+    if wanted.isdigit() and (user.scope.is_anct or user.scope.departement_codes):
+        structure = get_object_or_404(Structure.objects.visible_to(user), pk=int(wanted))
+    elif managed:
+        structure = next((s for s in managed if str(s.pk) == wanted), managed[0])
+    elif user.scope.is_anct or user.scope.departement_codes:
+        return _conventions_list(request)
+    else:
+        raise PermissionDenied("Cette page est réservée aux gestionnaires de structure.")
+    data = subsidy_selectors.structure_subsidies(structure, timezone.localdate())
+    return render(
+        request,
+        "conseillers/subsidy/overview.html",
+        {"title": f"Subventions : {structure.name}", "data": data, "structures": managed},
+    )
+
+
+def _conventions_list(request: HttpRequest) -> HttpResponse:
+    conventions = (
+        Convention.objects.visible_to(request.user)
+        .select_related("structure__departement", "regime")
+        .order_by("structure__name")
+    )
+    return render(
+        request,
+        "conseillers/subsidy/conventions.html",
+        {
+            "title": "Conventions de subvention",
+            "conventions": conventions,
+            "to_sign": [],
+            "can_sign": False,
+        },
+    )
+
+
+def _tranche(request: HttpRequest, pk: int) -> Tranche:
+    visible = Tranche.objects.visible_to(request.user)
+    return get_object_or_404(subsidy_selectors.tranche_page(visible), pk=pk)
+
+
+@login_required
+@require_GET
+def tranche_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_tranche(request, _tranche(request, pk), {})
+
+
+def _render_tranche(request, tranche: Tranche, bound: dict, status: int = 200) -> HttpResponse:
+    abilities = tranche.get_abilities(request.user)
+    anct = request.user.scope.is_anct
+    paid = tranche.state == TrancheState.PAID
+    forms = {
+        "justify": bound.get("justifier") or JustificationForm(tranche=tranche, prefix="pieces")
+        if abilities["submit"]
+        else None,
+        "review": bound.get("revue") or ReviewForm(prefix="revue")
+        if abilities["approve"] or abilities["send_back"]
+        else None,
+        "pay": bound.get("payer") or PaymentForm(prefix="paiement") if abilities["pay"] else None,
+        "correct": bound.get("corriger") or CorrectionForm(prefix="correction")
+        if anct and paid and tranche.subvention.state != "soldee"
+        else None,
+    }
+    context = {
+        "title": f"{tranche.label} — {tranche.subvention.structure.name}",
+        "tranche": tranche,
+        "abilities": abilities,
+        "justifications": tranche.justifications.select_related("submitted_by").prefetch_related(
+            "documents"
+        ),
+        "payments": tranche.payments.select_related("recorded_by"),
+        "transitions": tranche.transitions.select_related("by"),
+        **forms,
+    }
+    return render(request, "conseillers/subsidy/tranche_detail.html", context, status=status)
+
+
+def _justify(request, tranche):
+    form = JustificationForm(request.POST, request.FILES, tranche=tranche, prefix="pieces")
+
+    def call(data):
+        subsidy.tranche_submit(
+            tranche=tranche, documents=form.documents, comment=data["comment"], by=request.user
+        )
+        return "Le justificatif est déposé : l'ANCT va l'examiner."
+
+    return "justifier", form, _run(form, call)
+
+
+def _review(request, tranche, approve: bool):
+    form = ReviewForm(request.POST, prefix="revue")
+
+    def call(data):
+        if approve:
+            subsidy.tranche_approve(tranche=tranche, comment=data["reason"], by=request.user)
+            return "La tranche est approuvée : elle figure dans les ordres de paiement."
+        subsidy.tranche_send_back(tranche=tranche, reason=data["reason"], by=request.user)
+        return "Le justificatif est renvoyé à la structure pour correction."
+
+    return "revue", form, _run(form, call)
+
+
+def _pay(request, tranche):
+    form = PaymentForm(request.POST, prefix="paiement")
+
+    def call(data):
+        payment = subsidy.payment_record(tranche=tranche, by=request.user, **data)
+        return f"Le paiement {payment.reference} est enregistré."
+
+    return "payer", form, _run(form, call)
+
+
+def _correct(request, tranche):
+    form = CorrectionForm(request.POST, prefix="correction")
+
+    def call(data):
+        original = tranche.payments.filter(kind="paiement").first()
+        if original is None:
+            raise ValidationError("Cette tranche n'a pas de paiement à corriger.")
+        subsidy.payment_correct(
+            payment=original,
+            amount_cents=int(data["amount"] * 100),
+            reference=data["reference"],
+            paid_on=data["paid_on"],
+            reason=data["reason"],
+            by=request.user,
+        )
+        return "La correction est enregistrée (le paiement d'origine reste inchangé)."
+
+    return "corriger", form, _run(form, call)
+
+
+TRANCHE_ACTIONS = {
+    "justifier": _justify,
+    "approuver": lambda request, tranche: _review(request, tranche, approve=True),
+    "renvoyer": lambda request, tranche: _review(request, tranche, approve=False),
+    "payer": _pay,
+    "corriger": _correct,
+}
+
+
+@login_required
+@require_POST
+def tranche_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    tranche = _tranche(request, pk)
+    if action not in TRANCHE_ACTIONS:
+        raise PermissionDenied("Action inconnue.")
+    key, form, done = TRANCHE_ACTIONS[action](request, tranche)
+    if done:
+        messages.success(request, done)
+        return redirect("conseillers:subsidy-tranche", tranche.pk)
+    return _render_tranche(request, _tranche(request, pk), {key: form}, status=400)
+
+
+@login_required
+@require_GET
+def document(request: HttpRequest, pk: int) -> FileResponse:
+    """A justification document, only to those who see its tranche (never a public media URL)."""
+    visible = Tranche.objects.visible_to(request.user)
+    piece = get_object_or_404(
+        JustificationDocument.objects.select_related("justification__tranche").filter(
+            justification__tranche__in=visible
+        ),
+        pk=pk,
+    )
+    name = f"{piece.kind}-{piece.justification.tranche.order_reference}.pdf"
+    return FileResponse(
+        piece.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+
+
+# --- ANCT: approvals, payment orders, recoveries -------------------------------------------------
+
+
+@login_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    return render(
+        request,
+        "conseillers/subsidy/approvals.html",
+        {"title": "Tranches à valider", "tranches": subsidy_selectors.awaiting_approval()},
+    )
+
+
+@login_required
+def orders(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    return _render_orders(request, {})
+
+
+def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
+    groups = subsidy_selectors.payment_orders()
+    for group in groups:
+        group.form = bound.get(group.structure.pk) or PaymentForm(
+            prefix=f"ordre-{group.structure.pk}"
+        )
+    return render(
+        request,
+        "conseillers/subsidy/orders.html",
+        {"title": "Ordres de paiement", "orders": groups},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def order_pay(request: HttpRequest, structure_pk: int) -> HttpResponse:
+    """Records the agency's payment of one structure's order: one task per tranche, sent once
+    this request commits; retried or delivered twice, a task pays nothing twice."""
+    _require_anct(request)
+    form = PaymentForm(request.POST, prefix=f"ordre-{structure_pk}")
+    listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
+    (group,) = subsidy_selectors.payment_orders(structure_id=structure_pk) or [None]
+    # Only the tranches shown on the page: one approved since is paid with the next order.
+    ids = [t.pk for t in group.tranches if t.pk in listed] if group else []
+    if not ids:
+        # Sent again (double click, back button): what it listed is paid or no longer approved.
+        messages.error(request, "Aucune tranche approuvée de cette structure n'est à payer.")
+        return redirect("conseillers:subsidy-orders")
+    if not form.is_valid():
+        return _render_orders(request, {structure_pk: form}, status=400)
+    reference, paid_on = form.cleaned_data["reference"], form.cleaned_data["paid_on"]
+    for tranche_id in ids:
+        transaction.on_commit(
+            lambda t=tranche_id: tasks.record_payment.delay(
+                t, reference, paid_on.isoformat(), request.user.pk
+            )
+        )
+    messages.success(
+        request,
+        f"{len(ids)} paiement(s) de {group.structure.name} en cours d'enregistrement "
+        f"(référence {reference}).",
+    )
+    return redirect("conseillers:subsidy-orders")
+
+
+ORDER_COLUMNS = [
+    "SIRET",
+    "Structure",
+    "Convention",
+    "Tranche",
+    "Poste",
+    "Échéance",
+    "Montant (€)",
+    "Référence",
+]
+
+
+@login_required
+@require_GET
+def orders_csv(request: HttpRequest) -> HttpResponse:
+    """The payment orders for the agency, one line per tranche, grouped by structure."""
+    _require_anct(request)
+    lines = [ORDER_COLUMNS]
+    for group in subsidy_selectors.payment_orders():
+        for tranche in group.tranches:
+            lines.append(
+                [
+                    group.structure.siret,
+                    group.structure.name,
+                    tranche.subvention.convention.number,
+                    tranche.label,
+                    str(tranche.subvention.post_id),
+                    tranche.due_on.isoformat(),
+                    plain_euros(tranche.amount_cents),
+                    tranche.order_reference,
+                ]
+            )
+    name = f"ordres-de-paiement-{timezone.localdate():%Y-%m-%d}.csv"
+    return _csv(name, lines)
+
+
+@login_required
+@require_GET
+def recoveries(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    return _render_recoveries(request, {})
+
+
+def _render_recoveries(request, bound: dict, status: int = 200) -> HttpResponse:
+    rows = list(subsidy_selectors.recoveries_open())
+    for recovery in rows:
+        abilities = recovery.get_abilities(request.user)
+        recovery.claim_form = (
+            bound.get((recovery.pk, "claim")) or RecoveryClaimForm(prefix=f"titre-{recovery.pk}")
+            if abilities["claim"]
+            else None
+        )
+        recovery.settle_form = (
+            bound.get((recovery.pk, "settle"))
+            or RecoverySettleForm(prefix=f"recouvre-{recovery.pk}")
+            if abilities["settle"]
+            else None
+        )
+    return render(
+        request,
+        "conseillers/subsidy/recoveries.html",
+        {"title": "Reversements à réclamer", "recoveries": rows},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def recovery_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _require_anct(request)
+    recovery = get_object_or_404(Recovery.objects.visible_to(request.user), pk=pk)
+    if action == "reclamer":
+        form = RecoveryClaimForm(request.POST, prefix=f"titre-{pk}")
+        key = (pk, "claim")
+
+        def call(data):
+            subsidy.recovery_claim(
+                recovery=recovery,
+                reference=data["reference"],
+                claimed_on=data["claimed_on"],
+                by=request.user,
+            )
+            return "Le titre de recette est enregistré."
+
+    elif action == "recouvre":
+        form = RecoverySettleForm(request.POST, prefix=f"recouvre-{pk}")
+        key = (pk, "settle")
+
+        def call(data):
+            subsidy.recovery_settle(
+                recovery=recovery, recovered_on=data["recovered_on"], by=request.user
+            )
+            return "Le reversement est recouvré."
+
+    else:
+        raise PermissionDenied("Action inconnue.")
+    done = _run(form, call)
+    if done:
+        messages.success(request, done)
+        return redirect("conseillers:subsidy-recoveries")
+    return _render_recoveries(request, {key: form}, status=400)
+
+
+# --- ANCT: conventions and regimes ---------------------------------------------------------------
+
+
+@login_required
+def conventions(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    return _render_conventions(request, {})
+
+
+def _render_conventions(request, bound: dict, status: int = 200) -> HttpResponse:
+    to_sign = list(subsidy_selectors.candidatures_without_convention())
+    for candidature in to_sign:
+        candidature.form = bound.get(candidature.pk) or ConventionForm(
+            prefix=f"convention-{candidature.pk}"
+        )
+    return render(
+        request,
+        "conseillers/subsidy/conventions.html",
+        {
+            "title": "Conventions de subvention",
+            "conventions": Convention.objects.select_related(
+                "structure__departement", "regime"
+            ).order_by("structure__name"),
+            "to_sign": to_sign,
+            "can_sign": True,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def convention_sign(request: HttpRequest, candidature_pk: int) -> HttpResponse:
+    _require_anct(request)
+    candidature = get_object_or_404(Candidature, pk=candidature_pk)
+    form = ConventionForm(request.POST, prefix=f"convention-{candidature_pk}")
+
+    def call(data):
+        convention = subsidy.convention_sign(candidature=candidature, by=request.user, **data)
+        return f"La convention {convention.number} est enregistrée ({convention.regime})."
+
+    done = _run(form, call)
+    if done:
+        messages.success(request, done)
+        return redirect("conseillers:subsidy-conventions")
+    return _render_conventions(request, {candidature_pk: form}, status=400)
+
+
+@login_required
+@require_GET
+def regimes(request: HttpRequest) -> HttpResponse:
+    _require_anct(request)
+    rows = list(Regime.objects.prefetch_related("lines").order_by("-is_default", "created_at"))
+    for regime in rows:
+        regime.totals = [
+            (label, regime.total_for(public=public, bonus=bonus))
+            for label, public, bonus in (
+                ("Structure publique", True, False),
+                ("Structure publique en QPV ou ZRR", True, True),
+                ("Structure privée", False, False),
+            )
+        ]
+    return render(
+        request,
+        "conseillers/subsidy/regimes.html",
+        {"title": "Régimes de subvention", "regimes": rows},
+    )
+
+
+@login_required
+@require_POST
+def regime_default(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_anct(request)
+    regime = subsidy.regime_set_default(regime=get_object_or_404(Regime, pk=pk), by=request.user)
+    messages.success(request, f"« {regime} » s'applique désormais aux nouvelles conventions.")
+    return redirect("conseillers:subsidy-regimes")
+
+
+# --- The money dashboard -------------------------------------------------------------------------
+
+
+def _budget_scope(request: HttpRequest) -> DashboardScope:
+    scope = dashboard_scope(request.user)
+    if scope is None:
+        raise PermissionDenied("Le budget des subventions est réservé à l'ANCT et aux préfectures.")
+    return scope
+
+
+@login_required
+@require_GET
+def budget(request: HttpRequest) -> HttpResponse:
+    scope = _budget_scope(request)
+    today = timezone.localdate()
+    figures = subsidy_selectors.budget(scope.departement_codes, today)
+    months = subsidy_selectors.forecast_months(figures.months, today)
+    return render(
+        request,
+        "conseillers/subsidy/budget.html",
+        {
+            "title": "Budget des subventions",
+            "scope": scope,
+            "budget": figures,
+            "chart": forecast_chart(months, scope.total_name),
+            "today": today,
+        },
+    )
+
+
+BUDGET_COLUMNS = [
+    "Engagé (€)",
+    "Payé (€)",
+    "Reversements (€)",
+    "Reste à payer (€)",
+    "Formation (€)",
+]
+
+
+@login_required
+@require_GET
+def budget_csv(request: HttpRequest) -> HttpResponse:
+    scope = _budget_scope(request)
+    today = timezone.localdate()
+    figures = subsidy_selectors.budget(scope.departement_codes, today)
+    by_month = request.GET.get("table") == "mois"
+    rows = figures.months if by_month else [*figures.departements, figures.total]
+    header = ["Mois" if by_month else "Territoire", *BUDGET_COLUMNS]
+    lines = [header] + [
+        [
+            row.name if row.key != "total" else scope.total_name,
+            *(
+                plain_euros(amount)
+                for amount in (row.committed, row.paid, row.recovered, row.forecast, row.training)
+            ),
+        ]
+        for row in rows
+    ]
+    kind = "mois" if by_month else "departements"
+    return _csv(f"budget-subventions-{kind}-{today:%Y-%m-%d}.csv", lines)
+
+
+def _csv(filename: str, lines: Iterable[list[str]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write(SPREADSHEET_BOM)
+    csv.writer(response, delimiter=";", lineterminator="\r\n").writerows(lines)
+    return response

@@ -1,0 +1,248 @@
+"""ANCT's pages: tranches waiting for approval, approval with a comment or sending back, payment
+orders per structure exported as CSV for the agency, recording payments, recoveries, conventions
+and regimes. Nobody else reaches them."""
+
+import csv
+import io
+
+import pytest
+
+from conseillers import subsidy
+from conseillers.models import (
+    Convention,
+    Payment,
+    Recovery,
+    RecoveryState,
+    Regime,
+    TrancheState,
+)
+from conseillers.subsidy_math import add_months
+from tests.conseillers.factories import DecisionFactory
+from tests.conseillers.subsidy.helpers import months_ago, pdf
+
+pytestmark = pytest.mark.django_db
+
+ANCT_PAGES = [
+    "/conseillers/subventions/a-valider/",
+    "/conseillers/subventions/ordres/",
+    "/conseillers/subventions/ordres/export.csv",
+    "/conseillers/subventions/reversements/",
+    "/conseillers/subventions/conventions/",
+    "/conseillers/subventions/regimes/",
+]
+
+
+@pytest.mark.parametrize("url", ANCT_PAGES)
+@pytest.mark.parametrize("persona", ["gestionnaire", "prefecture_37", "outsider"])
+def test_anct_pages_are_refused_to_everyone_else(client, url, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", ANCT_PAGES)
+def test_anct_pages_ask_anonymous_people_to_log_in(client, url):
+    assert client.get(url).status_code == 302
+
+
+@pytest.fixture
+def two_waiting(career, today, gestionnaire):
+    """One tranche 1 due (needs no justification), one tranche 2 with its justification."""
+    first = career.tranches(career.recruit(months_ago(1, today)))[0]
+    second = career.tranches(career.recruit(months_ago(13, today)))[1]
+    subsidy.tranche_submit(
+        tranche=second,
+        documents={"rapport_activite": pdf(), "bulletins_salaire": pdf()},
+        by=gestionnaire,
+    )
+    return first, second
+
+
+def test_the_approval_list_shows_both_kinds_of_waiting_tranches(client, anct, two_waiting):
+    client.force_login(anct)
+    page = client.get("/conseillers/subventions/a-valider/").content.decode()
+    assert page.count('href="/conseillers/subventions/tranches/') == 3  # two of one post, one
+    assert "Justificatif déposé" in page
+    assert "Due" in page
+
+
+def test_anct_approves_with_a_comment(client, anct, two_waiting):
+    _, second = two_waiting
+    client.force_login(anct)
+    response = client.post(
+        f"/conseillers/subventions/tranches/{second.pk}/approuver/",
+        {"revue-reason": "Rapport complet."},
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.state == TrancheState.APPROVED
+    assert second.transitions.last().reason == "Rapport complet."
+
+
+def test_sending_back_without_a_reason_shows_the_error_next_to_the_field(client, anct, two_waiting):
+    _, second = two_waiting
+    client.force_login(anct)
+    response = client.post(f"/conseillers/subventions/tranches/{second.pk}/renvoyer/", {})
+    assert response.status_code == 400
+    assert "Indiquez à la structure ce qu&#x27;elle doit corriger." in response.content.decode()
+    response = client.post(
+        f"/conseillers/subventions/tranches/{second.pk}/renvoyer/",
+        {"revue-reason": "Bulletins manquants."},
+    )
+    second.refresh_from_db()
+    assert second.state == TrancheState.TO_CORRECT
+
+
+@pytest.fixture
+def approved(career, today, anct):
+    match = career.recruit(months_ago(1, today))
+    tranche = career.tranches(match)[0]
+    return subsidy.tranche_approve(tranche=tranche, by=anct)
+
+
+def test_the_payment_orders_are_grouped_per_structure_and_exported_for_the_agency(
+    client, anct, approved
+):
+    client.force_login(anct)
+    page = client.get("/conseillers/subventions/ordres/").content.decode()
+    structure = approved.subvention.structure
+    assert f"{structure.name} — 20\u202f000,00 €" in page
+    response = client.get("/conseillers/subventions/ordres/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows == [
+        [
+            "SIRET",
+            "Structure",
+            "Convention",
+            "Tranche",
+            "Poste",
+            "Échéance",
+            "Montant (€)",
+            "Référence",
+        ],
+        [
+            structure.siret,
+            structure.name,
+            approved.subvention.convention.number,
+            "Tranche 1 : recrutement validé",
+            str(approved.subvention.post_id),
+            approved.due_on.isoformat(),
+            "20000,00",
+            approved.order_reference,
+        ],
+    ]
+
+
+def test_recording_an_orders_payment_twice_pays_once(
+    client, anct, approved, django_capture_on_commit_callbacks
+):
+    client.force_login(anct)
+    prefix = f"ordre-{approved.subvention.structure_id}"
+    data = {
+        "tranche": [approved.pk],
+        f"{prefix}-reference": "BDT-9",
+        f"{prefix}-paid_on": "2026-03-02",
+    }
+    url = f"/conseillers/subventions/ordres/{approved.subvention.structure_id}/payer/"
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        assert client.post(url, data).status_code == 302
+    assert len(sent) == 1  # one payment task per tranche, sent once the request committed
+    approved.refresh_from_db()
+    assert approved.state == TrancheState.PAID
+    # The form sent again (double click, back button): nothing left to pay, nothing paid twice.
+    again = client.post(url, data, follow=True)
+    assert "Aucune tranche approuvée de cette structure" in again.content.decode()
+    assert Payment.objects.count() == 1
+
+
+def test_an_order_payment_without_reference_keeps_the_date_and_names_the_field(
+    client, anct, approved
+):
+    client.force_login(anct)
+    prefix = f"ordre-{approved.subvention.structure_id}"
+    response = client.post(
+        f"/conseillers/subventions/ordres/{approved.subvention.structure_id}/payer/",
+        {"tranche": [approved.pk], f"{prefix}-paid_on": "2026-03-02"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ce champ est obligatoire." in page
+    assert 'value="2026-03-02"' in page
+    assert not Payment.objects.exists()
+
+
+def test_anct_records_a_single_payment_and_a_correction_from_the_tranche_page(
+    client, anct, approved
+):
+    client.force_login(anct)
+    url = f"/conseillers/subventions/tranches/{approved.pk}/"
+    client.post(f"{url}payer/", {"paiement-reference": "BDT-1", "paiement-paid_on": "2026-03-02"})
+    approved.refresh_from_db()
+    assert approved.state == TrancheState.PAID
+    response = client.post(
+        f"{url}corriger/",
+        {
+            "correction-amount": "-100.50",
+            "correction-paid_on": "2026-03-09",
+            "correction-reason": "Frais bancaires retenus par erreur.",
+        },
+    )
+    assert response.status_code == 302
+    assert sorted(Payment.objects.values_list("amount_cents", flat=True)) == [-10_050, 2_000_000]
+
+
+def test_anct_claims_then_settles_a_recovery(client, anct, career, today):
+    start = months_ago(20, today)
+    match = career.recruit(start)
+    career.pay(career.tranches(match)[0], "BDT-1", start)
+    career.rupture(match, add_months(start, 3))
+    subsidy.subventions_reconcile(today=today)
+    recovery = Recovery.objects.get()
+    client.force_login(anct)
+    page = client.get("/conseillers/subventions/reversements/").content.decode()
+    assert "13\u202f750,00 €" in page
+    url = f"/conseillers/subventions/reversements/{recovery.pk}/"
+    response = client.post(f"{url}reclamer/", {f"titre-{recovery.pk}-claimed_on": "2026-11-02"})
+    assert response.status_code == 400
+    client.post(
+        f"{url}reclamer/",
+        {
+            f"titre-{recovery.pk}-reference": "TR-2026-77",
+            f"titre-{recovery.pk}-claimed_on": "2026-11-02",
+        },
+    )
+    client.post(f"{url}recouvre/", {f"recouvre-{recovery.pk}-recovered_on": "2026-12-01"})
+    recovery.refresh_from_db()
+    assert recovery.state == RecoveryState.RECOVERED
+    assert recovery.claim_reference == "TR-2026-77"
+    assert list(recovery.transitions.values_list("transition", flat=True)) == [
+        "create",
+        "claim",
+        "settle",
+    ]
+
+
+def test_anct_signs_a_convention_under_a_chosen_regime(client, anct, structure, renewal_2023):
+    candidature = DecisionFactory(
+        candidature__structure=structure, candidature__state="validee", posts_granted=2
+    ).candidature
+    client.force_login(anct)
+    page = client.get("/conseillers/subventions/conventions/").content.decode()
+    assert structure.name in page
+    prefix = f"convention-{candidature.pk}"
+    response = client.post(
+        f"/conseillers/subventions/conventions/signer/{candidature.pk}/",
+        {f"{prefix}-regime": renewal_2023.pk, f"{prefix}-signed_on": "2026-02-01"},
+    )
+    assert response.status_code == 302
+    convention = Convention.objects.get()
+    assert (convention.regime, convention.posts, convention.public) == (renewal_2023, 2, True)
+
+
+def test_anct_makes_another_regime_the_default(client, anct, renewal_2023):
+    client.force_login(anct)
+    page = client.get("/conseillers/subventions/regimes/").content.decode()
+    assert "Structure publique en QPV ou ZRR : 50\u202f000,00 € par poste" in page
+    assert "Structure privée : 44\u202f000,00 € par poste" in page
+    client.post(f"/conseillers/subventions/regimes/{renewal_2023.pk}/par-defaut/")
+    assert Regime.objects.get(is_default=True) == renewal_2023
