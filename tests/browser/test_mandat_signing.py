@@ -20,19 +20,12 @@ from mandats.models import Mandat
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import MembershipFactory, UserFactory
 from tests.mandats.factories import HabilitatedOrganisationFactory, TOTPDeviceFactory
-from tests.mandats.journal_flush import empty_journal_for_flush
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CLIENT_ID = "aidants-connect-navigateur"
 CLIENT_SECRET = "secret-du-test-navigateur-aidants-connect-0123456789"
 FRANCECONNECT_BUTTON = re.compile("FranceConnect")
-
-
-@pytest.fixture(autouse=True)
-def journal_flushable(transactional_db) -> Iterator[None]:
-    yield
-    empty_journal_for_flush()
 
 
 @pytest.fixture

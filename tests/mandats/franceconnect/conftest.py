@@ -15,19 +15,12 @@ from tests.mandats.franceconnect import forging_provider
 from tests.mandats.franceconnect.flows import STEP_1
 from tests.mandats.franceconnect.forging_provider import Forgery
 from tests.mandats.franceconnect.web import Web
-from tests.mandats.journal_flush import empty_journal_for_flush
 
 CLIENT_ID = "aidants-connect-tests"
 CLIENT_SECRET = "secret-des-tests-franceconnect-0123456789abcdef"
 CALLBACK = "/aidants-connect/franceconnect/callback/"
 LOGOUT_CALLBACK = "/aidants-connect/franceconnect/logout-callback/"
 PASSWORD = "mot-de-passe-de-test"  # tests.factories.UserFactory's
-
-
-@pytest.fixture(autouse=True)
-def journal_flushable(transactional_db) -> Iterator[None]:
-    yield
-    empty_journal_for_flush()
 
 
 @pytest.fixture(autouse=True)
