@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from conseillers.api import views
+from conseillers.api import subsidy, views
 
 router = DefaultRouter()
 router.register("candidatures", views.CandidatureViewSet, basename="candidature")
@@ -10,4 +10,4 @@ router.register("mises-en-relation", views.MatchViewSet, basename="mise-en-relat
 router.register("smic", views.SmicRateViewSet, basename="smic")
 router.register("formations", views.TrainingViewSet, basename="formation")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + subsidy.urlpatterns

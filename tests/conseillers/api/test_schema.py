@@ -5,6 +5,8 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 
+from tests.conseillers.subsidy.schema import SUBSIDY_OPERATIONS
+
 pytestmark = pytest.mark.django_db
 
 OPERATIONS = {
@@ -40,7 +42,7 @@ OPERATIONS = {
     ("/api/conseillers/mises-en-relation/{id}/rupture/", "post"),
     ("/api/conseillers/mises-en-relation/{id}/validate-rupture/", "post"),
     ("/api/conseillers/smic/", "get"),
-}
+} | SUBSIDY_OPERATIONS  # the subsidy API (tests/conseillers/subsidy)
 
 
 @pytest.fixture(scope="module")

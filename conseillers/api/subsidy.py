@@ -1,0 +1,709 @@
+"""REST API of the subsidy, under /api/conseillers/: regimes, conventions, each post's schedule,
+tranches (justify, approve, send back, pay), payments, recoveries, payment orders and the budget.
+
+Reads are scoped by the models' `visible_to` (out of scope: 404); each change of state is an
+explicit action calling `conseillers.subsidy`, after `CanAct` has read `get_abilities` (the service
+checks again under its row lock). Amounts are integer cents (`*_cents`).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from conseillers import subsidy, subsidy_selectors
+from conseillers.api.serializers import ABILITIES_SCHEMA
+from conseillers.api.views import ANCT_ONLY, CanAct, errors, service_errors, valid_body
+from conseillers.dashboard.access import dashboard_scope
+from conseillers.models import (
+    Candidature,
+    Convention,
+    DocumentKind,
+    Payment,
+    Recovery,
+    RecoveryState,
+    Regime,
+    RegimeTranche,
+    SubsidyTransition,
+    Subvention,
+    SubventionState,
+    Tranche,
+    TrancheState,
+)
+from conseillers.subsidy_forms import clean_pdf
+
+# --- Serializers ---------------------------------------------------------------------------------
+
+
+class SubsidyTransitionSerializer(serializers.ModelSerializer):
+    from_label = serializers.CharField(read_only=True, help_text="État de départ.")
+    to_label = serializers.CharField(read_only=True, help_text="État d'arrivée.")
+    actor = serializers.CharField(
+        read_only=True, help_text="Personne, ou « Système (tâche planifiée) »."
+    )
+
+    class Meta:
+        model = SubsidyTransition
+        fields = ["transition", "from_state", "from_label", "to_state", "to_label", "actor"]
+        fields += ["system", "reason", "at"]
+        read_only_fields = fields
+
+
+class RegimeLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegimeTranche
+        fields = ["audience", "rank", "label", "share_bp", "amount_cents", "bonus_cents"]
+        fields += ["trigger", "month", "justification"]
+
+
+class RegimeSerializer(serializers.ModelSerializer):
+    lines = RegimeLineSerializer(many=True, read_only=True)
+    totals = serializers.SerializerMethodField(
+        help_text="Total par poste, en centimes : publique, publique en QPV/ZRR, privée."
+    )
+
+    class Meta:
+        model = Regime
+        fields = ["id", "code", "name", "description", "duration_months", "total_cents"]
+        fields += ["vacancy_window_months", "is_default", "created_at", "lines", "totals"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
+    def get_totals(self, obj: Regime) -> dict[str, int]:
+        return {
+            "publique": obj.total_for(public=True, bonus=False),
+            "publique_qpv_zrr": obj.total_for(public=True, bonus=True),
+            "privee": obj.total_for(public=False, bonus=False),
+        }
+
+
+class RegimeCreateSerializer(serializers.ModelSerializer):
+    lines = RegimeLineSerializer(many=True, help_text="Les tranches, numérotées 1, 2, 3…")
+    is_default = serializers.BooleanField(
+        default=False, help_text="L'appliquer tout de suite aux nouvelles conventions."
+    )
+
+    class Meta:
+        model = Regime
+        fields = ["code", "name", "description", "duration_months", "total_cents"]
+        fields += ["vacancy_window_months", "lines", "is_default"]
+
+
+class ConventionSerializer(serializers.ModelSerializer):
+    structure_name = serializers.CharField(source="structure.name", read_only=True)
+    regime_name = serializers.CharField(source="regime.name", read_only=True)
+    total_per_post_cents = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Convention
+        fields = ["id", "number", "structure", "structure_name", "candidature", "regime"]
+        fields += ["regime_name", "signed_on", "public", "bonus", "posts", "total_per_post_cents"]
+        read_only_fields = fields
+
+
+class ConventionSignSerializer(serializers.Serializer):
+    candidature = serializers.PrimaryKeyRelatedField(
+        queryset=Candidature.objects.all(), help_text="Une candidature validée sans convention."
+    )
+    regime = serializers.PrimaryKeyRelatedField(queryset=Regime.objects.all())
+    signed_on = serializers.DateField(help_text="Date de signature.")
+
+
+def state_field(choices) -> serializers.CharField:
+    """A state as a plain code beside its label: each choice set keeps one name in the schema."""
+    return serializers.CharField(
+        read_only=True, help_text="État (code) : " + ", ".join(value for value, _ in choices) + "."
+    )
+
+
+class TrancheSerializer(serializers.ModelSerializer):
+    state = state_field(TrancheState.choices)
+    structure = serializers.IntegerField(source="subvention.structure_id", read_only=True)
+    post = serializers.IntegerField(source="subvention.post_id", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    order_reference = serializers.CharField(read_only=True)
+    required_documents = serializers.ListField(
+        child=serializers.ChoiceField(choices=DocumentKind.choices), read_only=True
+    )
+    abilities = serializers.SerializerMethodField(
+        help_text="Ce que la personne connectée peut faire sur cette tranche, action par action."
+    )
+
+    class Meta:
+        model = Tranche
+        fields = ["id", "subvention", "structure", "post", "rank", "label"]
+        fields += ["initial_amount_cents", "amount_cents", "trigger", "month", "justification"]
+        fields += ["required_documents", "due_on", "state", "state_label", "blocked_reason"]
+        fields += ["state_changed_at", "order_reference", "abilities"]
+        read_only_fields = fields
+
+    @extend_schema_field(ABILITIES_SCHEMA)
+    def get_abilities(self, obj: Tranche) -> dict[str, bool]:
+        return obj.get_abilities(self.context["request"].user)
+
+
+class TrancheDetailSerializer(TrancheSerializer):
+    transitions = SubsidyTransitionSerializer(many=True, read_only=True)
+
+    class Meta(TrancheSerializer.Meta):
+        fields = [*TrancheSerializer.Meta.fields, "transitions"]
+        read_only_fields = fields
+
+
+class SubventionSerializer(serializers.ModelSerializer):
+    state = state_field(SubventionState.choices)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    holder_name = serializers.CharField(source="holder.candidat.__str__", read_only=True)
+    earned_to_date_cents = serializers.SerializerMethodField(
+        help_text="Droits acquis par les mois de service à ce jour (définitifs une fois soldée)."
+    )
+    tranches = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Subvention
+        fields = ["id", "convention", "structure", "post", "holder", "holder_name"]
+        fields += ["total_cents", "duration_months", "started_on", "holder_started_on"]
+        fields += ["months_carried", "ends_on", "vacant_since", "vacancy_deadline", "state"]
+        fields += ["state_label", "closed_on", "months_served", "earned_cents"]
+        fields += ["earned_to_date_cents", "tranches"]
+        read_only_fields = fields
+
+    def get_earned_to_date_cents(self, obj: Subvention) -> int:
+        return subsidy_selectors.earned_to_date(obj, timezone.localdate())
+
+    @extend_schema_field(TrancheSerializer(many=True))
+    def get_tranches(self, obj: Subvention) -> list[dict]:
+        return TrancheSerializer(obj.tranches.all(), many=True, context=self.context).data
+
+
+class JustifySerializer(serializers.Serializer):
+    rapport_activite = serializers.FileField(required=False, help_text="PDF, 10 Mo au plus.")
+    bulletins_salaire = serializers.FileField(required=False, help_text="PDF, 10 Mo au plus.")
+    bilan_final = serializers.FileField(required=False, help_text="PDF, 10 Mo au plus.")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate(self, data: dict) -> dict:
+        labels = dict(DocumentKind.choices)
+        problems = {}
+        for kind in DocumentKind.values:
+            if data.get(kind):
+                try:
+                    clean_pdf(data[kind], labels[kind])
+                except Exception as error:
+                    problems[kind] = list(getattr(error, "messages", [str(error)]))
+        if problems:
+            raise serializers.ValidationError(problems)
+        return data
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Commentaire."
+    )
+
+
+class SendBackSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Ce que la structure doit corriger.")
+
+
+class PaySerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100, help_text="Référence de l'avis de paiement.")
+    paid_on = serializers.DateField(help_text="Date du paiement.")
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = ["id", "tranche", "kind", "amount_cents", "reference", "paid_on", "corrects"]
+        fields += ["reason", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+    def get_recorded_by(self, obj: Payment) -> str:
+        return obj.recorded_by.get_full_name() if obj.recorded_by else obj.system
+
+
+class CorrectSerializer(serializers.Serializer):
+    amount_cents = serializers.IntegerField(
+        help_text="Montant signé de la correction, en centimes."
+    )
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    paid_on = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class RecoverySerializer(serializers.ModelSerializer):
+    state = state_field(RecoveryState.choices)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    abilities = serializers.SerializerMethodField(
+        help_text="Ce que la personne connectée peut faire sur ce reversement."
+    )
+
+    class Meta:
+        model = Recovery
+        fields = ["id", "subvention", "structure", "amount_cents", "reason", "state"]
+        fields += ["state_label", "claim_reference", "claimed_on", "recovered_on", "created_at"]
+        fields += ["abilities"]
+        read_only_fields = fields
+
+    @extend_schema_field(ABILITIES_SCHEMA)
+    def get_abilities(self, obj: Recovery) -> dict[str, bool]:
+        return obj.get_abilities(self.context["request"].user)
+
+
+class ClaimSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100, help_text="Référence du titre de recette.")
+    claimed_on = serializers.DateField()
+
+
+class SettleSerializer(serializers.Serializer):
+    recovered_on = serializers.DateField()
+
+
+class PaymentOrderSerializer(serializers.Serializer):
+    structure = serializers.IntegerField(source="structure.pk")
+    structure_name = serializers.CharField(source="structure.name")
+    siret = serializers.CharField(source="structure.siret")
+    total_cents = serializers.IntegerField()
+    tranches = serializers.SerializerMethodField()
+
+    @extend_schema_field(TrancheSerializer(many=True))
+    def get_tranches(self, obj) -> list[dict]:
+        return TrancheSerializer(obj.tranches, many=True, context=self.context).data
+
+
+class BudgetRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Code du département, ou mois (AAAA-MM-01).")
+    name = serializers.CharField()
+    committed = serializers.IntegerField(help_text="Engagé : tranches non annulées (centimes).")
+    paid = serializers.IntegerField(help_text="Payé, corrections comprises (centimes).")
+    recovered = serializers.IntegerField(help_text="Reversements constatés (centimes).")
+    forecast = serializers.IntegerField(help_text="Reste à payer (centimes).")
+    training = serializers.IntegerField(help_text="Formation initiale, prise en charge à 100 %.")
+
+
+class BudgetSerializer(serializers.Serializer):
+    perimetre = serializers.CharField()
+    total = BudgetRowSerializer()
+    departements = BudgetRowSerializer(many=True)
+    months = BudgetRowSerializer(many=True)
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+class AnctOnly(permissions.BasePermission):
+    message = ANCT_ONLY
+
+    def has_permission(self, request: Request, view: viewsets.GenericViewSet) -> bool:
+        return request.user.scope.is_anct
+
+
+class AnctForWrites(AnctOnly):
+    def has_permission(self, request: Request, view: viewsets.GenericViewSet) -> bool:
+        return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
+
+
+TAG = "Conseillers numériques : subventions"
+
+
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lister les régimes de subvention",
+        description="Montant par poste, durée et tranches de chaque régime. Toute personne "
+        "connectée.",
+        responses={200: RegimeSerializer(many=True), **errors(401)},
+    ),
+    retrieve=extend_schema(
+        summary="Consulter un régime",
+        responses={200: RegimeSerializer, **errors(401, 404)},
+    ),
+)
+class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Régimes de subvention : un régime utilisé par une convention ne change plus."""
+
+    queryset = Regime.objects.prefetch_related("lines").order_by("created_at", "pk")
+    serializer_class = RegimeSerializer
+    permission_classes = [permissions.IsAuthenticated, AnctForWrites]
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Créer un régime pour les conventions à venir",
+        description="ANCT seulement. Les tranches en pourcentage (points de base) d'un total "
+        "sont arrondies au centime inférieur, le reste allant à la dernière ; elles totalisent "
+        "100 % pour chaque type de structure.",
+        request=RegimeCreateSerializer,
+        responses={201: RegimeSerializer, **errors(400, 401, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        body = valid_body(RegimeCreateSerializer, request)
+        make_default = body.pop("is_default")
+        with service_errors():
+            regime = subsidy.regime_create(by=request.user, **body)
+            if make_default:
+                subsidy.regime_set_default(regime=regime, by=request.user)
+        return Response(
+            RegimeSerializer(self.get_queryset().get(pk=regime.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lister les conventions",
+        description="ANCT : toutes ; préfecture : son territoire ; gestionnaire : ses structures.",
+        responses={200: ConventionSerializer(many=True), **errors(401)},
+    ),
+    retrieve=extend_schema(
+        summary="Consulter une convention",
+        responses={200: ConventionSerializer, **errors(401, 404)},
+    ),
+)
+class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Conventions : le régime de leur signature s'applique à tous leurs postes."""
+
+    queryset = Convention.objects.none()
+    serializer_class = ConventionSerializer
+    permission_classes = [permissions.IsAuthenticated, AnctForWrites]
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Convention]:
+        return (
+            Convention.objects.visible_to(self.request.user)
+            .select_related("structure", "regime")
+            .prefetch_related("regime__lines")
+            .order_by("-signed_on", "-pk")
+        )
+
+    @extend_schema(
+        summary="Enregistrer la convention d'une candidature validée",
+        description="ANCT seulement, sous le régime choisi. Sans cela, la convention est établie "
+        "sous le régime par défaut à la validation du premier recrutement.",
+        request=ConventionSignSerializer,
+        responses={201: ConventionSerializer, **errors(400, 401, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        body = valid_body(ConventionSignSerializer, request)
+        with service_errors():
+            convention = subsidy.convention_sign(by=request.user, **body)
+        data = ConventionSerializer(self.get_queryset().get(pk=convention.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lister les subventions des postes",
+        description="L'échéancier de chaque poste, qui suit ses titulaires successifs, avec les "
+        "droits acquis par les mois de service.",
+        responses={200: SubventionSerializer(many=True), **errors(401)},
+    ),
+    retrieve=extend_schema(
+        summary="Consulter la subvention d'un poste",
+        responses={200: SubventionSerializer, **errors(401, 404)},
+    ),
+)
+class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Subvention.objects.none()
+    serializer_class = SubventionSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Subvention]:
+        tranches = Tranche.objects.select_related("subvention__structure").order_by("rank")
+        return (
+            Subvention.objects.visible_to(self.request.user)
+            .select_related("holder__candidat")
+            .prefetch_related(Prefetch("tranches", queryset=tranches))
+            .order_by("pk")
+        )
+
+
+STATE_PARAMETER = OpenApiParameter(
+    "state", OpenApiTypes.STR, enum=TrancheState.values, description="Filtrer par état."
+)
+STRUCTURE_PARAMETER = OpenApiParameter(
+    "structure", OpenApiTypes.INT, description="Filtrer par structure."
+)
+TRANCHE_ACTION = {200: TrancheDetailSerializer, **errors(400, 401, 403, 404)}
+
+
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lister les tranches",
+        description="Dans votre périmètre ; `abilities` dit ce que vous pouvez faire de chacune.",
+        parameters=[STATE_PARAMETER, STRUCTURE_PARAMETER],
+        responses={200: TrancheSerializer(many=True), **errors(401)},
+    ),
+    retrieve=extend_schema(
+        summary="Consulter une tranche et son historique",
+        responses={200: TrancheDetailSerializer, **errors(401, 404)},
+    ),
+)
+class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
+    """Tranches : prévue → due (ou bloquée sous le SMIC) → justificatif déposé → approuvée ou
+    à corriger → payée ; annulée quand un poste se clôt avant qu'elle soit acquise."""
+
+    queryset = Tranche.objects.none()
+    serializer_class = TrancheSerializer
+    permission_classes = [permissions.IsAuthenticated, CanAct]
+    filter_backends: list = []
+    ability_map = {"justify": "submit", "send_back": "send_back"}
+
+    def get_serializer_class(self):
+        return TrancheSerializer if self.action == "list" else TrancheDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Tranche]:
+        tranches = subsidy_selectors.tranche_page(Tranche.objects.visible_to(self.request.user))
+        if self.action == "list":
+            state = self.request.query_params.get("state")
+            if state in TrancheState.values:
+                tranches = tranches.filter(state=state)
+            structure = self.request.query_params.get("structure", "")
+            if structure.isdigit():
+                tranches = tranches.filter(subvention__structure_id=int(structure))
+        else:
+            tranches = tranches.prefetch_related(
+                Prefetch("transitions", queryset=SubsidyTransition.objects.select_related("by"))
+            )
+        return tranches.order_by("due_on", "pk")
+
+    def _read(self, pk: int) -> Response:
+        tranche = self.get_queryset().get(pk=pk)
+        return Response(TrancheDetailSerializer(tranche, context={"request": self.request}).data)
+
+    @extend_schema(
+        summary="Déposer le justificatif",
+        description="Gestionnaire de la structure, sur une tranche due ou à corriger qui demande "
+        "un justificatif : une pièce PDF (10 Mo au plus) par document de `required_documents`.",
+        request={"multipart/form-data": JustifySerializer},
+        responses=TRANCHE_ACTION,
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def justify(self, request: Request, pk: str) -> Response:
+        tranche = self.get_object()
+        body = valid_body(JustifySerializer, request)
+        documents = {kind: body[kind] for kind in DocumentKind.values if body.get(kind)}
+        with service_errors():
+            subsidy.tranche_submit(
+                tranche=tranche, documents=documents, comment=body["comment"], by=request.user
+            )
+        return self._read(tranche.pk)
+
+    @extend_schema(
+        summary="Approuver la tranche",
+        description="ANCT : un justificatif déposé, ou une tranche due qui n'en demande pas.",
+        request=CommentSerializer,
+        responses=TRANCHE_ACTION,
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def approve(self, request: Request, pk: str) -> Response:
+        tranche = self.get_object()
+        body = valid_body(CommentSerializer, request)
+        with service_errors():
+            subsidy.tranche_approve(tranche=tranche, comment=body["comment"], by=request.user)
+        return self._read(tranche.pk)
+
+    @extend_schema(
+        summary="Renvoyer le justificatif pour correction",
+        description="ANCT, en disant ce qu'il faut corriger.",
+        request=SendBackSerializer,
+        responses=TRANCHE_ACTION,
+    )
+    @action(detail=True, methods=["post"], url_path="send-back", parser_classes=[JSONParser])
+    def send_back(self, request: Request, pk: str) -> Response:
+        tranche = self.get_object()
+        body = valid_body(SendBackSerializer, request)
+        with service_errors():
+            subsidy.tranche_send_back(tranche=tranche, reason=body["reason"], by=request.user)
+        return self._read(tranche.pk)
+
+    @extend_schema(
+        summary="Enregistrer le paiement de la tranche",
+        description="ANCT, sur une tranche approuvée d'un poste non vacant. Une tranche se paie "
+        "une fois : le même paiement renvoyé (même référence, même date) rend le paiement déjà "
+        "enregistré ; tout autre est refusé.",
+        request=PaySerializer,
+        responses={201: PaymentSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def pay(self, request: Request, pk: str) -> Response:
+        tranche = self.get_object()
+        body = valid_body(PaySerializer, request)
+        with service_errors():
+            payment = subsidy.payment_record(tranche=tranche, by=request.user, **body)
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lister les paiements",
+        description="Faits comptables : jamais modifiés ; une correction est une nouvelle ligne.",
+        responses={200: PaymentSerializer(many=True), **errors(401)},
+    ),
+)
+class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Payment.objects.none()
+    serializer_class = PaymentSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Payment]:
+        return (
+            Payment.objects.visible_to(self.request.user)
+            .select_related("recorded_by")
+            .order_by("-paid_on", "-pk")
+        )
+
+    @extend_schema(
+        summary="Corriger un paiement",
+        description="ANCT seulement : une nouvelle ligne signée ; le total payé de la tranche "
+        "reste entre 0 et son montant.",
+        request=CorrectSerializer,
+        responses={201: PaymentSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str) -> Response:
+        payment = get_object_or_404(self.get_queryset(), pk=pk)
+        body = valid_body(CorrectSerializer, request)
+        with service_errors():
+            correction = subsidy.payment_correct(payment=payment, by=request.user, **body)
+        return Response(PaymentSerializer(correction).data, status=status.HTTP_201_CREATED)
+
+
+RECOVERY_ACTION = {200: RecoverySerializer, **errors(400, 401, 403, 404)}
+
+
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lister les reversements",
+        description="Trop-perçus constatés à la clôture d'un poste, à reverser par la structure.",
+        responses={200: RecoverySerializer(many=True), **errors(401)},
+    ),
+)
+class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Recovery.objects.none()
+    serializer_class = RecoverySerializer
+    permission_classes = [permissions.IsAuthenticated, CanAct]
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Recovery]:
+        return Recovery.objects.visible_to(self.request.user).select_related("structure")
+
+    def _read(self, recovery: Recovery) -> Response:
+        fresh = self.get_queryset().get(pk=recovery.pk)
+        return Response(RecoverySerializer(fresh, context={"request": self.request}).data)
+
+    @extend_schema(
+        summary="Enregistrer le titre de recette",
+        description="ANCT, sur un reversement à réclamer.",
+        request=ClaimSerializer,
+        responses=RECOVERY_ACTION,
+    )
+    @action(detail=True, methods=["post"])
+    def claim(self, request: Request, pk: str) -> Response:
+        recovery = self.get_object()
+        body = valid_body(ClaimSerializer, request)
+        with service_errors():
+            subsidy.recovery_claim(recovery=recovery, by=request.user, **body)
+        return self._read(recovery)
+
+    @extend_schema(
+        summary="Constater le recouvrement",
+        description="ANCT, sur un reversement réclamé.",
+        request=SettleSerializer,
+        responses=RECOVERY_ACTION,
+    )
+    @action(detail=True, methods=["post"])
+    def settle(self, request: Request, pk: str) -> Response:
+        recovery = self.get_object()
+        body = valid_body(SettleSerializer, request)
+        with service_errors():
+            subsidy.recovery_settle(recovery=recovery, by=request.user, **body)
+        return self._read(recovery)
+
+
+@extend_schema(tags=[TAG])
+class PaymentOrderViewSet(viewsets.GenericViewSet):
+    """Ordres de paiement pour la Banque des Territoires."""
+
+    queryset = Tranche.objects.none()
+    serializer_class = PaymentOrderSerializer
+    permission_classes = [permissions.IsAuthenticated, AnctOnly]
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Ordres de paiement par structure",
+        description="ANCT seulement : les tranches approuvées des postes non vacants, regroupées "
+        "par structure, avec la référence d'ordre de chaque tranche.",
+        responses={200: PaymentOrderSerializer(many=True), **errors(401, 403)},
+    )
+    def list(self, request: Request) -> Response:
+        orders = subsidy_selectors.payment_orders()
+        return Response(
+            PaymentOrderSerializer(orders, many=True, context={"request": request}).data
+        )
+
+
+@extend_schema(tags=[TAG])
+class BudgetViewSet(viewsets.GenericViewSet):
+    """Budget des subventions."""
+
+    queryset = Tranche.objects.none()
+    serializer_class = BudgetSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Budget des subventions",
+        description="ANCT : la France entière ; préfecture : son territoire. Engagé, payé, "
+        "reversé, reste à payer et formation initiale, par département et par mois, en centimes.",
+        responses={200: BudgetSerializer, **errors(401, 403)},
+    )
+    def list(self, request: Request) -> Response:
+        scope = dashboard_scope(request.user)
+        if scope is None:
+            raise exceptions.PermissionDenied(
+                "Le budget des subventions est réservé à l'ANCT et aux préfectures."
+            )
+        figures = subsidy_selectors.budget(scope.departement_codes, timezone.localdate())
+        body = {
+            "perimetre": scope.total_name,
+            "total": figures.total,
+            "departements": figures.departements,
+            "months": figures.months,
+        }
+        return Response(BudgetSerializer(body).data)
+
+
+router = SimpleRouter()
+router.register("regimes", RegimeViewSet, basename="regime")
+router.register("conventions", ConventionViewSet, basename="convention")
+router.register("subventions", SubventionViewSet, basename="subvention")
+router.register("tranches", TrancheViewSet, basename="tranche")
+router.register("paiements", PaymentViewSet, basename="paiement")
+router.register("reversements", RecoveryViewSet, basename="reversement")
+router.register("ordres-de-paiement", PaymentOrderViewSet, basename="ordre-de-paiement")
+router.register("budget", BudgetViewSet, basename="budget")
+
+urlpatterns = router.urls

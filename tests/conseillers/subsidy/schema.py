@@ -1,0 +1,25 @@
+"""The operations of the subsidy API, for the OpenAPI schema test of the conseillers API."""
+
+SUBSIDY_OPERATIONS = {
+    ("/api/conseillers/regimes/", "get"),
+    ("/api/conseillers/regimes/", "post"),
+    ("/api/conseillers/regimes/{id}/", "get"),
+    ("/api/conseillers/conventions/", "get"),
+    ("/api/conseillers/conventions/", "post"),
+    ("/api/conseillers/conventions/{id}/", "get"),
+    ("/api/conseillers/subventions/", "get"),
+    ("/api/conseillers/subventions/{id}/", "get"),
+    ("/api/conseillers/tranches/", "get"),
+    ("/api/conseillers/tranches/{id}/", "get"),
+    ("/api/conseillers/tranches/{id}/justify/", "post"),
+    ("/api/conseillers/tranches/{id}/approve/", "post"),
+    ("/api/conseillers/tranches/{id}/send-back/", "post"),
+    ("/api/conseillers/tranches/{id}/pay/", "post"),
+    ("/api/conseillers/paiements/", "get"),
+    ("/api/conseillers/paiements/{id}/correct/", "post"),
+    ("/api/conseillers/reversements/", "get"),
+    ("/api/conseillers/reversements/{id}/claim/", "post"),
+    ("/api/conseillers/reversements/{id}/settle/", "post"),
+    ("/api/conseillers/ordres-de-paiement/", "get"),
+    ("/api/conseillers/budget/", "get"),
+}
