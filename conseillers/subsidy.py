@@ -60,6 +60,9 @@ from core.models import User
 SYSTEM_DUE = "tâche planifiée : échéances des tranches"
 SYSTEM_RECONCILE = "tâche planifiée : suivi des postes vacants"
 BATCH = 1000
+# bulk_update writes one CASE per column, which the database evaluates row by row: short
+# statements keep that cost linear in the number of rows.
+UPDATE_BATCH = 100
 
 
 def _require(obj: Tranche | Recovery, ability: str, by: User) -> None:
@@ -333,7 +336,7 @@ def _resume(subvention: Subvention, match: Match, start: datetime.date, actor: A
             tranche.due_on = new
             moved.append(tranche)
             logs.append(actor.log(tranche, "reschedule", tranche.state, reason))
-    Tranche.objects.bulk_update(moved, ["due_on"])
+    Tranche.objects.bulk_update(moved, ["due_on"], batch_size=UPDATE_BATCH)
     SubsidyTransition.objects.bulk_create(logs)
 
 
@@ -380,7 +383,7 @@ def _suspend_or_complete(
         )
         logs.append(actor.log(subvention, "suspend", SubventionState.ACTIVE, reason))
     fields = ["state", "months_carried", "vacant_since", "vacancy_deadline"]
-    Subvention.objects.bulk_update(suspended, fields)
+    Subvention.objects.bulk_update(suspended, fields, batch_size=UPDATE_BATCH)
     SubsidyTransition.objects.bulk_create(logs)
     _close_many(to_close, actor, today)
     return len(suspended), len(to_close)
@@ -418,8 +421,10 @@ def _close_many(
             f"{euros(entitled)} sur {euros(subvention.total_cents)}."
         )
         for tranche, amount in zip(unpaid[subvention.pk], outcome.amounts, strict=True):
-            logs += _settle_tranche(tranche, amount, end, actor, why)
-            changed.append(tranche)
+            settled = _settle_tranche(tranche, amount, end, actor, why)
+            if settled:  # a tranche kept whole and on time needs no write
+                logs += settled
+                changed.append(tranche)
         from_state = subvention.state
         subvention.close()
         subvention.closed_on = today
@@ -430,15 +435,38 @@ def _close_many(
             recoveries.append(
                 _recovery(subvention, outcome.recovery, paid.get(subvention.pk, 0), why)
             )
-    Tranche.objects.bulk_update(changed, ["state", "amount_cents", "due_on", "state_changed_at"])
-    Subvention.objects.bulk_update(
-        [s for s, _, _ in items], ["state", "closed_on", "months_served", "earned_cents"]
-    )
+    _write_settled(changed)
+    _write_closed([s for s, _, _ in items], today)
     Recovery.objects.bulk_create(recoveries)
     SubsidyTransition.objects.bulk_create(
         logs + [actor.log(r, "create", "", r.reason) for r in recoveries]
     )
     return recoveries
+
+
+def _write_settled(tranches: Sequence[Tranche]) -> None:
+    """Cancellations share their values: one UPDATE; reduced or moved ones differ: in batches."""
+    cancelled = [t.pk for t in tranches if t.state == TrancheState.CANCELLED]
+    Tranche.objects.filter(pk__in=cancelled).update(
+        state=TrancheState.CANCELLED, state_changed_at=timezone.now()
+    )
+    kept = [t for t in tranches if t.state != TrancheState.CANCELLED]
+    Tranche.objects.bulk_update(kept, ["amount_cents", "due_on"], batch_size=UPDATE_BATCH)
+
+
+def _write_closed(subventions: Sequence[Subvention], today: datetime.date) -> None:
+    """One UPDATE per (months served, entitlement): a few dozen values, whatever the rows."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for subvention in subventions:
+        key = (subvention.months_served, subvention.earned_cents)
+        groups.setdefault(key, []).append(subvention.pk)
+    for (months, entitled), ids in groups.items():
+        Subvention.objects.filter(pk__in=ids).update(
+            state=SubventionState.CLOSED,
+            closed_on=today,
+            months_served=months,
+            earned_cents=entitled,
+        )
 
 
 def _settle_tranche(
@@ -570,24 +598,25 @@ class _SmicTable:
         self.rates = rates
 
     def shortfall(self, contract: Contract, day: datetime.date) -> str:
-        """The French refusal of `services.check_salary` for this salary at `day`, or ""."""
+        """The refusal `services.check_salary` gives for this salary with the SMIC in force on
+        `day`, prefixed, or "" (same rule and wording; a test keeps them identical)."""
         index = bisect.bisect_right(self.dates, day) - 1
-        if index >= 0:
-            minimum = self.rates[index].monthly_minimum(contract.weekly_hours)
-            if contract.gross_monthly_salary >= minimum:
-                return ""
-        # Rare: the same check as at recruitment, with the SMIC in force on the due date.
-        probe = Contract(
-            type=contract.type,
-            start_date=day,
-            gross_monthly_salary=contract.gross_monthly_salary,
-            weekly_hours=contract.weekly_hours,
+        if index < 0:
+            return (
+                f"Tranche bloquée : Aucun taux du SMIC n'est connu au {day:%d/%m/%Y} : l'ANCT "
+                "doit compléter le tableau des SMIC."
+            )
+        rate = self.rates[index]
+        minimum = rate.monthly_minimum(contract.weekly_hours)
+        if contract.gross_monthly_salary >= minimum:
+            return ""
+        return (
+            f"Tranche bloquée : Le salaire brut mensuel "
+            f"({services._euros(contract.gross_monthly_salary)}) est inférieur au SMIC pour "
+            f"{services._hours(contract.weekly_hours)} par semaine ({services._euros(minimum)}, "
+            f"au taux de {services._euros(rate.hourly_gross)} de l'heure en vigueur le "
+            f"{day:%d/%m/%Y})."
         )
-        try:
-            services.check_salary(probe)
-        except ValidationError as error:
-            return "Tranche bloquée : " + " ".join(error.messages)
-        return ""
 
 
 def tranches_mark_due(
@@ -644,7 +673,9 @@ def _mark_batch(
     Tranche.objects.filter(pk__in=due).update(
         state=TrancheState.DUE, state_changed_at=now, blocked_reason=""
     )
-    Tranche.objects.bulk_update(blocked, ["state", "blocked_reason", "state_changed_at"])
+    Tranche.objects.bulk_update(
+        blocked, ["state", "blocked_reason", "state_changed_at"], batch_size=UPDATE_BATCH
+    )
     SubsidyTransition.objects.bulk_create(logs)
     return DueReport(
         due=report.due + counts["mark_due"],

@@ -143,3 +143,38 @@ def test_the_reconciliation_task_is_idempotent(career, today):
         "closed": 0,
         "completed": 0,
     }
+
+
+@pytest.mark.parametrize("salary", ["1500.00", "1801.79", "1801.80", "2500.00"])
+@pytest.mark.parametrize("hours", ["35", "24.5"])
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime.date(2022, 6, 1),  # before the table: no rate known
+        datetime.date(2024, 3, 4),
+        datetime.date(2024, 11, 1),
+        datetime.date(2027, 1, 15),
+    ],
+)
+def test_the_due_date_check_says_exactly_what_check_salary_says(salary, hours, day):
+    """The beat task reads the SMIC table once instead of once per tranche: same rule, same
+    French message as the recruitment's `services.check_salary`, at the due date."""
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from conseillers import services
+    from conseillers.models import Contract
+
+    contract = Contract(
+        type="cdi",
+        start_date=day,
+        gross_monthly_salary=Decimal(salary),
+        weekly_hours=Decimal(hours),
+    )
+    try:
+        services.check_salary(contract)
+        expected = ""
+    except ValidationError as error:
+        expected = "Tranche bloquée : " + " ".join(error.messages)
+    assert subsidy._SmicTable().shortfall(contract, day) == expected
