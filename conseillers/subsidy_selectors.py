@@ -94,6 +94,7 @@ def structure_subsidies(structure: Structure, today: datetime.date) -> Structure
         to_justify=list(
             mine.filter(state__in=AWAITING_STRUCTURE)
             .exclude(justification=JustificationKind.NONE)
+            .select_related("subvention")
             .order_by("due_on")
         ),
         payments=payments,

@@ -246,3 +246,23 @@ def test_anct_makes_another_regime_the_default(client, anct, renewal_2023):
     assert "Structure privée : 44\u202f000,00 € par poste" in page
     client.post(f"/conseillers/subventions/regimes/{renewal_2023.pk}/par-defaut/")
     assert Regime.objects.get(is_default=True) == renewal_2023
+
+
+def test_the_anct_lists_cost_the_same_queries_whatever_their_length(client, anct, career, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    career.recruit(months_ago(1, today))
+    client.force_login(anct)
+    urls = ["/conseillers/subventions/a-valider/", "/conseillers/subventions/ordres/"]
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts[url] = len(queries)
+    for match in [career.recruit(months_ago(1, today)) for _ in range(2)]:
+        subsidy.tranche_approve(tranche=career.tranches(match)[0], by=anct)
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        assert len(queries) == counts[url], url

@@ -159,3 +159,21 @@ def test_the_structure_sees_its_recovery(client, gestionnaire, career, today):
     assert "Trop-perçu : 20\u202f000,00 € payés, 3 mois de service sur 24" in page
     assert "13\u202f750,00 €" in page  # 20,000 − 50,000 × 3 / 24
     assert "Soldée" in page
+
+
+def test_the_structure_page_costs_the_same_queries_for_one_or_three_posts(
+    client, gestionnaire, career, today
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    career.recruit(months_ago(2, today))
+    client.force_login(gestionnaire)
+    with CaptureQueriesContext(connection) as one:
+        client.get(OVERVIEW)
+    for _ in range(2):
+        match = career.recruit(months_ago(14, today))
+        career.pay(career.tranches(match)[0], f"BDT-{match.pk}", today)
+    with CaptureQueriesContext(connection) as three:
+        client.get(OVERVIEW)
+    assert len(three) == len(one)
