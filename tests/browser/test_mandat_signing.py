@@ -71,8 +71,8 @@ def choose_on_franceconnect(page: Page, button: str) -> None:
     page.get_by_role("button", name=FRANCECONNECT_BUTTON).click()
     page.wait_for_url("**/mock-franceconnect/api/v2/authorize?**")
     assert_accessible(page, f"franceconnect-simulation-{button}")
-    page.get_by_role("button", name=f"Continuer en tant que {button}").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Continuer en tant que {button}").click()
 
 
 def sign_a_mandate(page: Page, url: str, email: str, key: bytes) -> Mandat:
@@ -97,8 +97,9 @@ def sign_a_mandate(page: Page, url: str, email: str, key: bytes) -> Mandat:
     assert page.get_by_text("Stéphane Louis Perceval").first.is_visible()
     assert_accessible(page, "mandat-etape-3")
     page.get_by_label("Code à usage unique").fill(code(key, steps_ahead=1))
-    page.get_by_role("button", name="Signer le mandat").click()
-    page.wait_for_load_state()
+    # Waits for the answer to the POST: the mandate exists once the next page has come.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Signer le mandat").click()
     return Mandat.objects.get()
 
 
@@ -151,8 +152,8 @@ def test_a_login_cancelled_on_franceconnect_ends_on_an_accessible_french_page(
 ):
     page.goto(f"{live_server.url}{reverse('mandats:usager-login')}")
     page.get_by_role("button", name=FRANCECONNECT_BUTTON).click()
-    page.get_by_role("button", name=re.compile("Annuler et revenir")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Annuler et revenir")).click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "Connexion FranceConnect impossible"
     assert page.get_by_text("La connexion avec FranceConnect a été annulée").is_visible()
