@@ -1,6 +1,7 @@
 """Django settings: the only module that reads the environment (through backend.env)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -174,6 +175,19 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# FranceConnect (Aidants Connect): the client is configured from discovery, so pointing it at the
+# real integration environment is a matter of these variables only.
+FRANCECONNECT_DISCOVERY_URL = env_str(
+    "FRANCECONNECT_DISCOVERY_URL",
+    "http://127.0.0.1:8000/mock-franceconnect/api/v2/.well-known/openid-configuration",
+)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # Content Security Policy (django-csp): no inline script without a nonce, nothing from outside.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -184,7 +198,13 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'", *env_list("CSP_FORM_ACTION_EXTRA")],
+        # FranceConnect's login and logout are reached through a form posted to our site and a
+        # redirect: browsers check form-action on that redirect, so its origin is allowed.
+        "form-action": [
+            "'self'",
+            _origin(FRANCECONNECT_DISCOVERY_URL),
+            *env_list("CSP_FORM_ACTION_EXTRA"),
+        ],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
@@ -251,14 +271,13 @@ CELERY_BEAT_SCHEDULE = {
     **MANDATS_BEAT_SCHEDULE,
 }
 
-# FranceConnect (Aidants Connect): the client is configured from discovery, so pointing it at the
-# real integration environment is a matter of these variables only.
-FRANCECONNECT_DISCOVERY_URL = env_str(
-    "FRANCECONNECT_DISCOVERY_URL",
-    "http://127.0.0.1:8000/mock-franceconnect/api/v2/.well-known/openid-configuration",
-)
+# FranceConnect client credentials (the discovery URL is read above, for the CSP).
 FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID", "aidants-connect-demo")
-FRANCECONNECT_CLIENT_SECRET = env_str("FRANCECONNECT_CLIENT_SECRET")
+# The demo's secret for the mock provider (public: see franceconnect_mock/demo.py); a real
+# deployment sets its own, and the client refuses to start a login without one.
+FRANCECONNECT_CLIENT_SECRET = env_str(
+    "FRANCECONNECT_CLIENT_SECRET", "demo-franceconnect-secret-0123456789abcdef" if DEBUG else ""
+)
 # Aidants Connect: the key of the salted hashes of FranceConnect `sub` (usager lookup) and of the
 # journal's pseudonymous references. Set a dedicated key in production: rotating SECRET_KEY would
 # otherwise make every usager unfindable.

@@ -94,6 +94,8 @@ def test_pages_carry_security_headers(client):
     assert "default-src 'self'" in csp
     assert "'nonce-" in csp
     assert "frame-ancestors 'none'" in csp
+    # FranceConnect is reached by a form posted here then redirected: its origin is allowed.
+    assert "form-action 'self' http://127.0.0.1:8000" in csp
 
 
 @pytest.mark.django_db
