@@ -219,19 +219,19 @@ def subvention_open(
     when the post gets no subsidy (no convention possible, or the post already had its subsidy
     under this convention: fully served, or returned after the vacancy window).
     """
-    today = today or timezone.localdate()
+    with transaction.atomic():  # a savepoint inside match_act's transaction
+        return _open(match, by, today or timezone.localdate())
+
+
+def _open(match: Match, by: User, today: datetime.date) -> Subvention | None:
     holding = PostHolding.objects.filter(match=match).first()
     contract = Contract.objects.filter(match=match).first()
     if holding is None or contract is None:
         return None
     # The post row serialises this hook with the beat task working on the same post.
     post = Post.objects.select_for_update().get(pk=holding.post_id)
-    current = (
-        Subvention.objects.select_for_update()
-        .filter(post=post)
-        .exclude(state=SubventionState.CLOSED)
-    )
-    current = current.first()
+    open_ones = Subvention.objects.select_for_update().filter(post=post)
+    current = open_ones.exclude(state=SubventionState.CLOSED).first()
     actor = Actor(by=by)
     if current is not None:
         return _continue(current, match, holding, actor, today)
