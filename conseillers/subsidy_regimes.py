@@ -1,11 +1,11 @@
 """The two regimes shipped with the product, as data (loaded by a migration, never changed after).
 
-Where the public sources are silent (the split and triggers of France Relance, the months of the 2023
-tranches), these are assumptions, kept as data that ANCT replaces with a new regime when it knows
-better: France Relance pays 40 % when the recruitment is validated, 40 % at month 12 on an activity
-justification and 20 % at month 24 on the final justification; the 2023 renewal pays one tranche a
-year (months 0, 12 and 24 of its 36), the later two on an activity justification, with the QPV/ZRR
-bonus of public structures on the first two.
+Where the public sources are silent (the split and triggers of France Relance, the months of the
+2023 tranches), these are assumptions, kept as data that ANCT replaces with a new regime when it
+knows better: France Relance pays 40 % when the recruitment is validated, 40 % at month 12 on an
+activity justification and 20 % at month 24 on the final justification; the 2023 renewal pays one
+tranche a year (months 0, 12 and 24 of its 36), the later two on an activity justification, with
+the QPV/ZRR bonus of public structures on the first two.
 """
 
 from __future__ import annotations
