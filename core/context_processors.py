@@ -14,11 +14,13 @@ def navigation(request: HttpRequest) -> dict:
             menu.append({"label": "Candidatures", "url": reverse("conseillers:candidature-list")})
         if Role.GESTIONNAIRE in roles:
             menu.append({"label": "Recrutement", "url": reverse("conseillers:recruitment")})
+            menu.append({"label": "Subventions", "url": reverse("conseillers:subsidy-overview")})
         if roles & {Role.ANCT, Role.PREFECTURE}:
             menu.append({"label": "Tableau de bord", "url": reverse("conseillers:dashboard")})
         if Role.ANCT in roles:
             menu.append({"label": "Enveloppes", "url": reverse("conseillers:envelopes")})
             menu.append({"label": "Recrutements", "url": reverse("conseillers:match-list")})
+            menu.append({"label": "Subventions", "url": reverse("conseillers:subsidy-approvals")})
         if roles & {Role.AIDANT, Role.REFERENT}:
             menu.append({"label": "Aidants Connect", "url": reverse("mandats:index")})
         if roles - {Role.CONSEILLER, Role.AIDANT}:

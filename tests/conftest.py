@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from conseillers.models import SmicRate
+from conseillers.models import Regime, RegimeTranche, SmicRate
 from conseillers.smic import ensure_known_rates
+from conseillers.subsidy_regimes import ensure_regimes
 from core.models import Departement, Region
 from core.territories import load_territories
 from tests import services
@@ -43,6 +44,7 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
     request.getfixturevalue("transactional_db")
     load_territories(Region, Departement)
     ensure_known_rates(SmicRate)
+    ensure_regimes(Regime, RegimeTranche)
     yield
     _empty_journal_before_flush()
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from conseillers import demo as conseillers_demo
+from conseillers import subsidy_demo
 from core import demo as core_demo
 from mandats import demo as mandats_demo
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = core_demo.load()
             conseillers_demo.load(users)
+            subsidy_demo.load(users)
             mandats_demo.load(users)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
