@@ -96,6 +96,7 @@ TEMPLATES = [
                 "dsfr.context_processors.site_config",
                 "core.context_processors.navigation",
                 "core.context_processors.csp_nonce",
+                "mandats.context_processors.current_organisation",
             ],
         },
     },

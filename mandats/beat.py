@@ -8,6 +8,10 @@ BEAT_SCHEDULE = {
         "task": "mandats.tasks.send_expiration_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "mandats-purge-expired-oidc-transactions": {
+        "task": "mandats.tasks.purge_expired_oidc_transactions",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "mandats-purge-expired-usagers": {
         "task": "mandats.tasks.purge_expired_usagers",
         "schedule": crontab(hour=3, minute=30),

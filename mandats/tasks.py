@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
@@ -75,3 +76,10 @@ def _organisation_recipients(organisation: Structure) -> list[str]:
     ).values_list("user__email", flat=True)
     emails = {*referents, organisation.contact_email}
     return sorted(email for email in emails if email)
+
+
+@shared_task
+def purge_expired_oidc_transactions() -> None:
+    """Daily: the FranceConnect login states (state, nonce) live in the sessions; expired
+    sessions, and the transactions they hold, are deleted."""
+    SessionStore().clear_expired()
