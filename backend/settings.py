@@ -38,6 +38,8 @@ if not DEBUG and not ALLOWED_HOSTS:
         "virgules)."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The address of the site as people reach it, for the links in emails sent by workers.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "mandats",
     # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.
     "franceconnect_mock",
+    "idp",
 ]
 
 MIDDLEWARE = [

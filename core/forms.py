@@ -3,7 +3,7 @@ import time
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -145,3 +145,14 @@ class LoginForm(DsfrMixin, AuthenticationForm):
         if self.user_cache is not None:
             login_success_record(email)
         return cleaned
+
+
+class PasswordRequestForm(DsfrMixin, PasswordResetForm):
+    email = forms.EmailField(
+        label="Adresse électronique",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class NewPasswordForm(DsfrMixin, SetPasswordForm):
+    pass

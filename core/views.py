@@ -3,11 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import health
-from core.forms import LoginForm
+from core.forms import LoginForm, NewPasswordForm, PasswordRequestForm
 from core.home import role_sections
 from core.models import Departement, Region, Structure
 
@@ -33,6 +34,35 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+# Setting a password (first access of an aidant whose habilitation was validated) and resetting
+# a forgotten one are the same flow: a signed, single-use link sent by email. The request page
+# answers the same whether the address has an account or not.
+class PasswordRequestView(auth_views.PasswordResetView):
+    form_class = PasswordRequestForm
+    template_name = "core/password_request.html"
+    email_template_name = "core/emails/password_link.txt"
+    subject_template_name = "core/emails/password_link_subject.txt"
+    success_url = reverse_lazy("core:password-sent")
+    extra_context = {"title": "Choisir un mot de passe"}
+
+
+class PasswordSentView(auth_views.PasswordResetDoneView):
+    template_name = "core/password_sent.html"
+    extra_context = {"title": "Courriel envoyé"}
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+    template_name = "core/password_set.html"
+    success_url = reverse_lazy("core:password-done")
+    extra_context = {"title": "Nouveau mot de passe"}
+
+
+class PasswordDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "core/password_done.html"
+    extra_context = {"title": "Mot de passe enregistré"}
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from core.links import password_link
 from core.models import Membership, Role, Structure
 from mandats import beat, services
 from mandats.models import HabilitationRequest, Mandat
@@ -59,9 +60,11 @@ def send_habilitation_validated_email(habilitation_request_id: int) -> int:
     )
     if habilitation_request is None:
         return 0
-    body = render_to_string(
-        "mandats/emails/habilitation_validated.txt", {"request": habilitation_request}
-    )
+    context = {
+        "request": habilitation_request,
+        "password_link": password_link(habilitation_request.email),
+    }
+    body = render_to_string("mandats/emails/habilitation_validated.txt", context)
     return send_mail(
         "Aidants Connect : votre habilitation est validée",
         body,

@@ -58,3 +58,10 @@ def test_the_candidate_registration_and_my_career_pages_are_accessible(page, dem
     page.goto(f"{demo_server.url}/conseillers/mon-parcours/")
     assert page.get_by_text("Ville de Tours").first.is_visible()
     assert_accessible(page, "mon-parcours")
+
+
+def test_the_password_request_page_is_reached_from_the_login_page(page, demo_server):
+    page.goto(f"{demo_server.url}/connexion/")
+    page.get_by_role("link", name="Premier accès ou mot de passe oublié ?").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Choisir un mot de passe"
+    assert_accessible(page, "mot-de-passe")
