@@ -135,6 +135,13 @@ def test_a_mandate_signed_with_franceconnect_then_revoked_by_the_usager(
     assert sorted(mandat.autorisations.values_list("demarche", flat=True)) == ["argent", "social"]
     assert page.url == f"{live_server.url}{reverse('mandats:attestation', args=[mandat.pk])}"
     assert_accessible(page, "mandat-signe")
+    verification_url = (
+        f"{live_server.url}{reverse('mandats:attestation-verify', args=[mandat.content_hash])}"
+    )
+    page.goto(verification_url)
+    assert page.get_by_text(
+        "correspond à un mandat Aidants Connect enregistré, en vigueur"
+    ).is_visible()
 
     # The usager, later, on a browser of their own.
     usager_context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
@@ -144,6 +151,8 @@ def test_a_mandate_signed_with_franceconnect_then_revoked_by_the_usager(
         usager_context.close()
 
     assert not Mandat.objects.active().filter(pk=mandat.pk).exists()
+    page.goto(verification_url)
+    assert page.get_by_text("Il ne permet plus d'agir pour l'usager.").is_visible()
     call_command("verify_journal")
 
 
