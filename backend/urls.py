@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("conseillers/", include("conseillers.urls")),
     path("aidants-connect/", include("mandats.urls")),
+    path("", include("idp.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include(("core.api.urls", "api"))),

@@ -1,0 +1,264 @@
+"""The provider's endpoints: discovery at the site root, the rest under /idp/."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from core.models import Role
+from idp import selectors, services
+from idp.claims import PIVOT_CLAIMS, SCOPES, pivot_identity
+from idp.keys import ALGORITHMS, published_jwks, signing_key_set
+from idp.models import ACR_EIDAS1, RelyingParty, UserinfoFormat
+from idp.server import SESSION_AUTH_TIME, authorization_server, issuer_for, resource_protector
+from idp.services import Delegation
+from mandats import otp
+from mandats.selectors import current_organisation
+
+SESSION_REAUTH_PENDING = "idp_reauth_pending"
+DEMARCHE_CLAIM = "demarche"
+
+
+@require_safe
+def discovery(request: HttpRequest) -> JsonResponse:
+    issuer = issuer_for(request)
+
+    def url(name: str) -> str:
+        return issuer + reverse(f"idp:{name}")
+
+    return JsonResponse(
+        {
+            "issuer": issuer,
+            "authorization_endpoint": url("authorize"),
+            "token_endpoint": url("token"),
+            "userinfo_endpoint": url("userinfo"),
+            "end_session_endpoint": url("session-end"),
+            "jwks_uri": url("jwks"),
+            "scopes_supported": list(SCOPES),
+            "claims_supported": ["sub", "iss", "aud", "acr", "auth_time", *PIVOT_CLAIMS],
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code"],
+            "subject_types_supported": ["pairwise"],
+            "acr_values_supported": [ACR_EIDAS1],
+            "id_token_signing_alg_values_supported": list(ALGORITHMS),
+            "userinfo_signing_alg_values_supported": list(ALGORITHMS),
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": ["S256"],
+            "prompt_values_supported": ["login", "none"],
+            "claims_parameter_supported": True,
+            "request_parameter_supported": False,
+            "request_uri_parameter_supported": False,
+            "ui_locales_supported": ["fr"],
+        }
+    )
+
+
+@require_safe
+def jwks(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(published_jwks())
+
+
+@never_cache  # a choice of usager and a one-time code: nothing here may come from a cache
+@require_http_methods(["GET", "POST"])
+def authorize(request: HttpRequest) -> HttpResponse:
+    server = authorization_server()
+    try:
+        grant = server.get_consent_grant(request)
+        demarches = _requested_demarches(grant.request.payload.data, grant.redirect_uri)
+    except OAuth2Error as error:
+        return _authorization_error(request, error)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    organisation = current_organisation(request.user)
+    if organisation is None or not request.user.scope.has_structure_role(
+        organisation.pk, Role.AIDANT
+    ):
+        message = "Seul un aidant habilité peut se connecter pour un usager à un service en ligne."
+        return _error_page(request, message, "access_denied", status=403)
+    second_factor = _second_factor_redirect(request, grant.request.payload.data)
+    if second_factor is not None:
+        return second_factor
+    otp.touch(request)
+    client: RelyingParty = grant.request.client
+    if request.method == "POST" and "cancel" in request.POST:
+        # authlib answers access_denied, with the state, to the validated redirect_uri.
+        return server.create_authorization_response(request, grant_user=None, grant=grant)
+    choices = selectors.delegation_choices(
+        organisation=organisation, client=client, demarches=demarches
+    )
+    error = ""
+    if request.method == "POST":
+        chosen = selectors.chosen_autorisation(choices, request.POST.get("autorisation", ""))
+        if chosen is not None:
+            delegation = Delegation(request.user, organisation, chosen)
+            return server.create_authorization_response(request, grant_user=delegation, grant=grant)
+        error = "Choisissez un usager et une démarche parmi ceux proposés."
+    return _choice_page(request, client, choices, grant.redirect_uri, error)
+
+
+def _requested_demarches(data: dict[str, Any], redirect_uri: str) -> list[str] | None:
+    """The démarches a `claims` request asks for ({"id_token": {"demarche": {"values": [..]}}});
+    any other claim in it is ignored, as OIDC lets a provider do."""
+    raw = data.get("claims")
+    if not raw:
+        return None
+    try:
+        claims = json.loads(raw)
+    except ValueError:
+        claims = None
+    if not isinstance(claims, dict):
+        raise InvalidRequestError(
+            "Invalid 'claims' parameter.", redirect_uri=redirect_uri, state=data.get("state")
+        )
+    for member in ("id_token", "userinfo"):
+        request = (claims.get(member) or {}).get(DEMARCHE_CLAIM)
+        if isinstance(request, dict):
+            values = request.get("values") or [request.get("value")]
+            return [str(value) for value in values if value]
+    return None
+
+
+def _second_factor_redirect(request: HttpRequest, data: dict[str, Any]) -> HttpResponse | None:
+    """A TOTP code in this browser, fresh when the service asks for it (prompt=login, max_age)
+    or after 15 minutes of inactivity; None when the aidant may go on."""
+    if request.session.pop(SESSION_REAUTH_PENDING, False) and request.user.is_verified():
+        request.session[SESSION_AUTH_TIME] = time.time()
+        return None
+    auth_time = float(request.session.get(SESSION_AUTH_TIME) or 0)
+    max_age = str(data.get("max_age") or "")
+    stale = max_age.isdigit() and time.time() - auth_time > int(max_age)
+    if "login" in (data.get("prompt") or "").split() or stale or otp.inactive_too_long(request):
+        otp.forget_verification(request)
+    if request.user.is_verified():
+        request.session.setdefault(SESSION_AUTH_TIME, time.time())
+        return None
+    request.session[SESSION_REAUTH_PENDING] = True
+    has_device = otp.confirmed_device(request.user) is not None
+    target = reverse("mandats:totp-verify" if has_device else "mandats:totp-setup")
+    return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _choice_page(
+    request: HttpRequest,
+    client: RelyingParty,
+    choices: list[selectors.UsagerChoice],
+    redirect_uri: str,
+    error: str,
+) -> HttpResponse:
+    context = {
+        "title": f"Se connecter pour un usager à {client.name}",
+        "client": client,
+        "choices": choices,
+        "error": error,
+    }
+    response = render(request, "idp/authorize.html", context, status=400 if error else 200)
+    # Browsers apply form-action to the redirect that follows the form: allow the service.
+    parts = urlsplit(redirect_uri)
+    response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
+
+
+def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
+    if error.redirect_uri:
+        # Only set once authlib has matched redirect_uri with the client's registered ones.
+        return authorization_server().handle_error_response(None, error)
+    # An unknown client or an unregistered redirect_uri: redirecting would make Aidants Connect
+    # an open redirector, so the person gets a page instead.
+    return _error_page(request, _french_message(error), error.error or "")
+
+
+def _french_message(error: OAuth2Error) -> str:
+    description = error.description or ""
+    if description.startswith("Redirect URI") or "redirect_uri" in description:
+        return "Cette URL de retour (redirect_uri) n'est pas enregistrée pour ce service."
+    if error.error in ("invalid_client", "unauthorized_client"):
+        return "Ce service en ligne n'est pas enregistré auprès d'Aidants Connect."
+    return "La demande de connexion de ce service en ligne est invalide."
+
+
+def _error_page(request: HttpRequest, message: str, code: str, status: int = 400) -> HttpResponse:
+    context = {"title": "Connexion impossible", "message": message, "code": code}
+    return render(request, "idp/error.html", context, status=status)
+
+
+@csrf_exempt  # called server to server, authenticated by the client secret
+@require_POST
+def token(request: HttpRequest) -> HttpResponse:
+    return authorization_server().create_token_response(request)
+
+
+@csrf_exempt  # called server to server with a bearer token, GET or POST as OIDC allows
+@require_http_methods(["GET", "POST"])
+def userinfo(request: HttpRequest) -> HttpResponse:
+    try:
+        access_token = resource_protector().acquire_token(request, scopes=["openid"])
+    except OAuth2Error as error:
+        response = JsonResponse(dict(error.get_body()), status=error.status_code or 401)
+        response["WWW-Authenticate"] = f'Bearer error="{error.error}"'
+        return response
+    client = access_token.relying_party
+    usager = access_token.autorisation.mandat.usager
+    claims: dict[str, Any] = {
+        "sub": services.pairwise_sub(usager=usager, client=client),
+        **pivot_identity(usager, access_token.scope),
+    }
+    if client.userinfo_format != UserinfoFormat.JWT:
+        return JsonResponse(claims)
+    now = int(timezone.now().timestamp())
+    claims.update(iss=issuer_for(request), aud=client.client_id, iat=now, exp=now + 60)
+    algorithm = client.signing_algorithm
+    body = jwt.encode({"alg": algorithm}, claims, signing_key_set(algorithm), [algorithm])
+    return HttpResponse(body, content_type="application/jwt")
+
+
+@require_safe
+def session_end(request: HttpRequest) -> HttpResponse:
+    """RP-initiated logout: the service's session ends on its side; the aidant stays logged in to
+    Aidants Connect, where the next usager is helped. Back to the service when it is known."""
+    redirect_uri = request.GET.get("post_logout_redirect_uri", "")
+    client = _client_of_logout(request)
+    if redirect_uri and client is not None and redirect_uri in client.post_logout_redirect_uris:
+        state = request.GET.get("state")
+        params = [("state", state)] if state else []
+        return HttpResponseRedirect(add_params_to_uri(redirect_uri, params))
+    if redirect_uri:
+        message = "Cette URL de retour après déconnexion n'est pas enregistrée pour ce service."
+        return _error_page(request, message, "invalid_request")
+    return render(request, "idp/logged_out.html", {"title": "Déconnexion du service en ligne"})
+
+
+def _client_of_logout(request: HttpRequest) -> RelyingParty | None:
+    """The service named by id_token_hint (its expiry does not matter: a person may log out
+    long after logging in) or, failing that, by client_id."""
+    hint = request.GET.get("id_token_hint", "")
+    client_id = request.GET.get("client_id", "")
+    if hint:
+        try:
+            keys = KeySet.import_key_set(published_jwks())
+            claims = jwt.decode(hint, keys, algorithms=list(ALGORITHMS)).claims
+        except (JoseError, ValueError):
+            return None
+        audience = claims.get("aud")
+        audience = audience[0] if isinstance(audience, list) and len(audience) == 1 else audience
+        if claims.get("iss") != issuer_for(request) or not isinstance(audience, str):
+            return None
+        client_id = audience
+    return RelyingParty.objects.filter(client_id=client_id).first() if client_id else None
