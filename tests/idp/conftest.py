@@ -40,6 +40,13 @@ def service(live_server, registered) -> Iterator[PublicService]:
 
 
 @pytest.fixture
+def browser(client):
+    """A browser on localhost, where authlib allows plain HTTP (elsewhere it demands HTTPS)."""
+    client.defaults["HTTP_HOST"] = "localhost"
+    return client
+
+
+@pytest.fixture
 def aidant_browser(verified_client, aidant):  # noqa: F811 - the imported personas
     """The aidant's browser: logged in, TOTP verified, on localhost where authlib allows plain
     HTTP (anywhere else it demands HTTPS)."""
