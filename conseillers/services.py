@@ -19,14 +19,12 @@ from conseillers import selectors, subsidy
 from conseillers.models import (
     Candidat,
     Candidature,
-    CandidatureTransition,
     Contract,
     Decision,
     DecisionKind,
     Envelope,
     Match,
     MatchState,
-    MatchTransition,
     OpinionVerdict,
     Post,
     PostHolding,
@@ -55,10 +53,7 @@ def _fire(obj: Candidature | Match, name: str, *, by: User, reason: str = "") ->
     getattr(obj, name)()
     obj.state_changed_at = timezone.now()
     obj.save()
-    log = CandidatureTransition if isinstance(obj, Candidature) else MatchTransition
-    field = "candidature" if isinstance(obj, Candidature) else "match"
-    log.objects.create(
-        **{field: obj},
+    obj.transitions.create(
         transition=name,
         from_state=from_state,
         to_state=obj.state,

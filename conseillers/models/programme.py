@@ -193,15 +193,13 @@ class Candidature(ConcurrentTransitionMixin, models.Model):
         }
 
 
-class CandidatureTransition(models.Model):
-    """Who moved an application from which state to which, when and why: one row per change."""
+class TransitionLog(models.Model):
+    """Who fired which transition, when and why: one append-only row per change of state.
 
-    candidature = models.ForeignKey(
-        Candidature, on_delete=models.CASCADE, related_name="transitions"
-    )
+    Subclasses add the object they log and the states' choices in `from_state` / `to_state`.
+    """
+
     transition = models.CharField("transition", max_length=50)
-    from_state = models.CharField("depuis", max_length=30, choices=CandidatureState.choices)
-    to_state = models.CharField("vers", max_length=30, choices=CandidatureState.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
     )
@@ -209,12 +207,23 @@ class CandidatureTransition(models.Model):
     at = models.DateTimeField("le", auto_now_add=True)
 
     class Meta:
-        verbose_name = "changement d'état d'une candidature"
-        verbose_name_plural = "changements d'état des candidatures"
+        abstract = True
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.candidature_id} : {self.from_state} → {self.to_state}"
+        return f"{self.transition} : {self.from_state} → {self.to_state}"
+
+
+class CandidatureTransition(TransitionLog):
+    candidature = models.ForeignKey(
+        Candidature, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_state = models.CharField("depuis", max_length=30, choices=CandidatureState.choices)
+    to_state = models.CharField("vers", max_length=30, choices=CandidatureState.choices)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement d'état d'une candidature"
+        verbose_name_plural = "changements d'état des candidatures"
 
 
 class OpinionVerdict(models.TextChoices):
@@ -503,26 +512,14 @@ class Match(ConcurrentTransitionMixin, models.Model):
         }
 
 
-class MatchTransition(models.Model):
-    """Who moved a match from which state to which, when and why."""
-
+class MatchTransition(TransitionLog):
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField("transition", max_length=50)
     from_state = models.CharField("depuis", max_length=30, choices=MatchState.choices)
     to_state = models.CharField("vers", max_length=30, choices=MatchState.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
-    )
-    reason = models.TextField("motif", blank=True)
-    at = models.DateTimeField("le", auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état d'une mise en relation"
         verbose_name_plural = "changements d'état des mises en relation"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.match_id} : {self.from_state} → {self.to_state}"
 
 
 class ContractType(models.TextChoices):
