@@ -19,9 +19,10 @@ from mandats.models import Autorisation, Usager
 from mandats.services import autorisation_use
 
 # A code is exchanged at once by the service's back end; the access token only serves the
-# /userinfo call that follows.
+# /userinfo call that follows. Three minutes, not one: relying-party libraries treat a token as
+# expired a minute early (authlib's default leeway), which would make a 60 s token unusable.
 CODE_LIFETIME = timedelta(seconds=60)
-ACCESS_TOKEN_LIFETIME = timedelta(seconds=60)
+ACCESS_TOKEN_LIFETIME = timedelta(minutes=3)
 ID_TOKEN_LIFETIME = timedelta(minutes=5)
 # Spent codes are kept a while so that a replay is recognised as one, then purged.
 PURGE_AFTER = timedelta(hours=1)

@@ -65,6 +65,11 @@ class PublicService:
             token_endpoint_auth_method=auth_method,
         )
 
+    def switch(self, secret: str, auth_method: str) -> None:
+        """Authenticate otherwise from now on; the old session is closed, not left to the GC."""
+        self.session.close()
+        self.session = self.new_session(secret, auth_method)
+
     def close(self) -> None:
         self.session.close()
 

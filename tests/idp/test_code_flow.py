@@ -28,7 +28,7 @@ def test_discovery_points_at_every_endpoint_under_the_issuer(service, live_serve
 def test_the_service_receives_the_usager_identity(
     service, aidant_browser, mandat, usager, auth_method
 ):
-    service.session = service.new_session(service.secret, auth_method)
+    service.switch(service.secret, auth_method)
     token = service.login(aidant_browser, social(mandat).pk)
 
     claims = service.verify(token["id_token"], acr="eidas1")

@@ -21,7 +21,7 @@ def uses() -> int:
 def test_a_wrong_secret_is_refused(service, aidant_browser, mandat):
     transaction = service.start()
     callback = service.choose(aidant_browser, transaction, social(mandat).pk)
-    service.session = service.new_session("mauvais-secret-" * 3, "client_secret_basic")
+    service.switch("mauvais-secret-" * 3, "client_secret_basic")
 
     with pytest.raises(OAuthError) as refused:
         service.exchange(transaction, callback)
