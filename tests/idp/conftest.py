@@ -1,3 +1,4 @@
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,15 @@ from tests.mandats.conftest import (  # noqa: F401 - the personas of Aidants Con
 ALLOWED_DEMARCHES = [Demarche.SOCIAL, Demarche.LOGEMENT]
 
 
+@pytest.fixture(scope="session")
+def drained_live_server(live_server):
+    """The live server, left a moment at the very end for its request threads to see their
+    connections closed by the tests: one still running when it stops would touch the shared
+    in-memory SQLite connection from a thread no longer allowed to."""
+    yield live_server
+    time.sleep(0.5)
+
+
 @pytest.fixture
 def registered(transactional_db):
     """The public service under test: allowed for social and logement only."""
@@ -32,8 +42,8 @@ def registered(transactional_db):
 
 
 @pytest.fixture
-def service(live_server, registered) -> Iterator[PublicService]:
-    public_service = PublicService(issuer=live_server.url, client_id=registered.client_id)
+def service(drained_live_server, registered) -> Iterator[PublicService]:
+    public_service = PublicService(issuer=drained_live_server.url, client_id=registered.client_id)
     yield public_service
     # A kept-alive connection would outlive the live server and close in a dead thread.
     public_service.close()

@@ -74,7 +74,7 @@ def test_the_demo_load_is_idempotent(db):
 
 
 @pytest.fixture
-def aidant_http(live_server, verified_client, aidant) -> Iterator[requests.Session]:
+def aidant_http(drained_live_server, verified_client, aidant) -> Iterator[requests.Session]:
     """The aidant's browser against the live server: the test client's verified session."""
     session_id = verified_client(aidant).cookies["sessionid"].value
     http = requests.Session()
