@@ -26,13 +26,14 @@ from core.models import Role
 from idp import selectors, services
 from idp.claims import PIVOT_CLAIMS, SCOPES, pivot_identity
 from idp.keys import ALGORITHMS, published_jwks, signing_key_set
-from idp.models import ACR_EIDAS1, RelyingParty, UserinfoFormat
+from idp.models import ACR_EIDAS1, RelyingParty, UserinfoFormat, digest
 from idp.server import SESSION_AUTH_TIME, authorization_server, issuer_for, resource_protector
 from idp.services import Delegation
 from mandats import otp
 from mandats.selectors import current_organisation
 
 SESSION_REAUTH_PENDING = "idp_reauth_pending"
+SESSION_REAUTH_DONE = "idp_reauth_done"
 DEMARCHE_CLAIM = "demarche"
 
 
@@ -139,21 +140,36 @@ def _requested_demarches(data: dict[str, Any], redirect_uri: str) -> list[str] |
 def _second_factor_redirect(request: HttpRequest, data: dict[str, Any]) -> HttpResponse | None:
     """A TOTP code in this browser, fresh when the service asks for it (prompt=login, max_age)
     or after 15 minutes of inactivity; None when the aidant may go on."""
-    if request.session.pop(SESSION_REAUTH_PENDING, False) and request.user.is_verified():
+    verified = request.user.is_verified()
+    if verified and request.session.get(SESSION_REAUTH_PENDING) == _fingerprint(request):
+        # Back from the TOTP page for this very request: that code is the authentication.
+        request.session[SESSION_REAUTH_DONE] = request.session.pop(SESSION_REAUTH_PENDING)
         request.session[SESSION_AUTH_TIME] = time.time()
-        return None
+    if otp.inactive_too_long(request) or _asks_fresh_login(request, data):
+        otp.forget_verification(request)
+    if not request.user.is_verified():
+        request.session[SESSION_REAUTH_PENDING] = _fingerprint(request)
+        has_device = otp.confirmed_device(request.user) is not None
+        target = reverse("mandats:totp-verify" if has_device else "mandats:totp-setup")
+        return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+    request.session.setdefault(SESSION_AUTH_TIME, time.time())
+    return None
+
+
+def _asks_fresh_login(request: HttpRequest, data: dict[str, Any]) -> bool:
+    """prompt=login or an exceeded max_age, unless this very request was already answered
+    with a fresh code (its GET and its POST both carry the prompt)."""
+    if request.session.get(SESSION_REAUTH_DONE) == _fingerprint(request):
+        return False
     auth_time = float(request.session.get(SESSION_AUTH_TIME) or 0)
     max_age = str(data.get("max_age") or "")
     stale = max_age.isdigit() and time.time() - auth_time > int(max_age)
-    if "login" in (data.get("prompt") or "").split() or stale or otp.inactive_too_long(request):
-        otp.forget_verification(request)
-    if request.user.is_verified():
-        request.session.setdefault(SESSION_AUTH_TIME, time.time())
-        return None
-    request.session[SESSION_REAUTH_PENDING] = True
-    has_device = otp.confirmed_device(request.user) is not None
-    target = reverse("mandats:totp-verify" if has_device else "mandats:totp-setup")
-    return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+    return stale or "login" in (data.get("prompt") or "").split()
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    """The authorization request's parameters, which the choice form posts back unchanged."""
+    return digest(request.GET.urlencode())
 
 
 def _choice_page(

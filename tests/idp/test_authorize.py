@@ -1,5 +1,6 @@
 """The aidant's side of the authorization: who may act, for whom, and for which démarche."""
 
+import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -12,6 +13,10 @@ from mandats.models import Demarche
 from mandats.otp import SESSION_LAST_ACTIVITY
 from tests.idp.service import REDIRECT_URI, path_of, query_of
 from tests.mandats.factories import MandatFactory, TOTPDeviceFactory, UsagerFactory
+
+
+def social(mandat):
+    return mandat.autorisations.get(demarche=Demarche.SOCIAL)
 
 
 def authorize_path(**params: str) -> str:
@@ -138,17 +143,23 @@ def _verify_again(browser, aidant) -> None:
     session.save()
 
 
-def test_prompt_login_asks_for_a_fresh_totp_then_comes_back(
-    aidant_browser, aidant, registered, mandat
+@pytest.mark.parametrize("params", [{"prompt": "login"}, {"max_age": "0"}])
+def test_prompt_login_or_max_age_ask_for_a_fresh_totp_then_the_flow_goes_on(
+    service, aidant_browser, aidant, mandat, params
 ):
-    response = aidant_browser.get(authorize_path(prompt="login"))
+    transaction = service.start(**params)
+    response = aidant_browser.get(path_of(transaction.url))
 
     assert response.status_code == 302
     assert response["Location"].startswith("/aidants-connect/securite/code/")
     assert DEVICE_ID_SESSION_KEY not in aidant_browser.session
+    time.sleep(1)  # auth_time has a one-second resolution
+    verified_at = int(time.time())
     _verify_again(aidant_browser, aidant)
-    back = aidant_browser.get(query_of(response["Location"])["next"])
-    assert back.status_code == 200
+    assert query_of(response["Location"])["next"] == path_of(transaction.url)
+    callback = service.choose(aidant_browser, transaction, social(mandat).pk)
+    token = service.exchange(transaction, callback)
+    assert service.verify(token["id_token"])["auth_time"] >= verified_at
 
 
 def test_fifteen_minutes_of_inactivity_ask_for_a_fresh_totp(aidant_browser, registered, mandat):

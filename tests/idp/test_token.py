@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from idp.models import AccessToken, AuthorizationCode
 from mandats.models import Demarche, JournalAction, JournalEntry
+from tests.idp.service import path_of, query_of
 
 
 def social(mandat):
@@ -110,3 +111,28 @@ def test_every_successful_use_is_journaled_once(service, aidant_browser, mandat)
     service.login(aidant_browser, social(mandat).pk)
 
     assert uses() == 2
+
+
+def test_an_unknown_client_is_refused_at_the_token_endpoint(service, aidant_browser, mandat):
+    transaction = service.start()
+    callback = service.choose(aidant_browser, transaction, social(mandat).pk)
+    service.client_id = "service-inconnu"
+    service.switch(service.secret, "client_secret_post")
+
+    with pytest.raises(OAuthError) as refused:
+        service.exchange(transaction, callback)
+
+    assert refused.value.error == "invalid_client"
+    assert uses() == 0
+
+
+def test_a_replayed_nonce_is_refused_at_authorize(service, aidant_browser, mandat):
+    first = service.start()
+    service.exchange(first, service.choose(aidant_browser, first, social(mandat).pk))
+    replay = service.start()
+    replay.url = replay.url.replace(replay.nonce, first.nonce)
+
+    response = aidant_browser.get(path_of(replay.url))
+
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "invalid_request"
