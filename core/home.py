@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from core.models import Role, User
 
@@ -115,6 +115,18 @@ ROLE_ACTIONS: dict[str, list[Action]] = {
 
 def role_sections(user: User) -> list[dict]:
     return [
-        {"role": role, "label": Role(role).label, "actions": ROLE_ACTIONS[role]}
+        {"role": role, "label": Role(role).label, "actions": _mounted(ROLE_ACTIONS[role])}
         for role in user.roles
     ]
+
+
+def _mounted(actions: list[Action]) -> list[Action]:
+    """Leaves out the pages this deployment does not serve (the demo's actors in production)."""
+    mounted = []
+    for action in actions:
+        try:
+            action.url  # noqa: B018 - reversing is the check
+        except NoReverseMatch:
+            continue
+        mounted.append(action)
+    return mounted

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from idp import demo_views, views
@@ -12,7 +13,13 @@ urlpatterns = [
     path("idp/userinfo", views.userinfo, name="userinfo"),
     path("idp/session/end", views.session_end, name="session-end"),
     path("idp/jwks", views.jwks, name="jwks"),
-    path("demarche-en-ligne-demo/", demo_views.home, name="demo-home"),
-    path("demarche-en-ligne-demo/connexion/", demo_views.login, name="demo-login"),
-    path("demarche-en-ligne-demo/retour/", demo_views.callback, name="demo-callback"),
 ]
+
+# The demo public service is another actor of the demo, mounted with the mock FranceConnect and
+# never in production.
+if settings.FRANCECONNECT_MOCK_ENABLED:
+    urlpatterns += [
+        path("demarche-en-ligne-demo/", demo_views.home, name="demo-home"),
+        path("demarche-en-ligne-demo/connexion/", demo_views.login, name="demo-login"),
+        path("demarche-en-ligne-demo/retour/", demo_views.callback, name="demo-callback"),
+    ]

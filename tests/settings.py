@@ -29,3 +29,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Uploaded files (CVs, justifications) go to a temporary folder, not to var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="inclusion-tests-media-"))
+# SQLite: a file rather than memory, so that the live server's request threads open their own
+# connections; an in-memory database is one connection shared across threads, which a request
+# thread still closing a keep-alive socket after the server stopped may touch from the wrong
+# thread.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"inclusion-tests-{os.getpid()}.sqlite3")
+    }

@@ -105,3 +105,44 @@ def test_pages_are_in_french(client):
     assert '<html lang="fr"' in content
     assert "Adresse électronique" in content
     assert "Mot de passe" in content
+
+
+def test_production_mounts_neither_the_mock_franceconnect_nor_the_demo_service():
+    code = (
+        "import django; django.setup(); from django.urls import resolve, Resolver404\n"
+        "for path in ('/mock-franceconnect/api/v2/jwks', '/demarche-en-ligne-demo/'):\n"
+        "    try:\n"
+        "        resolve(path); print('mounted', path)\n"
+        "    except Resolver404:\n"
+        "        print('absent', path)\n"
+        "resolve('/.well-known/openid-configuration'); print('idp mounted')"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "FRANCECONNECT_MOCK_ENABLED", "SECURE_SSL_REDIRECT"}
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "inclusion.example",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:3] == [
+        "absent /mock-franceconnect/api/v2/jwks",
+        "absent /demarche-en-ligne-demo/",
+        "idp mounted",
+    ]

@@ -4,6 +4,7 @@ from django.db import transaction
 from conseillers import demo as conseillers_demo
 from conseillers import subsidy_demo
 from core import demo as core_demo
+from idp import demo as idp_demo
 from mandats import demo as mandats_demo
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
             conseillers_demo.load(users)
             subsidy_demo.load(users)
             mandats_demo.load(users)
+            idp_demo.load()
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
             f"\nComptes de démonstration (mot de passe commun : {core_demo.DEMO_PASSWORD}) :"
