@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
 
-from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
+from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oidc.core import AuthorizationCodeMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.oidc import HashedAccessToken
 from franceconnect_mock.identities import SCOPES, Identity, get_identity
 
 MIN_SECRET_LENGTH = 32
@@ -166,8 +166,7 @@ class AuthorizationCode(AuthorizationCodeMixin, models.Model):
         return self.acr
 
 
-class AccessToken(TokenMixin, models.Model):
-    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
+class AccessToken(HashedAccessToken):
     service_provider = models.ForeignKey(
         ServiceProvider, on_delete=models.CASCADE, verbose_name="fournisseur de service"
     )
@@ -176,14 +175,6 @@ class AccessToken(TokenMixin, models.Model):
         AuthorizationCode, on_delete=models.SET_NULL, null=True, blank=True
     )
     identity_login = models.CharField("identité", max_length=64)
-    scope = models.TextField("scopes")
-    issued_at = models.DateTimeField("émis le", default=timezone.now)
-    expires_at = models.DateTimeField("expire le", db_index=True)
-    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "jeton d'accès"
-        verbose_name_plural = "jetons d'accès"
 
     def __str__(self) -> str:
         return f"jeton pour {self.identity_login} ({self.service_provider_id})"
@@ -192,18 +183,6 @@ class AccessToken(TokenMixin, models.Model):
 
     def check_client(self, client: ServiceProvider) -> bool:
         return client.pk == self.service_provider_id
-
-    def get_scope(self) -> str:
-        return self.scope
-
-    def get_expires_in(self) -> int:
-        return int((self.expires_at - self.issued_at).total_seconds())
-
-    def is_expired(self, now: datetime | None = None) -> bool:
-        return self.expires_at <= (now or timezone.now())
-
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
 
     def get_user(self) -> Identity | None:
         return get_identity(self.identity_login)

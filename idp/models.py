@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
 
-from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
+from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oidc.core import AuthorizationCodeMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from core.models import Structure, User
+from core.oidc import HashedAccessToken
 from mandats.models import Autorisation, Demarche
 
 MIN_SECRET_LENGTH = 32
@@ -200,8 +200,7 @@ class AuthorizationCode(AuthorizationCodeMixin, models.Model):
         return ACR_EIDAS1
 
 
-class AccessToken(TokenMixin, models.Model):
-    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
+class AccessToken(HashedAccessToken):
     relying_party = models.ForeignKey(
         RelyingParty, on_delete=models.CASCADE, verbose_name="service en ligne"
     )
@@ -210,14 +209,6 @@ class AccessToken(TokenMixin, models.Model):
         AuthorizationCode, on_delete=models.SET_NULL, null=True, blank=True
     )
     autorisation = models.ForeignKey(Autorisation, on_delete=models.CASCADE, related_name="+")
-    scope = models.TextField("scopes")
-    issued_at = models.DateTimeField("émis le", default=timezone.now)
-    expires_at = models.DateTimeField("expire le", db_index=True)
-    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "jeton d'accès"
-        verbose_name_plural = "jetons d'accès"
 
     def __str__(self) -> str:
         return f"jeton pour {self.relying_party_id}"
@@ -226,18 +217,6 @@ class AccessToken(TokenMixin, models.Model):
 
     def check_client(self, client: RelyingParty) -> bool:
         return client.pk == self.relying_party_id
-
-    def get_scope(self) -> str:
-        return self.scope
-
-    def get_expires_in(self) -> int:
-        return int((self.expires_at - self.issued_at).total_seconds())
-
-    def is_expired(self, now: datetime | None = None) -> bool:
-        return self.expires_at <= (now or timezone.now())
-
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
 
     def get_user(self) -> Autorisation:
         return self.autorisation
