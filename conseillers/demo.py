@@ -47,7 +47,7 @@ def load(users: dict[str, User]) -> None:
     _apply("24930001300011", _member("24930001300011"), posts=1)
     bordeaux = _apply("21330630100010", _member("21330630100010"), posts=4)
     if bordeaux.state == CandidatureState.CREATED:
-        services.candidature_act(candidature=bordeaux, action="examine", by=anct)
+        services.candidature_examine(candidature=bordeaux, by=anct)
     _apply("21230096600018", _member("21230096600018"), posts=2)  # awaits its opinion
     solnum = _apply("78493001800014", _member("78493001800014"), posts=2)
     _decide(solnum, anct, posts=2, number="COSELEC-2026-002")
@@ -149,7 +149,7 @@ def _recruit_camille(manager: User, anct: User) -> None:
             weekly_hours=Decimal("35"),
             by=manager,
         )
-        services.match_act(match=match, action="finalise", by=anct)
+        services.match_finalise(match=match, by=anct)
     Training.objects.get_or_create(
         candidat=camille,
         defaults={

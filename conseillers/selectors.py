@@ -14,7 +14,12 @@ from conseillers.models import (
     Envelope,
     Post,
 )
-from core.models import Structure
+from core.models import Role, Structure, User
+
+
+def managed_structures(user: User):
+    """The structures the person manages: the ones they apply and recruit for."""
+    return Structure.objects.filter(pk__in=user.scope.structure_ids(Role.GESTIONNAIRE))
 
 
 def envelopes_in_force() -> dict[str, int]:

@@ -7,15 +7,16 @@ truth), fires the django-fsm transition and writes the transition log row in the
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
-from conseillers import selectors, subsidy
+from conseillers import formatting, selectors, subsidy
+from conseillers.abilities import PROGRAMME, StructureAbilities
 from conseillers.models import (
     Candidat,
     Candidature,
@@ -32,14 +33,24 @@ from conseillers.models import (
     Rupture,
     SmicRate,
 )
-from core.models import Departement, Role, Structure, User
+from core.models import Departement, Structure, User
 
-FORBIDDEN = "Vous n'avez pas le droit d'effectuer cette action sur ce dossier."
+# Read by the subsidy until it moves into its own package and imports `formatting` itself.
+FORBIDDEN = formatting.FORBIDDEN
+_euros = formatting.euros
+_hours = formatting.hours
 
 
-def _require(obj: Model, ability: str, by: User) -> None:
-    if not obj.get_abilities(by).get(ability, False):
-        raise PermissionDenied(FORBIDDEN)
+class HasAbilities(Protocol):
+    def get_abilities(self, user: User) -> Mapping[str, bool]: ...
+
+
+def _require(
+    holder: HasAbilities, ability: str, by: User, refusal: str = formatting.FORBIDDEN
+) -> None:
+    """Refuses unless the holder's `get_abilities` grants the key: the one test of a right."""
+    if not holder.get_abilities(by).get(ability, False):
+        raise PermissionDenied(refusal)
 
 
 def _lock(model: type[Candidature] | type[Match], pk: int, *related: str):
@@ -47,14 +58,20 @@ def _lock(model: type[Candidature] | type[Match], pk: int, *related: str):
     return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
-def _fire(obj: Candidature | Match, name: str, *, by: User, reason: str = "") -> None:
-    """Fires a transition, saves with compare-and-set on the state, logs who/when/from/to/why."""
+Lifecycle = TypeVar("Lifecycle", Candidature, Match)
+
+
+def _fire(
+    obj: Lifecycle, transition: Callable[[Lifecycle], None], *, by: User, reason: str = ""
+) -> None:
+    """Fires a transition of the model (`Match.finalise`…) on `obj`, saves with compare-and-set on
+    the state, logs who/when/from/to/why."""
     from_state = obj.state
-    getattr(obj, name)()
+    transition(obj)
     obj.state_changed_at = timezone.now()
     obj.save()
     obj.transitions.create(
-        transition=name,
+        transition=transition.__name__,
         from_state=from_state,
         to_state=obj.state,
         by=by,
@@ -65,13 +82,8 @@ def _fire(obj: Candidature | Match, name: str, *, by: User, reason: str = "") ->
 # --- Envelopes -----------------------------------------------------------------------------------
 
 
-def _require_anct(by: User) -> None:
-    if not by.scope.is_anct:
-        raise PermissionDenied("Seule l'ANCT peut effectuer cette action.")
-
-
 def envelope_set(*, departement: Departement, posts: int, reason: str, by: User) -> Envelope:
-    _require_anct(by)
+    _require(PROGRAMME, "envelope_set", by, formatting.ANCT_ONLY)
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif de ce changement d'enveloppe."})
     return Envelope.objects.create(departement=departement, posts=posts, reason=reason, author=by)
@@ -83,7 +95,7 @@ def envelopes_apply(*, allocation: dict[str, int], reason: str, by: User) -> lis
     The départements are locked first, so two applications at once cannot both write a row from
     the same reading of the envelopes in force.
     """
-    _require_anct(by)
+    _require(PROGRAMME, "proposal_apply", by, formatting.ANCT_ONLY)
     with transaction.atomic():
         departements = {
             d.code: d for d in Departement.objects.select_for_update().filter(code__in=allocation)
@@ -103,10 +115,14 @@ def envelopes_apply(*, allocation: dict[str, int], reason: str, by: User) -> lis
 
 
 @transaction.atomic
-def candidature_submit(*, structure: Structure, by: User, **fields) -> Candidature:
+def candidature_submit(*, structure: Structure, by: User, **fields: Any) -> Candidature:
     """Files an application. A SIRET that already applied is flagged, never merged silently."""
-    if not by.scope.has_structure_role(structure.pk, Role.GESTIONNAIRE):
-        raise PermissionDenied("Seul un gestionnaire de la structure peut candidater pour elle.")
+    _require(
+        StructureAbilities(structure),
+        "candidature_submit",
+        by,
+        "Seul un gestionnaire de la structure peut candidater pour elle.",
+    )
     earlier = Candidature.objects.filter(siret=structure.siret).order_by("created_at").first()
     candidature = Candidature(
         structure=structure, siret=structure.siret, duplicate_of=earlier, **fields
@@ -117,19 +133,55 @@ def candidature_submit(*, structure: Structure, by: User, **fields) -> Candidatu
     return candidature
 
 
-def candidature_act(
-    *, candidature: Candidature, action: str, by: User, reason: str = ""
-) -> Candidature:
-    """examine, refuse, cancel, mark_duplicate, abandon: the transitions with no ledger row."""
-    if action not in {"examine", "refuse", "cancel", "mark_duplicate", "abandon"}:
-        raise ValueError(action)
-    if action != "examine" and action != "abandon" and not reason.strip():
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif de cette décision."})
+
+
+def _candidature_transition(
+    candidature: Candidature,
+    transition: Callable[[Candidature], None],
+    *,
+    by: User,
+    reason: str,
+) -> Candidature:
+    """Locks the application, checks the right under the lock, fires, logs: one transaction.
+
+    The ability key is the transition's name: `get_abilities` lists who may fire each one.
+    """
     with transaction.atomic():
         locked = _lock(Candidature, candidature.pk, "structure")
-        _require(locked, action, by)
-        _fire(locked, action, by=by, reason=reason)
+        _require(locked, transition.__name__, by)
+        _fire(locked, transition, by=by, reason=reason)
     return locked
+
+
+def candidature_examine(*, candidature: Candidature, by: User, reason: str = "") -> Candidature:
+    """ANCT asks for a complementary examination."""
+    return _candidature_transition(candidature, Candidature.examine, by=by, reason=reason)
+
+
+def candidature_refuse(*, candidature: Candidature, by: User, reason: str) -> Candidature:
+    """ANCT refuses the application, with its motive."""
+    _require_reason(reason)
+    return _candidature_transition(candidature, Candidature.refuse, by=by, reason=reason)
+
+
+def candidature_cancel(*, candidature: Candidature, by: User, reason: str) -> Candidature:
+    """ANCT cancels the application (for instance, submitted by mistake), with its motive."""
+    _require_reason(reason)
+    return _candidature_transition(candidature, Candidature.cancel, by=by, reason=reason)
+
+
+def candidature_mark_duplicate(*, candidature: Candidature, by: User, reason: str) -> Candidature:
+    """ANCT confirms that the application duplicates another one of the same SIRET."""
+    _require_reason(reason)
+    return _candidature_transition(candidature, Candidature.mark_duplicate, by=by, reason=reason)
+
+
+def candidature_abandon(*, candidature: Candidature, by: User, reason: str = "") -> Candidature:
+    """The structure (or ANCT on its behalf) gives up its application."""
+    return _candidature_transition(candidature, Candidature.abandon, by=by, reason=reason)
 
 
 def opinion_give(
@@ -169,7 +221,7 @@ def _check_transfer_target(candidature: Candidature, target: Structure | None, b
                 "un transfert."
             }
         )
-    if target.departement_id not in by.scope.departement_codes:
+    if not StructureAbilities(target).get_abilities(by)["transfer_receive"]:
         raise ValidationError(
             {"transfer_to": "Proposez une structure de votre territoire pour le transfert."}
         )
@@ -212,7 +264,7 @@ def decision_record(
             author=by,
         )
         if kind == DecisionKind.INITIAL:
-            _fire(locked, "validate", by=by, reason=f"Décision {number}")
+            _fire(locked, Candidature.validate, by=by, reason=f"Décision {number}")
         if kind == DecisionKind.WITHDRAWAL:
             _check_occupied_within(locked, posts_granted)
     return decision
@@ -280,16 +332,15 @@ def match_mark_interest(
     *, structure: Structure, candidat: Candidat, interested: bool, by: User
 ) -> Match:
     """The structure marks its interest (or not) in a candidate; creates the match if need be."""
-    if not by.scope.has_structure_role(structure.pk, Role.GESTIONNAIRE):
-        raise PermissionDenied(FORBIDDEN)
+    _require(StructureAbilities(structure), "match_mark_interest", by)
     if not selectors.quota_of_structure(structure):
         raise ValidationError("Votre structure n'a pas encore de postes accordés par l'ANCT.")
     match, _ = Match.objects.select_for_update().get_or_create(
         structure=structure, candidat=candidat
     )
-    action = "mark_interested" if interested else "mark_not_interested"
-    if match.get_abilities(by).get(action):
-        _fire(match, action, by=by)
+    ability = "mark_interested" if interested else "mark_not_interested"
+    if match.get_abilities(by).get(ability):
+        _fire(match, Match.mark_interested if interested else Match.mark_not_interested, by=by)
     elif match.state != (MatchState.INTERESTED if interested else MatchState.NOT_INTERESTED):
         raise ValidationError(
             f"Cette mise en relation est à l'état « {match.get_state_display()} »"
@@ -330,7 +381,7 @@ def match_recruit(
         contract.full_clean()
         check_salary(contract)
         contract.save()
-        _fire(locked, "recruit", by=by)
+        _fire(locked, Match.recruit, by=by)
         _assign_post(locked, start_date)
         _make_other_matches_unavailable(locked, by)
     return locked
@@ -355,32 +406,17 @@ def check_salary(contract: Contract) -> None:
     """The gross monthly salary must reach the SMIC for the hours worked, at the contract start."""
     rate = SmicRate.at(contract.start_date)
     if rate is None:
-        raise ValidationError(
-            f"Aucun taux du SMIC n'est connu au {contract.start_date:%d/%m/%Y} :"
-            " l'ANCT doit compléter le tableau des SMIC."
-        )
+        raise ValidationError(formatting.no_smic_rate(contract.start_date))
     minimum = rate.monthly_minimum(contract.weekly_hours)
     if contract.gross_monthly_salary < minimum:
-        raise ValidationError(
-            {
-                "gross_monthly_salary": (
-                    f"Le salaire brut mensuel ({_euros(contract.gross_monthly_salary)}) "
-                    f"est inférieur au SMIC pour {_hours(contract.weekly_hours)} par semaine "
-                    f"({_euros(minimum)}, au taux de {_euros(rate.hourly_gross)} de l'heure "
-                    f"en vigueur le {contract.start_date:%d/%m/%Y})."
-                )
-            }
+        message = formatting.salary_below_smic(
+            salary=contract.gross_monthly_salary,
+            weekly_hours=contract.weekly_hours,
+            minimum=minimum,
+            hourly_rate=rate.hourly_gross,
+            day=contract.start_date,
         )
-
-
-def _euros(amount: Decimal) -> str:
-    whole, cents = f"{amount:.2f}".split(".")
-    grouped = f"{int(whole):,}".replace(",", "\u202f")
-    return f"{grouped},{cents} €"
-
-
-def _hours(hours: Decimal) -> str:
-    return f"{hours.normalize():f} h".replace(".", ",")
+        raise ValidationError({"gross_monthly_salary": message})
 
 
 def _assign_post(match: Match, start: datetime.date) -> None:
@@ -410,21 +446,26 @@ def _make_other_matches_unavailable(match: Match, by: User) -> None:
         .exclude(pk=match.pk)
     )
     for other in others:
-        _fire(other, "make_unavailable", by=by, reason=f"Recruté(e) par {match.structure}")
+        _fire(other, Match.make_unavailable, by=by, reason=f"Recruté(e) par {match.structure}")
 
 
-def match_act(*, match: Match, action: str, by: User, reason: str = "") -> Match:
-    """finalise (ANCT validates the recruitment) and end (the contract reached its term)."""
-    if action not in {"finalise", "end"}:
-        raise ValueError(action)
+def match_finalise(*, match: Match, by: User, reason: str = "") -> Match:
+    """ANCT validates the recruitment: the post's subsidy schedule starts or continues."""
     with transaction.atomic():
         locked = _lock(Match, match.pk, "structure", "candidat")
-        _require(locked, action, by)
-        _fire(locked, action, by=by, reason=reason)
-        if action == "end":
-            _vacate(locked, timezone.localdate())
-        if action == "finalise":  # Subsidy (issue 4): the post's schedule starts or continues.
-            subsidy.subvention_open(match=locked, by=by)
+        _require(locked, "finalise", by)
+        _fire(locked, Match.finalise, by=by, reason=reason)
+        subsidy.subvention_open(match=locked, by=by)
+    return locked
+
+
+def match_end(*, match: Match, by: User, reason: str = "") -> Match:
+    """The contract reached its term or was renewed: the post is vacant from today."""
+    with transaction.atomic():
+        locked = _lock(Match, match.pk, "structure", "candidat")
+        _require(locked, "end", by)
+        _fire(locked, Match.end, by=by, reason=reason)
+        _vacate(locked, timezone.localdate())
     return locked
 
 
@@ -449,7 +490,7 @@ def rupture_declare(*, match: Match, rupture_date: datetime.date, motive: str, b
         rupture = Rupture(match=locked, rupture_date=rupture_date, motive=motive, declared_by=by)
         rupture.full_clean()
         rupture.save()
-        _fire(locked, "declare_rupture", by=by, reason=rupture.get_motive_display())
+        _fire(locked, Match.declare_rupture, by=by, reason=rupture.get_motive_display())
     return rupture
 
 
@@ -458,7 +499,7 @@ def rupture_validate(*, match: Match, by: User) -> Match:
     with transaction.atomic():
         locked = _lock(Match, match.pk, "structure", "rupture")
         _require(locked, "validate_rupture", by)
-        _fire(locked, "validate_rupture", by=by)
+        _fire(locked, Match.validate_rupture, by=by)
         _vacate(locked, locked.rupture.rupture_date)
         subsidy.subvention_suspend(match=locked, by=by)  # Subsidy (issue 4): the clock stops.
     return locked

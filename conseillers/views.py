@@ -3,6 +3,9 @@ one the person's abilities allow (the same `get_abilities` the API reads)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from conseillers import selectors, services, territory
+from conseillers.abilities import PROGRAMME
 from conseillers.apportionment import Method
 from conseillers.forms import (
     CandidatForm,
@@ -36,19 +40,32 @@ from conseillers.models import (
     MatchState,
     Training,
 )
-from core.models import Departement, Role, Structure
+from core.models import Departement, Structure
 
-ACT_LABELS = {
-    "examine": "Passer en examen complémentaire",
-    "refuse": "Refuser la candidature",
-    "cancel": "Annuler la candidature",
-    "mark_duplicate": "Classer comme doublon",
-    "abandon": "Abandonner la candidature",
+
+class CandidatureAct(NamedTuple):
+    label: str
+    service: Callable[..., Candidature]
+
+
+# URL slug (also the ability key of `Candidature.get_abilities`) → button label and service.
+CANDIDATURE_ACTS = {
+    "examine": CandidatureAct("Passer en examen complémentaire", services.candidature_examine),
+    "refuse": CandidatureAct("Refuser la candidature", services.candidature_refuse),
+    "cancel": CandidatureAct("Annuler la candidature", services.candidature_cancel),
+    "mark_duplicate": CandidatureAct("Classer comme doublon", services.candidature_mark_duplicate),
+    "abandon": CandidatureAct("Abandonner la candidature", services.candidature_abandon),
 }
 
 
+def _require(request: HttpRequest, ability: str, refusal: str) -> None:
+    """Refuses the page unless the programme-wide abilities grant it."""
+    if not PROGRAMME.get_abilities(request.user)[ability]:
+        raise PermissionDenied(refusal)
+
+
 def _managed_structures(request: HttpRequest):
-    return Structure.objects.filter(pk__in=request.user.scope.structure_ids(Role.GESTIONNAIRE))
+    return selectors.managed_structures(request.user)
 
 
 # --- Applications --------------------------------------------------------------------------------
@@ -69,7 +86,7 @@ def candidature_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "states": CandidatureState.choices,
             "current_state": state,
-            "can_apply": _managed_structures(request).exists(),
+            "can_apply": PROGRAMME.get_abilities(request.user)["candidature_submit"],
         },
     )
 
@@ -84,9 +101,8 @@ def with_listing(candidatures):
 
 @login_required
 def candidature_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "candidature_submit", "Seul un gestionnaire de structure peut candidater.")
     structures = _managed_structures(request)
-    if not structures.exists():
-        raise PermissionDenied("Seul un gestionnaire de structure peut candidater.")
     form = CandidatureForm(request.POST or None, structures=structures)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "structure"}
@@ -129,10 +145,10 @@ def _candidature_forms(candidature: Candidature, user, bound: dict | None = None
         )
     if abilities["decide"]:
         forms["decision"] = bound.get("decision") or DecisionForm(prefix="decision")
-    acts = [a for a in ACT_LABELS if abilities.get(a)]
+    acts = [(slug, act.label) for slug, act in CANDIDATURE_ACTS.items() if abilities[slug]]
     if acts:
         forms["act"] = bound.get("act") or ReasonForm(prefix="acte")
-    return {"forms": forms, "acts": [(a, ACT_LABELS[a]) for a in acts], "abilities": abilities}
+    return {"forms": forms, "acts": acts, "abilities": abilities}
 
 
 def _render_candidature(request, candidature, forms, status=200) -> HttpResponse:
@@ -197,15 +213,14 @@ def _post_decision(request, candidature, _action):
 
 
 def _post_act(request, candidature, action):
-    if action not in ACT_LABELS:
+    if action not in CANDIDATURE_ACTS:
         raise PermissionDenied("Action inconnue.")
+    act = CANDIDATURE_ACTS[action]
     form = ReasonForm(request.POST, prefix="acte")
 
     def call(data):
-        services.candidature_act(
-            candidature=candidature, action=action, by=request.user, reason=data["reason"]
-        )
-        return f"Fait : {ACT_LABELS[action].lower()}."
+        act.service(candidature=candidature, by=request.user, reason=data["reason"])
+        return f"Fait : {act.label.lower()}."
 
     return form, _run(form, call)
 
@@ -255,9 +270,8 @@ def my_career(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def recruitment(request: HttpRequest) -> HttpResponse:
+    _require(request, "recruitment_view", "Cette page est réservée aux gestionnaires de structure.")
     structures = list(_managed_structures(request).select_related("departement"))
-    if not structures:
-        raise PermissionDenied("Cette page est réservée aux gestionnaires de structure.")
     structure = _chosen(structures, request.GET.get("structure"))
     quota = selectors.quota_of_structure(structure)
     matches = (
@@ -376,7 +390,7 @@ MATCH_ACTIONS = {
     "valider": (
         ReasonForm,
         "acte",
-        lambda m, u, d: services.match_act(match=m, action="finalise", by=u, **d),
+        lambda m, u, d: services.match_finalise(match=m, by=u, **d),
         "Le recrutement est validé.",
     ),
     "valider-rupture": (
@@ -388,7 +402,7 @@ MATCH_ACTIONS = {
     "terminer": (
         ReasonForm,
         "acte",
-        lambda m, u, d: services.match_act(match=m, action="end", by=u, **d),
+        lambda m, u, d: services.match_end(match=m, by=u, **d),
         "Le contrat est terminé.",
     ),
 }
@@ -415,14 +429,12 @@ def match_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- Envelopes (ANCT) ----------------------------------------------------------------------------
 
 
-def _require_anct(request: HttpRequest) -> None:
-    if not request.user.scope.is_anct:
-        raise PermissionDenied("Cette page est réservée à l'ANCT.")
+ANCT_PAGE = "Cette page est réservée à l'ANCT."
 
 
 @login_required
 def envelopes(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+    _require(request, "envelopes_view", ANCT_PAGE)
     form = EnvelopeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -459,7 +471,7 @@ def _envelope_rows(in_force: dict[str, int]) -> list[dict]:
 
 @login_required
 def envelope_proposal(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+    _require(request, "proposal_make", ANCT_PAGE)
     form = ProposalForm(request.POST or None, request.FILES or None)
     comparison = None
     if request.method == "POST" and form.is_valid():
@@ -494,7 +506,7 @@ def envelope_proposal(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def envelope_apply(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+    _require(request, "proposal_apply", ANCT_PAGE)
     chosen = request.POST.getlist("departement")
     allocation = {}
     for code in chosen:
@@ -512,7 +524,7 @@ def envelope_apply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def redistribution(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+    _require(request, "redistribute", ANCT_PAGE)
     form = RedistributionForm(request.POST or None)
     proposal = None
     if request.method == "POST" and form.is_valid():

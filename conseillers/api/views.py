@@ -7,7 +7,7 @@ object's `get_abilities` (the service checks it again under its row lock).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -27,7 +27,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from conseillers import selectors, services, territory
+from conseillers import formatting, selectors, services, territory
+from conseillers.abilities import PROGRAMME, StructureAbilities
 from conseillers.api import serializers as s
 from conseillers.api.filters import CandidatureFilter, EnvelopeFilter, MatchFilter
 from conseillers.apportionment import Method
@@ -43,9 +44,12 @@ from conseillers.models import (
     Training,
 )
 from core.api.permissions import HasAbility
-from core.models import Departement, Role, Structure, User
+from core.models import Departement, Structure, User
 
-ANCT_ONLY = "Seule l'ANCT peut effectuer cette action."
+ANCT_ONLY = formatting.ANCT_ONLY
+CANNOT_ACT = (
+    "Vous ne pouvez pas effectuer cette action sur ce dossier, ou pas dans son état actuel."
+)
 
 ERRORS = {
     400: OpenApiResponse(
@@ -67,18 +71,9 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 class CanAct(HasAbility):
-    message = (
-        "Vous ne pouvez pas effectuer cette action sur ce dossier, ou pas dans son état actuel."
-    )
+    """Read by the subsidy API until its move; the programme's viewsets use `HasAbility`."""
 
-
-class AnctForWrites(permissions.BasePermission):
-    """Everyone logged in reads; only ANCT writes (envelopes are set nationally)."""
-
-    message = ANCT_ONLY
-
-    def has_permission(self, request: Request, view: viewsets.GenericViewSet) -> bool:
-        return request.method in permissions.SAFE_METHODS or request.user.scope.is_anct
+    message = CANNOT_ACT
 
 
 @contextmanager
@@ -159,10 +154,11 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Candidature.objects.none()
     serializer_class = s.CandidatureSerializer
-    permission_classes = [permissions.IsAuthenticated, CanAct]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
     filterset_class = CandidatureFilter
     ordering_fields = ["created_at", "state_changed_at", "posts_wished"]
     ability_map = {"opinion": "give_opinion", "decisions": "view", "record_decision": "decide"}
+    ability_refusal = CANNOT_ACT
 
     def get_queryset(self) -> QuerySet[Candidature]:
         return candidatures_for(self.request.user)
@@ -183,13 +179,11 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
             candidature = services.candidature_submit(by=request.user, **body)
         return Response(self._read(candidature.pk), status=status.HTTP_201_CREATED)
 
-    def _act(self, request: Request, transition: str) -> Response:
+    def _act(self, request: Request, service: Callable[..., Candidature]) -> Response:
         candidature = self.get_object()
         body = valid_body(s.ReasonSerializer, request)
         with service_errors():
-            services.candidature_act(
-                candidature=candidature, action=transition, by=request.user, reason=body["reason"]
-            )
+            service(candidature=candidature, by=request.user, reason=body["reason"])
         return Response(self._read(candidature.pk))
 
     @extend_schema(
@@ -200,7 +194,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def examine(self, request: Request, pk: str) -> Response:
-        return self._act(request, "examine")
+        return self._act(request, services.candidature_examine)
 
     @extend_schema(
         summary="Refuser la candidature",
@@ -210,7 +204,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def refuse(self, request: Request, pk: str) -> Response:
-        return self._act(request, "refuse")
+        return self._act(request, services.candidature_refuse)
 
     @extend_schema(
         summary="Annuler la candidature",
@@ -220,7 +214,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        return self._act(request, "cancel")
+        return self._act(request, services.candidature_cancel)
 
     @extend_schema(
         summary="Confirmer un doublon",
@@ -231,7 +225,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="mark-duplicate")
     def mark_duplicate(self, request: Request, pk: str) -> Response:
-        return self._act(request, "mark_duplicate")
+        return self._act(request, services.candidature_mark_duplicate)
 
     @extend_schema(
         summary="Abandonner la candidature",
@@ -241,7 +235,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def abandon(self, request: Request, pk: str) -> Response:
-        return self._act(request, "abandon")
+        return self._act(request, services.candidature_abandon)
 
     @extend_schema(
         summary="Donner ou modifier l'avis de la préfecture",
@@ -305,7 +299,14 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
 
     queryset = Envelope.objects.none()
     serializer_class = s.EnvelopeInForceSerializer
-    permission_classes = [permissions.IsAuthenticated, AnctForWrites]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
+    collection_abilities = PROGRAMME
+    collection_ability_map = {
+        "create": "envelope_set",
+        "proposal": "proposal_make",
+        "apply": "proposal_apply",
+        "redistribution": "redistribute",
+    }
     filterset_class = EnvelopeFilter
     ordering_fields = ["departement", "posts", "created_at"]
     pagination_class = None
@@ -492,7 +493,7 @@ class CandidatViewSet(viewsets.GenericViewSet):
     )
     def create(self, request: Request) -> Response:
         body = valid_body(s.CandidatRegisterSerializer, request)
-        if not request.user.scope.is_anct:
+        if not PROGRAMME.get_abilities(request.user)["candidat_register_for_others"]:
             if Candidat.objects.filter(user=request.user).exists():
                 raise exceptions.ValidationError(
                     {"non_field_errors": ["Vous êtes déjà inscrit(e) comme candidat(e)."]}
@@ -526,11 +527,13 @@ def managed_structure(request: Request) -> Structure:
         raise exceptions.ValidationError(
             {"structure": ["Indiquez l'identifiant de votre structure (paramètre structure)."]}
         )
-    if not request.user.scope.has_structure_role(int(raw), Role.GESTIONNAIRE):
+    structure = Structure.objects.filter(pk=int(raw)).first()
+    if structure is None or not StructureAbilities(structure).get_abilities(request.user).get(
+        "candidats_view"
+    ):
         raise exceptions.PermissionDenied(
             "Seul un gestionnaire de la structure peut consulter les candidats."
         )
-    structure = Structure.objects.get(pk=int(raw))
     if not selectors.quota_of_structure(structure):
         raise exceptions.PermissionDenied(
             "Votre structure n'a pas encore de postes accordés par l'ANCT : les candidats "
@@ -570,10 +573,11 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Match.objects.none()
     serializer_class = s.MatchSerializer
-    permission_classes = [permissions.IsAuthenticated, CanAct]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
     filterset_class = MatchFilter
     ordering_fields = ["created_at", "state_changed_at"]
     ability_map = {"rupture": "declare_rupture"}
+    ability_refusal = CANNOT_ACT
 
     def get_queryset(self) -> QuerySet[Match]:
         return matches_for(self.request.user)
@@ -605,7 +609,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def finalise(self, request: Request, pk: str) -> Response:
-        return self._act(request, "finalise")
+        return self._act(request, services.match_finalise)
 
     @extend_schema(
         summary="Terminer le contrat",
@@ -616,13 +620,13 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
-        return self._act(request, "end")
+        return self._act(request, services.match_end)
 
-    def _act(self, request: Request, transition: str) -> Response:
+    def _act(self, request: Request, service: Callable[..., Match]) -> Response:
         match = self.get_object()
         body = valid_body(s.ReasonSerializer, request)
         with service_errors():
-            services.match_act(match=match, action=transition, by=request.user, **body)
+            service(match=match, by=request.user, **body)
         return self._read(match.pk)
 
     @extend_schema(
@@ -700,11 +704,13 @@ class TrainingViewSet(
 
     queryset = Training.objects.none()  # for the schema; get_queryset scopes every request
     serializer_class = s.TrainingSerializer
-    permission_classes = [permissions.IsAuthenticated, AnctForWrites]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
+    collection_abilities = PROGRAMME
+    collection_ability_map = {"create": "training_record", "partial_update": "training_record"}
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Training]:
         trainings = Training.objects.select_related("candidat").order_by("pk")
-        if self.request.user.scope.is_anct:
+        if PROGRAMME.get_abilities(self.request.user)["trainings_view_all"]:
             return trainings
         return trainings.filter(candidat__user=self.request.user)

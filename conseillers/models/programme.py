@@ -704,3 +704,8 @@ class Training(models.Model):
 
     def __str__(self) -> str:
         return f"Formation de {self.candidat}"
+
+    def get_abilities(self, user: User) -> dict[str, bool]:
+        anct = user.scope.is_anct
+        own = self.candidat.user_id is not None and self.candidat.user_id == user.pk
+        return {"view": anct or own, "update": anct}

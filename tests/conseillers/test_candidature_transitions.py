@@ -76,6 +76,15 @@ DECISION = {
 }
 LOGGED_REASON = {"validate": f"Décision {DECISION['number']}"}
 
+# The transitions without a ledger row, each its own service.
+TRANSITION_SERVICES = {
+    "examine": services.candidature_examine,
+    "refuse": services.candidature_refuse,
+    "cancel": services.candidature_cancel,
+    "mark_duplicate": services.candidature_mark_duplicate,
+    "abandon": services.candidature_abandon,
+}
+
 
 def _act(action: str, candidature: Candidature, by) -> None:
     if action == "validate":
@@ -85,7 +94,7 @@ def _act(action: str, candidature: Candidature, by) -> None:
             candidature=candidature, verdict="favorable", comment="Territoire prioritaire.", by=by
         )
     else:
-        services.candidature_act(candidature=candidature, action=action, by=by, reason=REASON)
+        TRANSITION_SERVICES[action](candidature=candidature, by=by, reason=REASON)
 
 
 def _snapshot(candidature: Candidature) -> tuple:

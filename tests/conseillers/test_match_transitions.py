@@ -107,8 +107,10 @@ def _act(action: str, match: Match, by) -> None:
         services.rupture_declare(match=match, rupture_date=RUPTURE_DATE, motive="demission", by=by)
     elif action == "validate_rupture":
         services.rupture_validate(match=match, by=by)
+    elif action == "finalise":
+        services.match_finalise(match=match, by=by, reason=REASON)
     else:
-        services.match_act(match=match, action=action, by=by, reason=REASON)
+        services.match_end(match=match, by=by, reason=REASON)
 
 
 def _snapshot(match: Match) -> tuple:
@@ -333,7 +335,7 @@ def test_ending_a_contract_frees_its_post_from_today(match_of, anct):
     match = match_of(M.FINALISED)
     post = Post.objects.get(holder=match)
 
-    services.match_act(match=match, action="end", by=anct)
+    services.match_end(match=match, by=anct)
 
     post.refresh_from_db()
     assert (post.holder, post.vacant_since) == (None, timezone.localdate())

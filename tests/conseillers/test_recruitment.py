@@ -105,7 +105,7 @@ def test_only_the_structure_manager_recruits(request, interested_match, persona)
 def test_a_vacated_post_is_given_to_the_replacement(structure, validated, gestionnaire, anct):
     first = MatchFactory(structure=structure, state=MatchState.INTERESTED)
     services.match_recruit(match=first, by=gestionnaire, **CONTRACT)
-    services.match_act(match=first, action="finalise", by=anct)
+    services.match_finalise(match=first, by=anct)
     services.rupture_declare(
         match=first, rupture_date=datetime.date(2026, 9, 30), motive="demission", by=gestionnaire
     )
@@ -126,7 +126,7 @@ def test_a_vacated_post_is_given_to_the_replacement(structure, validated, gestio
 
 def test_a_rupture_must_precede_the_contract_end(interested_match, gestionnaire, anct):
     services.match_recruit(match=interested_match, by=gestionnaire, **CONTRACT)
-    services.match_act(match=interested_match, action="finalise", by=anct)
+    services.match_finalise(match=interested_match, by=anct)
     with pytest.raises(ValidationError, match="La rupture doit précéder la fin du contrat"):
         services.rupture_declare(
             match=interested_match,
@@ -139,7 +139,7 @@ def test_a_rupture_must_precede_the_contract_end(interested_match, gestionnaire,
 def test_posts_vacant_beyond_six_months_are_flagged_once(structure, validated, gestionnaire, anct):
     match = MatchFactory(structure=structure, state=MatchState.INTERESTED)
     services.match_recruit(match=match, by=gestionnaire, **CONTRACT)
-    services.match_act(match=match, action="finalise", by=anct)
+    services.match_finalise(match=match, by=anct)
     services.rupture_declare(
         match=match, rupture_date=datetime.date(2026, 3, 31), motive="licenciement", by=gestionnaire
     )

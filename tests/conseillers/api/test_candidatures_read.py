@@ -181,7 +181,7 @@ def _fill(structure, count, prefecture_37, anct):
             by=prefecture_37,
         )
         DecisionFactory(candidature=application, posts_granted=1)
-        services.candidature_act(candidature=application, action="examine", by=anct)
+        services.candidature_examine(candidature=application, by=anct)
 
 
 @pytest.mark.parametrize("persona", ["anct", "prefecture_region_centre", "gestionnaire"])
