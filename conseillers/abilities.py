@@ -25,6 +25,8 @@ class ProgrammeAbilities:
         anct = scope.is_anct
         manager = bool(scope.structure_ids(Role.GESTIONNAIRE))
         return {
+            # ANCT reads the national dashboard, a préfecture the one of its territory.
+            "dashboard_view": anct or bool(scope.departement_codes),
             "envelopes_view": anct,
             "envelope_set": anct,
             "proposal_make": anct,

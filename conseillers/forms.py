@@ -1,5 +1,8 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from conseillers.apportionment import Method
 from conseillers.models import (
@@ -15,7 +18,7 @@ from core.models import Departement, Structure
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Shows a service's refusal next to the field it names, or at the top of the form."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
@@ -47,10 +50,10 @@ class CandidatureForm(DsfrModelForm):
         }
         help_texts = {"motivation": "2 500 caractères au maximum."}
 
-    def __init__(self, *args, structures=None, **kwargs) -> None:
+    def __init__(self, *args, structures: QuerySet[Structure], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["structure"].queryset = structures
-        if structures is not None and structures.count() == 1:
+        cast(forms.ModelChoiceField, self.fields["structure"]).queryset = structures
+        if structures.count() == 1:
             self.fields["structure"].initial = structures.first()
 
 
@@ -73,7 +76,9 @@ class OpinionForm(DsfrForm):
 
     def __init__(self, *args, candidature: Candidature, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["transfer_to"].queryset = Structure.objects.filter(
+        cast(
+            forms.ModelChoiceField, self.fields["transfer_to"]
+        ).queryset = Structure.objects.filter(
             departement_id=candidature.structure.departement_id
         ).exclude(pk=candidature.structure_id)
 

@@ -40,6 +40,7 @@ from conseillers.models import (
     MatchState,
     Training,
 )
+from core.http import AuthenticatedHttpRequest
 from core.models import Departement, Structure
 
 
@@ -58,13 +59,13 @@ CANDIDATURE_ACTS = {
 }
 
 
-def _require(request: HttpRequest, ability: str, refusal: str) -> None:
+def _require(request: AuthenticatedHttpRequest, ability: str, refusal: str) -> None:
     """Refuses the page unless the programme-wide abilities grant it."""
     if not PROGRAMME.get_abilities(request.user)[ability]:
         raise PermissionDenied(refusal)
 
 
-def _managed_structures(request: HttpRequest):
+def _managed_structures(request: AuthenticatedHttpRequest):
     return selectors.managed_structures(request.user)
 
 
@@ -72,7 +73,7 @@ def _managed_structures(request: HttpRequest):
 
 
 @login_required
-def candidature_list(request: HttpRequest) -> HttpResponse:
+def candidature_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     candidatures = with_listing(Candidature.objects.visible_to(request.user))
     state = request.GET.get("etat")
     if state in CandidatureState.values:
@@ -100,7 +101,7 @@ def with_listing(candidatures):
 
 
 @login_required
-def candidature_create(request: HttpRequest) -> HttpResponse:
+def candidature_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "candidature_submit", "Seul un gestionnaire de structure peut candidater.")
     structures = _managed_structures(request)
     form = CandidatureForm(request.POST or None, structures=structures)
@@ -127,7 +128,7 @@ def candidature_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def candidature_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidature = get_object_or_404(
         with_listing(Candidature.objects.visible_to(request.user)), pk=pk
     )
@@ -165,7 +166,7 @@ def _render_candidature(request, candidature, forms, status=200) -> HttpResponse
 
 @login_required
 @require_POST
-def candidature_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def candidature_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     candidature = get_object_or_404(
         with_listing(Candidature.objects.visible_to(request.user)), pk=pk
     )
@@ -246,7 +247,7 @@ def candidat_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_career(request: HttpRequest) -> HttpResponse:
+def my_career(request: AuthenticatedHttpRequest) -> HttpResponse:
     candidat = Candidat.objects.filter(user=request.user).first()
     if candidat is None:
         raise PermissionDenied("Cette page est réservée aux conseillers numériques.")
@@ -269,7 +270,7 @@ def my_career(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recruitment(request: HttpRequest) -> HttpResponse:
+def recruitment(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "recruitment_view", "Cette page est réservée aux gestionnaires de structure.")
     structures = list(_managed_structures(request).select_related("departement"))
     structure = _chosen(structures, request.GET.get("structure"))
@@ -304,7 +305,9 @@ def _chosen(structures: list[Structure], wanted: str | None) -> Structure:
 
 @login_required
 @require_POST
-def candidat_interest(request: HttpRequest, structure_pk: int, candidat_pk: int) -> HttpResponse:
+def candidat_interest(
+    request: AuthenticatedHttpRequest, structure_pk: int, candidat_pk: int
+) -> HttpResponse:
     structure = get_object_or_404(_managed_structures(request), pk=structure_pk)
     candidat = get_object_or_404(Candidat.objects.available(), pk=candidat_pk)
     interested = request.POST.get("interet") != "non"
@@ -325,7 +328,7 @@ def candidat_interest(request: HttpRequest, structure_pk: int, candidat_pk: int)
 
 
 @login_required
-def match_list(request: HttpRequest) -> HttpResponse:
+def match_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     matches = (
         Match.objects.visible_to(request.user)
         .select_related("structure__departement", "candidat")
@@ -347,7 +350,7 @@ def match_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def match_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(
         Match.objects.visible_to(request.user).select_related("structure", "candidat"), pk=pk
     )
@@ -410,7 +413,7 @@ MATCH_ACTIONS = {
 
 @login_required
 @require_POST
-def match_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def match_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     match = get_object_or_404(
         Match.objects.visible_to(request.user).select_related("structure", "candidat"), pk=pk
     )
@@ -433,7 +436,7 @@ ANCT_PAGE = "Cette page est réservée à l'ANCT."
 
 
 @login_required
-def envelopes(request: HttpRequest) -> HttpResponse:
+def envelopes(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "envelopes_view", ANCT_PAGE)
     form = EnvelopeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -470,7 +473,7 @@ def _envelope_rows(in_force: dict[str, int]) -> list[dict]:
 
 
 @login_required
-def envelope_proposal(request: HttpRequest) -> HttpResponse:
+def envelope_proposal(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "proposal_make", ANCT_PAGE)
     form = ProposalForm(request.POST or None, request.FILES or None)
     comparison = None
@@ -505,7 +508,7 @@ def envelope_proposal(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def envelope_apply(request: HttpRequest) -> HttpResponse:
+def envelope_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "proposal_apply", ANCT_PAGE)
     chosen = request.POST.getlist("departement")
     allocation = {}
@@ -523,7 +526,7 @@ def envelope_apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def redistribution(request: HttpRequest) -> HttpResponse:
+def redistribution(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "redistribute", ANCT_PAGE)
     form = RedistributionForm(request.POST or None)
     proposal = None

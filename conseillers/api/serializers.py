@@ -157,7 +157,7 @@ class CandidatureSerializer(AbilitiesMixin, serializers.ModelSerializer):
     @extend_schema_field(OpinionSerializer(allow_null=True))
     def get_opinion(self, obj: Candidature) -> dict | None:
         # `opinions_latest_first` is prefetched by the view: no query per row.
-        opinions = obj.opinions_latest_first
+        opinions = obj.opinions_latest_first  # type: ignore[attr-defined]
         return OpinionSerializer(opinions[0]).data if opinions else None
 
 
@@ -428,7 +428,7 @@ class CandidatRegisterSerializer(serializers.ModelSerializer):
 
 
 class CandidatSerializer(serializers.ModelSerializer):
-    departements = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    departements = serializers.PrimaryKeyRelatedField[Departement](many=True, read_only=True)
 
     class Meta:
         model = Candidat

@@ -44,6 +44,7 @@ from conseillers.models import (
     Training,
 )
 from core.api.permissions import HasAbility
+from core.http import AuthenticatedRequest
 from core.models import Departement, Structure, User
 
 ANCT_ONLY = formatting.ANCT_ONLY
@@ -152,6 +153,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
     doublon, abandon, décision), permise selon `abilities`.
     """
 
+    request: AuthenticatedRequest
     queryset = Candidature.objects.none()
     serializer_class = s.CandidatureSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
@@ -173,13 +175,13 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         request=s.CandidatureSubmitSerializer,
         responses={201: s.CandidatureSerializer, **errors(400, 401, 403)},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(s.CandidatureSubmitSerializer, request)
         with service_errors():
             candidature = services.candidature_submit(by=request.user, **body)
         return Response(self._read(candidature.pk), status=status.HTTP_201_CREATED)
 
-    def _act(self, request: Request, service: Callable[..., Candidature]) -> Response:
+    def _act(self, request: AuthenticatedRequest, service: Callable[..., Candidature]) -> Response:
         candidature = self.get_object()
         body = valid_body(s.ReasonSerializer, request)
         with service_errors():
@@ -193,7 +195,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         responses=CANDIDATURE_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def examine(self, request: Request, pk: str) -> Response:
+    def examine(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._act(request, services.candidature_examine)
 
     @extend_schema(
@@ -203,7 +205,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         responses=CANDIDATURE_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def refuse(self, request: Request, pk: str) -> Response:
+    def refuse(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._act(request, services.candidature_refuse)
 
     @extend_schema(
@@ -213,7 +215,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         responses=CANDIDATURE_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._act(request, services.candidature_cancel)
 
     @extend_schema(
@@ -224,7 +226,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         responses=CANDIDATURE_ACTION,
     )
     @action(detail=True, methods=["post"], url_path="mark-duplicate")
-    def mark_duplicate(self, request: Request, pk: str) -> Response:
+    def mark_duplicate(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._act(request, services.candidature_mark_duplicate)
 
     @extend_schema(
@@ -234,7 +236,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         responses=CANDIDATURE_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def abandon(self, request: Request, pk: str) -> Response:
+    def abandon(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._act(request, services.candidature_abandon)
 
     @extend_schema(
@@ -246,7 +248,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: s.OpinionSerializer, **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
-    def opinion(self, request: Request, pk: str) -> Response:
+    def opinion(self, request: AuthenticatedRequest, pk: str) -> Response:
         candidature = self.get_object()
         body = valid_body(s.OpinionGiveSerializer, request)
         with service_errors():
@@ -260,7 +262,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: s.DecisionSerializer(many=True), **errors(401, 404)},
     )
     @action(detail=True, methods=["get"])
-    def decisions(self, request: Request, pk: str) -> Response:
+    def decisions(self, request: AuthenticatedRequest, pk: str) -> Response:
         ledger = self.get_object().decisions.select_related("author")
         return Response(s.DecisionSerializer(ledger, many=True).data)
 
@@ -274,7 +276,7 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: s.DecisionSerializer, **errors(400, 401, 403, 404)},
     )
     @decisions.mapping.post
-    def record_decision(self, request: Request, pk: str) -> Response:
+    def record_decision(self, request: AuthenticatedRequest, pk: str) -> Response:
         candidature = self.get_object()
         body = valid_body(s.DecisionRecordSerializer, request)
         with service_errors():
@@ -297,6 +299,7 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
     Une enveloppe ne se modifie jamais : chaque changement est une nouvelle ligne datée.
     """
 
+    request: AuthenticatedRequest
     queryset = Envelope.objects.none()
     serializer_class = s.EnvelopeInForceSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
@@ -322,11 +325,12 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
         "accordés aux structures. Toute personne connectée.",
         responses={200: s.EnvelopeInForceSerializer(many=True), **errors(401)},
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         envelopes = list(self.filter_queryset(self.get_queryset()))
         granted = selectors.posts_granted_by_departement()
         for envelope in envelopes:
-            envelope.granted = granted.get(envelope.departement_id, 0)
+            # Read by EnvelopeInForceSerializer: the posts granted beside the envelope.
+            envelope.granted = granted.get(envelope.departement_id, 0)  # type: ignore[attr-defined]
         return Response(self.get_serializer(envelopes, many=True).data)
 
     @extend_schema(
@@ -334,7 +338,7 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
         parameters=[DEPARTEMENT_CODE],
         responses={200: s.EnvelopeHistorySerializer, **errors(401, 404)},
     )
-    def retrieve(self, request: Request, departement: str) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, departement: str) -> Response:
         place = get_object_or_404(Departement, pk=departement)
         history = list(Envelope.objects.filter(departement=place).select_related("author"))
         summary = {
@@ -352,7 +356,7 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
         request=s.EnvelopeSetSerializer,
         responses={201: s.EnvelopeSerializer, **errors(400, 401, 403)},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(s.EnvelopeSetSerializer, request)
         with service_errors():
             envelope = services.envelope_set(by=request.user, **body)
@@ -369,7 +373,7 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
         responses={200: s.ProposalSerializer, **errors(400, 401, 403)},
     )
     @action(detail=False, methods=["post"], url_path="proposition")
-    def proposal(self, request: Request) -> Response:
+    def proposal(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(s.ProposalRequestSerializer, request)
         return Response(s.ProposalSerializer(propose(**body)).data)
 
@@ -381,7 +385,7 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
         responses={200: s.ApplyResultSerializer, **errors(400, 401, 403)},
     )
     @action(detail=False, methods=["post"], url_path="appliquer")
-    def apply(self, request: Request) -> Response:
+    def apply(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(s.ApplySerializer, request)
         with service_errors():
             created = services.envelopes_apply(by=request.user, **body)
@@ -401,7 +405,7 @@ class EnvelopeViewSet(viewsets.GenericViewSet):
         responses={200: s.RedistributionRowSerializer(many=True), **errors(400, 401, 403)},
     )
     @action(detail=False, methods=["post"], url_path="redistribution")
-    def redistribution(self, request: Request) -> Response:
+    def redistribution(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(s.RedistributionRequestSerializer, request)
         proposal = territory.redistribution_proposal(total=body["total"])
         rows = [{"departement": code, **row} for code, row in sorted(proposal.items())]
@@ -466,6 +470,7 @@ STRUCTURE_PARAMETER = OpenApiParameter(
 class CandidatViewSet(viewsets.GenericViewSet):
     """Personnes candidates au poste de conseiller numérique."""
 
+    request: AuthenticatedRequest
     queryset = Candidat.objects.none()
     serializer_class = s.CandidatForStructureSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -479,7 +484,7 @@ class CandidatViewSet(viewsets.GenericViewSet):
         parameters=[STRUCTURE_PARAMETER],
         responses={200: s.CandidatForStructureSerializer(many=True), **errors(400, 401, 403)},
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         structure = managed_structure(request)
         page = self.paginate_queryset(candidats_for(structure))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -491,7 +496,7 @@ class CandidatViewSet(viewsets.GenericViewSet):
         request=s.CandidatRegisterSerializer,
         responses={201: s.CandidatSerializer, **errors(400, 401)},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(s.CandidatRegisterSerializer, request)
         if not PROGRAMME.get_abilities(request.user)["candidat_register_for_others"]:
             if Candidat.objects.filter(user=request.user).exists():
@@ -511,7 +516,7 @@ class CandidatViewSet(viewsets.GenericViewSet):
         responses={200: s.MatchSerializer, **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
-    def interest(self, request: Request, pk: str) -> Response:
+    def interest(self, request: AuthenticatedRequest, pk: str) -> Response:
         body = valid_body(s.InterestSerializer, request)
         candidat = get_object_or_404(Candidat.objects.available(), pk=pk)
         with service_errors():
@@ -520,7 +525,7 @@ class CandidatViewSet(viewsets.GenericViewSet):
         return Response(s.MatchSerializer(match, context={"request": request}).data)
 
 
-def managed_structure(request: Request) -> Structure:
+def managed_structure(request: AuthenticatedRequest) -> Structure:
     """The structure of the `structure` parameter, if the person manages it and it has posts."""
     raw = request.query_params.get("structure", "")
     if not raw.isdigit():
@@ -571,6 +576,7 @@ MATCH_ACTION = {200: s.MatchSerializer, **errors(400, 401, 403, 404)}
 class MatchViewSet(viewsets.ReadOnlyModelViewSet):
     """Mises en relation d'une structure et d'un candidat, jusqu'à la fin du contrat."""
 
+    request: AuthenticatedRequest
     queryset = Match.objects.none()
     serializer_class = s.MatchSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
@@ -594,7 +600,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
         responses=MATCH_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def recruit(self, request: Request, pk: str) -> Response:
+    def recruit(self, request: AuthenticatedRequest, pk: str) -> Response:
         match = self.get_object()
         body = valid_body(s.RecruitSerializer, request)
         with service_errors(type="contract_type"):
@@ -608,7 +614,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
         responses=MATCH_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def finalise(self, request: Request, pk: str) -> Response:
+    def finalise(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._act(request, services.match_finalise)
 
     @extend_schema(
@@ -619,10 +625,10 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
         responses=MATCH_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def end(self, request: Request, pk: str) -> Response:
+    def end(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._act(request, services.match_end)
 
-    def _act(self, request: Request, service: Callable[..., Match]) -> Response:
+    def _act(self, request: AuthenticatedRequest, service: Callable[..., Match]) -> Response:
         match = self.get_object()
         body = valid_body(s.ReasonSerializer, request)
         with service_errors():
@@ -637,7 +643,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
         responses=MATCH_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def rupture(self, request: Request, pk: str) -> Response:
+    def rupture(self, request: AuthenticatedRequest, pk: str) -> Response:
         match = self.get_object()
         body = valid_body(s.RuptureDeclareSerializer, request)
         with service_errors():
@@ -651,7 +657,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
         responses=MATCH_ACTION,
     )
     @action(detail=True, methods=["post"], url_path="validate-rupture")
-    def validate_rupture(self, request: Request, pk: str) -> Response:
+    def validate_rupture(self, request: AuthenticatedRequest, pk: str) -> Response:
         match = self.get_object()
         with service_errors():
             services.rupture_validate(match=match, by=request.user)
@@ -702,6 +708,7 @@ class TrainingViewSet(
 ):
     """ANCT records and updates trainings; a conseiller reads its own."""
 
+    request: AuthenticatedRequest
     queryset = Training.objects.none()  # for the schema; get_queryset scopes every request
     serializer_class = s.TrainingSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]

@@ -88,16 +88,16 @@ def _chart(
     lead: str,
     reference: TerritoryRow | None = None,
 ) -> BarChart:
-    values = [column.read(row) for row in rows]
+    values = [column.number(row) for row in rows]
+    reference_value = column.number(reference) if reference else None
     known = [value for value in values if value is not None]
     low = min([Fraction(0), *known])
-    high = max([Fraction(0), *known, *([column.read(reference)] if reference else [])])
+    high = max([Fraction(0), *known, *([] if reference_value is None else [reference_value])])
     scale = _Scale(low=low, high=high)
     bars = tuple(
         _bar(row, column, value, index, scale)
         for index, (row, value) in enumerate(zip(rows, values, strict=True))
     )
-    reference_value = column.read(reference) if reference else None
     return BarChart(
         title=title,
         description=f"{lead} {_extremes(column, rows)} Les valeurs exactes figurent dans le "
@@ -142,11 +142,11 @@ def _bar(
 
 
 def _extremes(column: Column, rows: Sequence[TerritoryRow]) -> str:
-    known = [row for row in rows if column.read(row) is not None]
+    known = [(value, row) for row in rows if (value := column.number(row)) is not None]
     if not known:
         return "Aucune valeur n'est encore disponible."
-    top = max(known, key=column.read)
-    bottom = min(known, key=column.read)
+    top = max(known, key=lambda pair: pair[0])[1]
+    bottom = min(known, key=lambda pair: pair[0])[1]
     return (
         f"Valeur la plus haute : {top.name} ({column.display(top)}) ; "
         f"la plus basse : {bottom.name} ({column.display(bottom)})."

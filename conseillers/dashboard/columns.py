@@ -40,6 +40,13 @@ class Column:
             return NAME_HEADERS[level]
         return self.label
 
+    def number(self, row: TerritoryRow) -> Fraction | None:
+        """The exact value of a numeric column (the charts and the sorting compare these)."""
+        value = self.read(row)
+        if isinstance(value, str):
+            raise TypeError(f"La colonne {self.key} n'est pas numérique.")
+        return None if value is None else Fraction(value)
+
     def display(self, row: TerritoryRow, *, grouping: bool = True) -> str:
         """The value as a French reader expects it: decimal comma, grouped thousands."""
         value = self.read(row)
@@ -206,9 +213,11 @@ def sort_rows(
     return present + missing
 
 
-def _sort_key(column: Column, row: TerritoryRow) -> Value:
-    value = column.read(row)
-    return _text_key(value) if column.is_text else value
+def _sort_key(column: Column, row: TerritoryRow) -> str | Fraction:
+    if column.is_text:
+        return _text_key(column.read(row))
+    # Only rows with a value are sorted by it: `number` is never None here.
+    return column.number(row) or Fraction(0)
 
 
 def _text_key(value: Value) -> str:

@@ -181,9 +181,10 @@ def _index(allocation: dict[str, int], populations: dict[str, int]) -> Fraction 
 
 def _sum_quotas(rows: Collection[TerritoryRow]) -> Fraction | None:
     quotas = [row.proportional_quota for row in rows]
-    if not quotas or any(quota is None for quota in quotas):
+    known = [quota for quota in quotas if quota is not None]
+    if not quotas or len(known) < len(quotas):
         return None
-    return sum(quotas, Fraction(0))
+    return sum(known, Fraction(0))
 
 
 def _regions(departement_rows: tuple[TerritoryRow, ...]) -> tuple[TerritoryRow, ...]:

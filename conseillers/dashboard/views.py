@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from conseillers.abilities import PROGRAMME
+from core.http import AuthenticatedHttpRequest
+
 from .access import DashboardScope, dashboard_scope
 from .chart import chart_for
 from .columns import BY_KEY, COLUMNS, MISSING, format_number
@@ -22,7 +25,7 @@ from .opendata import FIELD_NAMES, FIELDS, SCHEMA_VERSION, record, table_schema
 from .selectors import Dashboard, territorial_dashboard
 from .table import Sort, build_table, csv_records, sorted_rows
 
-ScopedView = Callable[[HttpRequest, DashboardScope], HttpResponse]
+ScopedView = Callable[[AuthenticatedHttpRequest, DashboardScope], HttpResponse]
 
 # Excel in a French locale opens a CSV as Windows-1252 with ";" unless told otherwise by a BOM.
 SPREADSHEET_BOM = "\ufeff"
@@ -34,13 +37,13 @@ LEVEL_NOUNS = {
 OPENDATA_FILENAME = "repartition-postes-conseillers-numeriques"
 
 
-def dashboard_view(view: ScopedView) -> Callable[[HttpRequest], HttpResponse]:
+def dashboard_view(view: ScopedView) -> Callable[[AuthenticatedHttpRequest], HttpResponse]:
     """Anonymous people go to the login page; then only ANCT and préfecture agents get through."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest) -> HttpResponse:
         scope = dashboard_scope(request.user)
-        if scope is None:
+        if not PROGRAMME.get_abilities(request.user)["dashboard_view"] or scope is None:
             raise PermissionDenied("Le tableau de bord est réservé à l'ANCT et aux préfectures.")
         return view(request, scope)
 
