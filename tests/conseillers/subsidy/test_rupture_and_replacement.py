@@ -6,15 +6,16 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from conseillers import services, subsidy
-from conseillers.models import (
+from conseillers import services
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import (
     Recovery,
     SubsidyTransition,
     Subvention,
     SubventionState,
     TrancheState,
 )
-from conseillers.subsidy_math import add_months
 from tests.conseillers.subsidy.helpers import months_ago
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@
 tranches (justify, approve, send back, pay), payments, recoveries, payment orders and the budget.
 
 Reads are scoped by the models' `visible_to` (out of scope: 404); each change of state is an
-explicit action calling `conseillers.subsidy`, after `CanAct` has read `get_abilities` (the service
-checks again under its row lock). Amounts are integer cents (`*_cents`).
+explicit action calling `conseillers.subsidy.services`, after `CanAct` has read `get_abilities`
+(the service checks again under its row lock). Amounts are integer cents (`*_cents`).
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from conseillers import subsidy, subsidy_selectors
 from conseillers.api.serializers import ABILITIES_SCHEMA
 from conseillers.api.views import ANCT_ONLY, CanAct, errors, service_errors, valid_body
 from conseillers.dashboard.access import dashboard_scope
-from conseillers.models import (
-    Candidature,
+from conseillers.models import Candidature
+from conseillers.subsidy import selectors as subsidy_selectors
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.forms import clean_pdf
+from conseillers.subsidy.models import (
     Convention,
     DocumentKind,
     Payment,
@@ -44,7 +46,6 @@ from conseillers.models import (
     Tranche,
     TrancheState,
 )
-from conseillers.subsidy_forms import clean_pdf
 
 # --- Serializers ---------------------------------------------------------------------------------
 

@@ -24,36 +24,38 @@ from django.utils import timezone
 
 from conseillers import selectors, services
 from conseillers.models import (
-    OPEN_TRANCHE,
     Candidature,
     CandidatureState,
     Contract,
-    Convention,
-    Justification,
-    JustificationDocument,
-    JustificationKind,
     Match,
-    Payment,
-    PaymentKind,
     Post,
     PostHolding,
-    Recovery,
-    Regime,
-    RegimeTranche,
     SmicRate,
-    SubsidyTransition,
-    Subvention,
-    SubventionState,
-    Tranche,
-    TrancheState,
 )
-from conseillers.subsidy_math import (
+from conseillers.subsidy.math import (
     add_months,
     due_date,
     earned,
     euros,
     months_between,
     settle,
+)
+from conseillers.subsidy.models import (
+    OPEN_TRANCHE,
+    Convention,
+    Justification,
+    JustificationDocument,
+    JustificationKind,
+    Payment,
+    PaymentKind,
+    Recovery,
+    Regime,
+    RegimeTranche,
+    SubsidyTransition,
+    Subvention,
+    SubventionState,
+    Tranche,
+    TrancheState,
 )
 from core.models import User
 

@@ -1,8 +1,8 @@
 """DSFR pages of the subsidy: the structure's schedules and justifications; ANCT's approvals,
 payment orders, payments, recoveries, conventions and regimes; the money dashboard.
 
-Each write goes through `conseillers.subsidy`; each form shown is one the person's abilities allow
-(the models' `get_abilities`, read by the API too).
+Each write goes through `conseillers.subsidy.services`; each form shown is one the person's
+abilities allow (the models' `get_abilities`, read by the API too).
 """
 
 from __future__ import annotations
@@ -19,20 +19,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from conseillers import subsidy, subsidy_selectors, tasks
 from conseillers.dashboard.access import DashboardScope, dashboard_scope
 from conseillers.forms import add_service_errors
-from conseillers.models import (
-    Candidature,
-    Convention,
-    JustificationDocument,
-    Recovery,
-    Regime,
-    Tranche,
-    TrancheState,
-)
-from conseillers.subsidy_chart import forecast_chart
-from conseillers.subsidy_forms import (
+from conseillers.models import Candidature
+from conseillers.subsidy import selectors as subsidy_selectors
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy import tasks
+from conseillers.subsidy.chart import forecast_chart
+from conseillers.subsidy.forms import (
     ConventionForm,
     CorrectionForm,
     JustificationForm,
@@ -41,7 +35,15 @@ from conseillers.subsidy_forms import (
     RecoverySettleForm,
     ReviewForm,
 )
-from conseillers.subsidy_math import plain_euros
+from conseillers.subsidy.math import plain_euros
+from conseillers.subsidy.models import (
+    Convention,
+    JustificationDocument,
+    Recovery,
+    Regime,
+    Tranche,
+    TrancheState,
+)
 from core.models import Role, Structure
 
 SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
