@@ -10,9 +10,27 @@ are here, keyed the same way, so that views, the API and the services read every
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
+from django.core.exceptions import PermissionDenied
+
+from conseillers.formatting import FORBIDDEN
 from core.models import Role, Structure, User
+
+
+class HasAbilities(Protocol):
+    """A model's row, or an object holding the rights no row carries."""
+
+    def get_abilities(self, user: User) -> Mapping[str, bool]: ...
+
+
+def require(holder: HasAbilities, ability: str, by: User, refusal: str = FORBIDDEN) -> None:
+    """Refuses unless the holder's `get_abilities` grants the key: the services' one test of a
+    right (they call it again under the row lock, whatever the view checked)."""
+    if not holder.get_abilities(by).get(ability, False):
+        raise PermissionDenied(refusal)
 
 
 class ProgrammeAbilities:

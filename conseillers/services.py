@@ -7,16 +7,17 @@ truth), fires the django-fsm transition and writes the transition log row in the
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from conseillers import formatting, selectors, subsidy
+from conseillers import formatting, selectors, signals
 from conseillers.abilities import PROGRAMME, StructureAbilities
+from conseillers.abilities import require as _require
 from conseillers.models import (
     Candidat,
     Candidature,
@@ -34,23 +35,6 @@ from conseillers.models import (
     SmicRate,
 )
 from core.models import Departement, Structure, User
-
-# Read by the subsidy until it moves into its own package and imports `formatting` itself.
-FORBIDDEN = formatting.FORBIDDEN
-_euros = formatting.euros
-_hours = formatting.hours
-
-
-class HasAbilities(Protocol):
-    def get_abilities(self, user: User) -> Mapping[str, bool]: ...
-
-
-def _require(
-    holder: HasAbilities, ability: str, by: User, refusal: str = formatting.FORBIDDEN
-) -> None:
-    """Refuses unless the holder's `get_abilities` grants the key: the one test of a right."""
-    if not holder.get_abilities(by).get(ability, False):
-        raise PermissionDenied(refusal)
 
 
 def _lock(model: type[Candidature] | type[Match], pk: int, *related: str):
@@ -455,7 +439,7 @@ def match_finalise(*, match: Match, by: User, reason: str = "") -> Match:
         locked = _lock(Match, match.pk, "structure", "candidat")
         _require(locked, "finalise", by)
         _fire(locked, Match.finalise, by=by, reason=reason)
-        subsidy.subvention_open(match=locked, by=by)
+        signals.recruitment_validated.send(sender=Match, match=locked, by=by)
     return locked
 
 
@@ -501,7 +485,7 @@ def rupture_validate(*, match: Match, by: User) -> Match:
         _require(locked, "validate_rupture", by)
         _fire(locked, Match.validate_rupture, by=by)
         _vacate(locked, locked.rupture.rupture_date)
-        subsidy.subvention_suspend(match=locked, by=by)  # Subsidy (issue 4): the clock stops.
+        signals.rupture_validated.send(sender=Match, match=locked, by=by)
     return locked
 
 

@@ -1,6 +1,7 @@
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from conseillers.api import subsidy, views
+from conseillers.api import views
 
 router = DefaultRouter()
 router.register("candidatures", views.CandidatureViewSet, basename="candidature")
@@ -10,4 +11,5 @@ router.register("mises-en-relation", views.MatchViewSet, basename="mise-en-relat
 router.register("smic", views.SmicRateViewSet, basename="smic")
 router.register("formations", views.TrainingViewSet, basename="formation")
 
-urlpatterns = router.urls + subsidy.urlpatterns
+# The subsidy depends on the programme, never the reverse: its API is included by name.
+urlpatterns = [*router.urls, path("", include("conseillers.subsidy.api"))]

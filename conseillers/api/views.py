@@ -71,12 +71,6 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: ERRORS[code] for code in codes}
 
 
-class CanAct(HasAbility):
-    """Read by the subsidy API until its move; the programme's viewsets use `HasAbility`."""
-
-    message = CANNOT_ACT
-
-
 @contextmanager
 def service_errors(**renamed: str) -> Iterator[None]:
     """Turns the Django errors a service raises into the API's error body.

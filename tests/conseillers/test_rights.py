@@ -1,10 +1,12 @@
-"""Every write of the programme and every action of its API, refused to each role without the right.
+"""Every write of the programme and its subsidy, and every action of their API, refused to each
+role without the right.
 
 The tables are written from the programme's rules (DOMAIN.md), not read from the abilities: for
 each service function and each API action, the personas the rules allow. The enumeration tests
-list the functions of `conseillers.services` and the actions of the API router by introspection,
-so that a new one without an entry here fails. Each right is also checked to be a key of a
-`get_abilities` that grants it to exactly the allowed personas: the one place to read it.
+list the functions of `conseillers.services` and `conseillers.subsidy.services` and the actions of
+the API routers by introspection, so that a new one without an entry here fails. Each right is
+also checked to be a key of a `get_abilities` that grants it to exactly the allowed personas: the
+one place to read it.
 """
 
 from __future__ import annotations
@@ -18,10 +20,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from conseillers import services
+from conseillers import services, signals
 from conseillers.abilities import PROGRAMME, StructureAbilities
 from conseillers.api.urls import router
 from conseillers.models import Candidat, CandidatureState, Match, MatchState, Training
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
+from conseillers.subsidy.api import router as subsidy_router
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import Payment, Recovery, Regime, Tranche
 from core.models import Departement, Structure, User
 from tests.conseillers.api.helpers import post
 from tests.conseillers.factories import (
@@ -31,6 +38,7 @@ from tests.conseillers.factories import (
     candidature_in,
     match_in,
 )
+from tests.conseillers.subsidy.helpers import Career, months_ago, pdf
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +75,13 @@ def conseiller(conseiller_candidat: Candidat) -> User:
 
 @dataclass(frozen=True)
 class Scene:
-    """What each case starts from: the structure (Indre-et-Loire) and the conseiller's record."""
+    """What each case starts from: the structure (Indre-et-Loire), the conseiller's record, and
+    the people who run a career there through the real services."""
 
     structure: Structure
     candidat: Candidat
+    manager: User
+    anct: User
 
     def undecided(self):
         """An application of the structure, awaiting the préfecture and ANCT."""
@@ -81,10 +92,53 @@ class Scene:
         candidature_in(CandidatureState.VALIDATED, structure=self.structure)
         return match_in(state, structure=self.structure, candidat=self.candidat)
 
+    def career(self) -> Career:
+        """The structure granted three posts, ready to recruit through the real services."""
+        return Career(structure=self.structure, manager=self.manager, anct=self.anct)
+
+    def tranches(self) -> list[Tranche]:
+        """A conseiller recruited 13 months ago: tranche 1 due as it is, tranche 2 due on a
+        justification."""
+        career = self.career()
+        return career.tranches(career.recruit(months_ago(13)))
+
+    def submitted(self) -> Tranche:
+        career, tranche = self.career(), self.tranches()[1]
+        career.justify(tranche)
+        return Tranche.objects.get(pk=tranche.pk)
+
+    def approved(self) -> Tranche:
+        tranche = self.tranches()[0]
+        subsidy.tranche_approve(tranche=tranche, by=self.anct)
+        return Tranche.objects.get(pk=tranche.pk)
+
+    def payment(self) -> Payment:
+        tranche = self.approved()
+        return subsidy.payment_record(
+            tranche=tranche, reference="BDT-1", paid_on=months_ago(12), by=self.anct
+        )
+
+    def recovery(self, *, claimed: bool = False) -> Recovery:
+        """Tranche 1 paid, then a rupture after 3 months: the overpaid part is to recover."""
+        career = self.career()
+        start = months_ago(20)
+        match = career.recruit(start)
+        career.pay(career.tranches(match)[0], "BDT-1", start)
+        career.rupture(match, add_months(start, 3))
+        subsidy.subventions_reconcile(today=months_ago(0))
+        recovery = Recovery.objects.get()
+        if claimed:
+            recovery = subsidy.recovery_claim(
+                recovery=recovery, reference="TR-1", claimed_on=months_ago(0), by=self.anct
+            )
+        return recovery
+
 
 @pytest.fixture
-def scene(structure: Structure, conseiller_candidat: Candidat, envelope_37) -> Scene:
-    return Scene(structure=structure, candidat=conseiller_candidat)
+def scene(
+    structure: Structure, conseiller_candidat: Candidat, gestionnaire, anct, envelope_37
+) -> Scene:
+    return Scene(structure=structure, candidat=conseiller_candidat, manager=gestionnaire, anct=anct)
 
 
 def fresh(user: User) -> User:
@@ -263,9 +317,122 @@ SERVICES: dict[str, ServiceRight] = {
     ),
 }
 
+
+def _regime(_: Scene) -> Regime:
+    return Regime.objects.get(code="france-relance-2021")
+
+
+def _subsidy_key(key: str) -> Callable[[Any], tuple[Any, str]]:
+    return lambda _: (SUBSIDY_PROGRAMME, key)
+
+
+REGIME = {
+    "code": "essai",
+    "name": "Essai",
+    "duration_months": 24,
+    "total_cents": 1_000_000,
+    "vacancy_window_months": 6,
+}
+REGIME_LINES = [
+    {"rank": 1, "label": "Tranche 1", "share_bp": 10_000, "trigger": "recrutement_valide"},
+]
+
+SUBSIDY_SERVICES: dict[str, ServiceRight] = {
+    "regime_create": ServiceRight(
+        ANCT,
+        _on_structure,
+        _subsidy_key("regime_create"),
+        lambda _, by: subsidy.regime_create(lines=REGIME_LINES, by=by, **REGIME),
+    ),
+    "regime_set_default": ServiceRight(
+        ANCT,
+        _regime,
+        _subsidy_key("regime_set_default"),
+        lambda regime, by: subsidy.regime_set_default(regime=regime, by=by),
+    ),
+    "convention_sign": ServiceRight(
+        ANCT,
+        lambda scene: (scene.career(), scene.structure.candidatures.get())[1],
+        _subsidy_key("convention_sign"),
+        lambda candidature, by: subsidy.convention_sign(
+            candidature=candidature,
+            regime=Regime.objects.get(code="france-relance-2021"),
+            signed_on=datetime.date(2026, 1, 20),
+            by=by,
+        ),
+    ),
+    "tranche_submit": ServiceRight(
+        MANAGER,
+        lambda scene: scene.tranches()[1],
+        _own_key("submit"),
+        lambda tranche, by: subsidy.tranche_submit(
+            tranche=tranche,
+            documents={kind: pdf(f"{kind}.pdf") for kind in tranche.required_documents},
+            by=by,
+        ),
+    ),
+    "tranche_approve": ServiceRight(
+        ANCT,
+        lambda scene: scene.tranches()[0],
+        _own_key("approve"),
+        lambda tranche, by: subsidy.tranche_approve(tranche=tranche, by=by),
+    ),
+    "tranche_send_back": ServiceRight(
+        ANCT,
+        Scene.submitted,
+        _own_key("send_back"),
+        lambda tranche, by: subsidy.tranche_send_back(tranche=tranche, reason=REASON, by=by),
+    ),
+    "payment_record": ServiceRight(
+        ANCT,
+        Scene.approved,
+        _own_key("pay"),
+        lambda tranche, by: subsidy.payment_record(
+            tranche=tranche, reference="BDT-1", paid_on=datetime.date(2026, 3, 2), by=by
+        ),
+    ),
+    "payment_correct": ServiceRight(
+        ANCT,
+        Scene.payment,
+        _subsidy_key("payment_correct"),
+        lambda payment, by: subsidy.payment_correct(
+            payment=payment,
+            amount_cents=-100,
+            reference="BDT-1-C",
+            paid_on=datetime.date(2026, 3, 9),
+            reason=REASON,
+            by=by,
+        ),
+    ),
+    "recovery_claim": ServiceRight(
+        ANCT,
+        Scene.recovery,
+        _own_key("claim"),
+        lambda recovery, by: subsidy.recovery_claim(
+            recovery=recovery, reference="TR-1", claimed_on=datetime.date(2026, 11, 2), by=by
+        ),
+    ),
+    "recovery_settle": ServiceRight(
+        ANCT,
+        lambda scene: scene.recovery(claimed=True),
+        _own_key("settle"),
+        lambda recovery, by: subsidy.recovery_settle(
+            recovery=recovery, recovered_on=datetime.date(2026, 12, 1), by=by
+        ),
+    ),
+}
+
 # Public functions no person calls for themselves, hence without `by`: a check other services
 # run, the beat task's flagging, and the registration form open to anyone.
 NO_PERSON = {"check_salary", "posts_flag_long_vacancies", "candidats_register"}
+# The subsidy's beat tasks act as the system (`by` absent, or None by default: the system).
+SUBSIDY_SYSTEM = {"subventions_reconcile", "tranches_mark_due", "justifications_claim_reminders"}
+# The subsidy's answers to the programme's facts: run by the receivers of `conseillers.signals`
+# inside `match_finalise` and `rupture_validate`, which check ANCT's right under their lock.
+SUBSIDY_HOOKS = {
+    "subvention_open": signals.recruitment_validated,
+    "subvention_suspend": signals.rupture_validated,
+}
 
 
 def _public_functions(module) -> set[str]:
@@ -276,8 +443,12 @@ def _public_functions(module) -> set[str]:
     }
 
 
+ALL_SERVICES = {**SERVICES, **SUBSIDY_SERVICES}
+
+
 def test_every_service_function_has_an_entry_in_the_table():
     assert _public_functions(services) == set(SERVICES) | NO_PERSON
+    assert _public_functions(subsidy) == set(SUBSIDY_SERVICES) | SUBSIDY_SYSTEM | set(SUBSIDY_HOOKS)
 
 
 @pytest.mark.parametrize("name", sorted(NO_PERSON))
@@ -285,10 +456,21 @@ def test_the_services_without_a_right_act_for_no_person(name):
     assert "by" not in inspect.signature(getattr(services, name)).parameters
 
 
+@pytest.mark.parametrize("name", sorted(SUBSIDY_SYSTEM))
+def test_the_subsidy_beat_services_act_as_the_system(name):
+    by = inspect.signature(getattr(subsidy, name)).parameters.get("by")
+    assert by is None or by.default is None
+
+
+@pytest.mark.parametrize("name", sorted(SUBSIDY_HOOKS))
+def test_the_subsidy_hooks_answer_a_signal_of_the_programme(name):
+    assert SUBSIDY_HOOKS[name].has_listeners(Match)
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", sorted(ALL_SERVICES))
 def test_each_service_is_refused_to_each_role_without_its_key(request, scene, name, persona):
-    right = SERVICES[name]
+    right = ALL_SERVICES[name]
     target = right.setup(scene)
     by = fresh(request.getfixturevalue(persona))
     holder, key = right.ability(target)
@@ -316,9 +498,9 @@ ROUTES = {
 
 
 def _router_actions() -> set[tuple[str, str]]:
-    """(basename, action) for every route the conseillers router serves."""
+    """(basename, action) for every route the conseillers routers serve (programme, subsidy)."""
     found = set()
-    for _, viewset, basename in router.registry:
+    for _, viewset, basename in [*router.registry, *subsidy_router.registry]:
         allowed_methods = set(viewset.http_method_names)
         for name, (method, _detail) in ROUTES.items():
             if hasattr(viewset, name) and method in allowed_methods:
@@ -346,6 +528,8 @@ class Endpoint:
     hidden: frozenset[str] = field(default_factory=frozenset)
     # Allowed, but whose body is refused as invalid (400) for a reason that is not a right.
     invalid: frozenset[str] = field(default_factory=frozenset)
+    # Files are sent as multipart/form-data, the rest as JSON.
+    multipart: bool = False
 
 
 def _application_action(slug: str, allowed: frozenset[str], **kwargs: Any) -> Endpoint:
@@ -544,25 +728,131 @@ API: dict[tuple[str, str], Endpoint] = {
 }
 
 
-def test_every_api_action_of_the_router_has_an_entry_in_the_table():
-    assert _router_actions() == set(API)
+# Who sees a structure's subsidy (conventions, subventions, tranches, payments, recoveries).
+SEES_SUBSIDY = SEES_APPLICATION
+TERRITORY = frozenset({"anct", "prefecture_37", "prefecture_33"})
+
+
+def _subsidy_object(path: str, setup: Callable[[Scene], Any], allowed, **kwargs) -> Endpoint:
+    return Endpoint(
+        "post",
+        lambda obj: f"{BASE}/{path.format(pk=obj.pk)}",
+        allowed,
+        setup=setup,
+        hidden=LOGGED_IN - SEES_SUBSIDY,
+        **kwargs,
+    )
+
+
+def _read_object(path: str, setup: Callable[[Scene], Any]) -> Endpoint:
+    endpoint = _subsidy_object(path, setup, SEES_SUBSIDY)
+    return Endpoint("get", endpoint.path, endpoint.allowed, setup=setup, hidden=endpoint.hidden)
+
+
+def _convention(scene: Scene):
+    career = scene.career()
+    career.recruit(months_ago(1))
+    return career.structure.conventions.get()
+
+
+def _subvention(scene: Scene):
+    return scene.tranches()[0].subvention
+
+
+SUBSIDY_API: dict[tuple[str, str], Endpoint] = {
+    ("regime", "list"): Endpoint("get", lambda _: f"{BASE}/regimes/", LOGGED_IN),
+    ("regime", "retrieve"): Endpoint(
+        "get", lambda regime: f"{BASE}/regimes/{regime.pk}/", LOGGED_IN, setup=_regime
+    ),
+    ("regime", "create"): Endpoint(
+        "post",
+        lambda _: f"{BASE}/regimes/",
+        ANCT,
+        body=lambda _: {**REGIME, "lines": REGIME_LINES},
+    ),
+    ("convention", "list"): Endpoint("get", lambda _: f"{BASE}/conventions/", LOGGED_IN),
+    ("convention", "retrieve"): _read_object("conventions/{pk}/", _convention),
+    ("convention", "create"): Endpoint(
+        "post",
+        lambda _: f"{BASE}/conventions/",
+        ANCT,
+        setup=lambda scene: (scene.career(), scene.structure.candidatures.get())[1],
+        body=lambda candidature: {
+            "candidature": candidature.pk,
+            "regime": Regime.objects.get(code="france-relance-2021").pk,
+            "signed_on": "2026-01-20",
+        },
+    ),
+    ("subvention", "list"): Endpoint("get", lambda _: f"{BASE}/subventions/", LOGGED_IN),
+    ("subvention", "retrieve"): _read_object("subventions/{pk}/", _subvention),
+    ("tranche", "list"): Endpoint("get", lambda _: f"{BASE}/tranches/", LOGGED_IN),
+    ("tranche", "retrieve"): _read_object("tranches/{pk}/", lambda scene: scene.tranches()[0]),
+    ("tranche", "justify"): _subsidy_object(
+        "tranches/{pk}/justify/",
+        lambda scene: scene.tranches()[1],
+        MANAGER,
+        body=lambda tranche: {kind: pdf(f"{kind}.pdf") for kind in tranche.required_documents},
+        multipart=True,
+    ),
+    ("tranche", "approve"): _subsidy_object(
+        "tranches/{pk}/approve/", lambda scene: scene.tranches()[0], ANCT
+    ),
+    ("tranche", "send_back"): _subsidy_object(
+        "tranches/{pk}/send-back/", Scene.submitted, ANCT, body=lambda _: {"reason": REASON}
+    ),
+    ("tranche", "pay"): _subsidy_object(
+        "tranches/{pk}/pay/",
+        Scene.approved,
+        ANCT,
+        body=lambda _: {"reference": "BDT-1", "paid_on": "2026-03-02"},
+    ),
+    ("paiement", "list"): Endpoint("get", lambda _: f"{BASE}/paiements/", LOGGED_IN),
+    ("paiement", "correct"): _subsidy_object(
+        "paiements/{pk}/correct/",
+        Scene.payment,
+        ANCT,
+        body=lambda _: {"amount_cents": -100, "paid_on": "2026-03-09", "reason": REASON},
+    ),
+    ("reversement", "list"): Endpoint("get", lambda _: f"{BASE}/reversements/", LOGGED_IN),
+    ("reversement", "claim"): _subsidy_object(
+        "reversements/{pk}/claim/",
+        Scene.recovery,
+        ANCT,
+        body=lambda _: {"reference": "TR-1", "claimed_on": "2026-11-02"},
+    ),
+    ("reversement", "settle"): _subsidy_object(
+        "reversements/{pk}/settle/",
+        lambda scene: scene.recovery(claimed=True),
+        ANCT,
+        body=lambda _: {"recovered_on": "2026-12-01"},
+    ),
+    ("ordre-de-paiement", "list"): Endpoint("get", lambda _: f"{BASE}/ordres-de-paiement/", ANCT),
+    ("budget", "list"): Endpoint("get", lambda _: f"{BASE}/budget/", TERRITORY),
+}
+ALL_API = {**API, **SUBSIDY_API}
+
+
+def test_every_api_action_of_the_routers_has_an_entry_in_the_table():
+    assert _router_actions() == set(ALL_API)
 
 
 def _send(client, endpoint: Endpoint, target: Any):
     url, body = endpoint.path(target), dict(endpoint.body(target))
     if endpoint.method == "get":
         return client.get(url)
+    if endpoint.multipart:
+        return client.post(url, body)
     if endpoint.method == "post":
         return post(client, url, body)
     return client.patch(url, body, content_type="application/json")
 
 
 @pytest.mark.parametrize("persona", API_PERSONAS)
-@pytest.mark.parametrize("action", sorted(API), ids="-".join)
+@pytest.mark.parametrize("action", sorted(ALL_API), ids="-".join)
 def test_each_api_action_is_refused_to_each_role_without_its_right(
     request, client, scene, action, persona
 ):
-    endpoint = API[action]
+    endpoint = ALL_API[action]
     target = endpoint.setup(scene)
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))

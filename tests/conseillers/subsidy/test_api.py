@@ -4,9 +4,9 @@ the service's French refusals kept, a tranche paid once."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conseillers import subsidy
-from conseillers.models import Payment, Recovery, Regime, TrancheState
-from conseillers.subsidy_math import add_months
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import Payment, Recovery, Regime, TrancheState
 from tests.conseillers.api.helpers import CANNOT_ACT, NOT_AUTHENTICATED, NOT_FOUND, post
 from tests.conseillers.subsidy.helpers import months_ago, pdf
 
@@ -68,6 +68,7 @@ def test_tranche_filters_and_abilities(api, career, recruited):
         "approve": False,
         "send_back": False,
         "pay": False,
+        "correct_payment": False,
     }
     assert due[1]["required_documents"] == ["rapport_activite", "bulletins_salaire"]
     assert due[0]["amount_cents"] == 2_000_000

@@ -4,7 +4,7 @@ frozen there too. The triggers must survive later migrations (SQLite rebuilds al
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from conseillers.models import Payment, SubsidyTransition
+from conseillers.subsidy.models import Payment, SubsidyTransition
 from tests.conseillers.subsidy.helpers import months_ago
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,8 @@ def test_the_journal_refuses_save_and_delete_in_python(logged):
 
 @pytest.mark.postgres
 def test_postgresql_also_refuses_deleting_the_journal_and_payments(logged, anct):
-    from conseillers import subsidy
-    from conseillers.models import Tranche
+    from conseillers.subsidy import services as subsidy
+    from conseillers.subsidy.models import Tranche
 
     tranche = Tranche.objects.get(rank=1)
     subsidy.tranche_approve(tranche=tranche, by=anct)

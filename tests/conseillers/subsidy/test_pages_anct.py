@@ -7,8 +7,9 @@ import io
 
 import pytest
 
-from conseillers import subsidy
-from conseillers.models import (
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import (
     Convention,
     Payment,
     Recovery,
@@ -16,7 +17,6 @@ from conseillers.models import (
     Regime,
     TrancheState,
 )
-from conseillers.subsidy_math import add_months
 from tests.conseillers.factories import DecisionFactory
 from tests.conseillers.subsidy.helpers import months_ago, pdf
 

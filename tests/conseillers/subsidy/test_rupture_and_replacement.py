@@ -6,15 +6,16 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from conseillers import services, subsidy
-from conseillers.models import (
+from conseillers import services
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import (
     Recovery,
     SubsidyTransition,
     Subvention,
     SubventionState,
     TrancheState,
 )
-from conseillers.subsidy_math import add_months
 from tests.conseillers.subsidy.helpers import months_ago
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +168,7 @@ def test_the_whole_duration_served_closes_the_schedule_with_everything_earned(ca
 
 def test_a_contract_ended_normally_is_seen_by_the_daily_reconciliation(career, today):
     match = career.recruit(months_ago(7, today))
-    services.match_act(match=match, action="end", by=career.anct)
+    services.match_end(match=match, by=career.anct)
     assert career.subvention(match).state == SubventionState.ACTIVE  # until the task runs
     report = subsidy.subventions_reconcile(today=today)
     subvention = career.subvention(match)

@@ -12,48 +12,53 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from conseillers import selectors, services
+from conseillers import formatting, selectors
+from conseillers.abilities import require as _require
 from conseillers.models import (
-    OPEN_TRANCHE,
     Candidature,
     CandidatureState,
     Contract,
-    Convention,
-    Justification,
-    JustificationDocument,
-    JustificationKind,
     Match,
-    Payment,
-    PaymentKind,
     Post,
     PostHolding,
-    Recovery,
-    Regime,
-    RegimeTranche,
     SmicRate,
-    SubsidyTransition,
-    Subvention,
-    SubventionState,
-    Tranche,
-    TrancheState,
 )
-from conseillers.subsidy_math import (
+from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
+from conseillers.subsidy.math import (
     add_months,
     due_date,
     earned,
     euros,
     months_between,
     settle,
+)
+from conseillers.subsidy.models import (
+    OPEN_TRANCHE,
+    Convention,
+    Justification,
+    JustificationDocument,
+    JustificationKind,
+    Payment,
+    PaymentKind,
+    Recovery,
+    Regime,
+    RegimeTranche,
+    SubsidyTransition,
+    Subvention,
+    SubventionState,
+    Tranche,
+    TrancheState,
 )
 from core.models import User
 
@@ -65,14 +70,9 @@ BATCH = 1000
 UPDATE_BATCH = 100
 
 
-def _require(obj: Tranche | Recovery, ability: str, by: User) -> None:
-    if not obj.get_abilities(by).get(ability, False):
-        raise PermissionDenied(services.FORBIDDEN)
-
-
-def _require_anct(by: User) -> None:
-    if not by.scope.is_anct:
-        raise PermissionDenied("Seule l'ANCT peut effectuer cette action.")
+def _require_programme(ability: str, by: User) -> None:
+    """The subsidy's programme-wide rights (regimes, conventions, payments): ANCT's."""
+    _require(SUBSIDY_PROGRAMME, ability, by, formatting.ANCT_ONLY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +97,20 @@ class Actor:
         )
 
 
-def _fire(obj: Tranche | Subvention | Recovery, name: str, actor: Actor, reason: str = "") -> None:
-    """Fires a transition, saves with compare-and-set on the state, logs it."""
+Lifecycle = TypeVar("Lifecycle", Tranche, Subvention, Recovery)
+
+
+def _fire(
+    obj: Lifecycle, transition: Callable[[Lifecycle], None], actor: Actor, reason: str = ""
+) -> None:
+    """Fires a transition of the model (`Tranche.approve`…) on `obj`, saves with compare-and-set
+    on the state, logs it."""
     from_state = obj.state
-    getattr(obj, name)()
+    transition(obj)
     if isinstance(obj, Tranche):
         obj.state_changed_at = timezone.now()
     obj.save()
-    actor.log(obj, name, from_state, reason).save()
+    actor.log(obj, transition.__name__, from_state, reason).save()
 
 
 # --- Regimes and conventions ---------------------------------------------------------------------
@@ -112,7 +118,7 @@ def _fire(obj: Tranche | Subvention | Recovery, name: str, actor: Actor, reason:
 
 def regime_create(*, lines: Sequence[Mapping], by: User, **fields) -> Regime:
     """A new regime, for future conventions (a used one is frozen: ANCT creates the next one)."""
-    _require_anct(by)
+    _require_programme("regime_create", by)
     with transaction.atomic():
         regime = Regime(**fields, is_default=False)
         regime.full_clean()
@@ -143,7 +149,7 @@ def _check_regime(regime: Regime) -> None:
 
 def regime_set_default(*, regime: Regime, by: User) -> Regime:
     """The regime applied when a first recruitment is validated without a signed convention."""
-    _require_anct(by)
+    _require_programme("regime_set_default", by)
     with transaction.atomic():
         Regime.objects.select_for_update().filter(is_default=True).update(is_default=False)
         Regime.objects.filter(pk=regime.pk).update(is_default=True)
@@ -154,7 +160,7 @@ def regime_set_default(*, regime: Regime, by: User) -> Regime:
 def convention_sign(
     *, candidature: Candidature, regime: Regime, signed_on: datetime.date, by: User
 ) -> Convention:
-    _require_anct(by)
+    _require_programme("convention_sign", by)
     with transaction.atomic():
         locked = (
             Candidature.objects.select_for_update(of=("self",))
@@ -215,11 +221,12 @@ def subvention_open(
 ) -> Subvention | None:
     """A recruitment is validated: the post's schedule starts, or continues with this holder.
 
-    Called by `services.match_act` inside its transaction, the match row locked. Returns None
+    Run by the receiver of `conseillers.signals.recruitment_validated`, inside the programme's
+    transaction, the match row locked. Returns None
     when the post gets no subsidy (no convention possible, or the post already had its subsidy
     under this convention: fully served, or returned after the vacancy window).
     """
-    with transaction.atomic():  # a savepoint inside match_act's transaction
+    with transaction.atomic():  # a savepoint inside match_finalise's transaction
         return _open(match, by, today or timezone.localdate())
 
 
@@ -320,7 +327,7 @@ def _resume(subvention: Subvention, match: Match, start: datetime.date, actor: A
     remaining = subvention.duration_months - carried
     _fire(
         subvention,
-        "resume",
+        Subvention.resume,
         actor,
         f"Remplacement par {match.candidat} à partir du {start:%d/%m/%Y} : {remaining} mois de "
         f"service restants sur {subvention.duration_months}.",
@@ -598,25 +605,23 @@ class _SmicTable:
         self.rates = rates
 
     def shortfall(self, contract: Contract, day: datetime.date) -> str:
-        """The refusal `services.check_salary` gives for this salary with the SMIC in force on
-        `day`, prefixed, or "" (same rule and wording; a test keeps them identical)."""
+        """The refusal `conseillers.services.check_salary` gives for this salary with the SMIC in
+        force on `day`, prefixed, or "" (same rule and wording, from `conseillers.formatting`)."""
         index = bisect.bisect_right(self.dates, day) - 1
         if index < 0:
-            return (
-                f"Tranche bloquée : Aucun taux du SMIC n'est connu au {day:%d/%m/%Y} : l'ANCT "
-                "doit compléter le tableau des SMIC."
-            )
+            return f"Tranche bloquée : {formatting.no_smic_rate(day)}"
         rate = self.rates[index]
         minimum = rate.monthly_minimum(contract.weekly_hours)
         if contract.gross_monthly_salary >= minimum:
             return ""
-        return (
-            f"Tranche bloquée : Le salaire brut mensuel "
-            f"({services._euros(contract.gross_monthly_salary)}) est inférieur au SMIC pour "
-            f"{services._hours(contract.weekly_hours)} par semaine ({services._euros(minimum)}, "
-            f"au taux de {services._euros(rate.hourly_gross)} de l'heure en vigueur le "
-            f"{day:%d/%m/%Y})."
+        below = formatting.salary_below_smic(
+            salary=contract.gross_monthly_salary,
+            weekly_hours=contract.weekly_hours,
+            minimum=minimum,
+            hourly_rate=rate.hourly_gross,
+            day=day,
         )
+        return f"Tranche bloquée : {below}"
 
 
 def tranches_mark_due(
@@ -664,8 +669,9 @@ def _mark_batch(
             tranche.blocked_reason = problem
             blocked.append(tranche)
             continue
-        name = "mark_due" if from_state == TrancheState.PLANNED else "unblock"
-        getattr(tranche, name)()  # validates the source state against the declared lifecycle
+        transition = Tranche.mark_due if from_state == TrancheState.PLANNED else Tranche.unblock
+        transition(tranche)  # validates the source state against the declared lifecycle
+        name = transition.__name__
         counts[name] += 1
         due.append(tranche.pk)
         logs.append(actor.log(tranche, name, from_state, f"Échéance du {tranche.due_on:%d/%m/%Y}."))
@@ -743,7 +749,7 @@ def tranche_submit(
             JustificationDocument(justification=justification, kind=kind, file=name, size=file.size)
             for kind, (name, file) in stored.items()
         )
-        _fire(locked, "submit", Actor(by=by), comment)
+        _fire(locked, Tranche.submit, Actor(by=by), comment)
     return justification
 
 
@@ -751,7 +757,7 @@ def tranche_approve(*, tranche: Tranche, by: User, comment: str = "") -> Tranche
     with transaction.atomic():
         locked = _lock_tranche(tranche.pk)
         _require(locked, "approve", by)
-        _fire(locked, "approve", Actor(by=by), comment)
+        _fire(locked, Tranche.approve, Actor(by=by), comment)
     return locked
 
 
@@ -761,7 +767,7 @@ def tranche_send_back(*, tranche: Tranche, reason: str, by: User) -> Tranche:
     with transaction.atomic():
         locked = _lock_tranche(tranche.pk)
         _require(locked, "send_back", by)
-        _fire(locked, "send_back", Actor(by=by), reason)
+        _fire(locked, Tranche.send_back, Actor(by=by), reason)
     return locked
 
 
@@ -800,14 +806,14 @@ def payment_record(
             paid_on=paid_on,
             recorded_by=by,
         )
-        _fire(locked, "pay", Actor(by=by), f"Paiement {reference} du {paid_on:%d/%m/%Y}.")
+        _fire(locked, Tranche.pay, Actor(by=by), f"Paiement {reference} du {paid_on:%d/%m/%Y}.")
     return payment
 
 
 def _require_payable(tranche: Tranche, by: User) -> None:
     if tranche.get_abilities(by)["pay"]:
         return
-    _require_anct(by)
+    _require_programme("payment_record", by)
     if tranche.subvention.state == SubventionState.VACANT:
         raise ValidationError(
             "Le poste est vacant : ses paiements attendent le remplacement du conseiller ou la "
@@ -830,7 +836,7 @@ def payment_correct(
 ) -> Payment:
     """A correction is a new row (a payment is never edited): the net paid stays within the
     tranche's amount and never goes below zero."""
-    _require_anct(by)
+    _require_programme("payment_correct", by)
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif de la correction."})
     if amount_cents == 0:
@@ -871,7 +877,7 @@ def recovery_claim(
         _require(locked, "claim", by)
         locked.claim_reference = reference.strip()
         locked.claimed_on = claimed_on
-        _fire(locked, "claim", Actor(by=by), f"Titre de recette {locked.claim_reference}.")
+        _fire(locked, Recovery.claim, Actor(by=by), f"Titre de recette {locked.claim_reference}.")
     return locked
 
 
@@ -882,5 +888,5 @@ def recovery_settle(*, recovery: Recovery, recovered_on: datetime.date, by: User
         )
         _require(locked, "settle", by)
         locked.recovered_on = recovered_on
-        _fire(locked, "settle", Actor(by=by), f"Recouvré le {recovered_on:%d/%m/%Y}.")
+        _fire(locked, Recovery.settle, Actor(by=by), f"Recouvré le {recovered_on:%d/%m/%Y}.")
     return locked

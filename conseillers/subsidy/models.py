@@ -1,9 +1,12 @@
 """The subsidy of the posts: regimes, conventions, each post's schedule of tranches, justifications,
 payments and recoveries.
 
-Money is in integer cents (`*_cents`); the arithmetic lives in `conseillers.subsidy_math`. The
-lifecycles are declared here with django-fsm; `conseillers.subsidy` is the only caller of the
-transitions, and every change writes a `SubsidyTransition` row (append-only in the database).
+Money is in integer cents (`*_cents`); the arithmetic lives in `conseillers.subsidy.math`. The
+lifecycles are declared here with django-fsm; `conseillers.subsidy.services` is the only caller of
+the transitions, and every change writes a `SubsidyTransition` row (append-only in the database).
+
+The tables keep the names they had when these models belonged to the conseillers app
+(`db_table`): the database triggers and the data stayed where they were when the app moved.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from conseillers import subsidy_math
 from conseillers.models.programme import Candidature, Match, Post
+from conseillers.subsidy import math as subsidy_math
 from core.models import Role, Structure, User
 
 # --- Regimes -------------------------------------------------------------------------------------
@@ -85,6 +88,7 @@ class Regime(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
+        db_table = "conseillers_regime"
         verbose_name = "régime de subvention"
         verbose_name_plural = "régimes de subvention"
         ordering = ["created_at", "pk"]
@@ -99,6 +103,11 @@ class Regime(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_abilities(self, user: User) -> dict[str, bool]:
+        # Regimes are public terms: anyone logged in reads them; creating one is programme-wide
+        # (`conseillers.subsidy.abilities`).
+        return {"view": user.is_authenticated}
 
     @property
     def in_use(self) -> bool:
@@ -150,6 +159,7 @@ class RegimeTranche(models.Model):
     )
 
     class Meta:
+        db_table = "conseillers_regimetranche"
         verbose_name = "tranche d'un régime"
         verbose_name_plural = "tranches des régimes"
         ordering = ["regime", "audience", "rank"]
@@ -231,11 +241,15 @@ class Convention(models.Model):
     objects = ConventionQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_convention"
         verbose_name = "convention"
         ordering = ["-signed_on", "-pk"]
 
     def __str__(self) -> str:
         return f"Convention {self.number}"
+
+    def get_abilities(self, user: User) -> dict[str, bool]:
+        return {"view": _can_view(user, self.structure)}
 
     @property
     def total_per_post_cents(self) -> int:
@@ -299,6 +313,7 @@ class Subvention(ConcurrentTransitionMixin, models.Model):
     objects = SubventionQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_subvention"
         verbose_name = "subvention d'un poste"
         verbose_name_plural = "subventions des postes"
         ordering = ["convention", "post"]
@@ -410,6 +425,7 @@ class Tranche(ConcurrentTransitionMixin, models.Model):
     objects = TrancheQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_tranche"
         verbose_name = "tranche"
         ordering = ["subvention", "rank"]
         constraints = [
@@ -492,6 +508,10 @@ class Tranche(ConcurrentTransitionMixin, models.Model):
             ),
             "send_back": anct and state == TrancheState.SUBMITTED,
             "pay": anct and state == TrancheState.APPROVED and payable,
+            # A payment is never edited: ANCT adds a correction, until the subsidy is closed.
+            "correct_payment": anct
+            and state == TrancheState.PAID
+            and self.subvention.state != SubventionState.CLOSED,
         }
 
 
@@ -511,6 +531,7 @@ class Justification(models.Model):
     submitted_at = models.DateTimeField("déposé le", auto_now_add=True)
 
     class Meta:
+        db_table = "conseillers_justification"
         verbose_name = "justificatif"
         ordering = ["-submitted_at", "-pk"]
 
@@ -527,6 +548,7 @@ class JustificationDocument(models.Model):
     size = models.PositiveIntegerField("taille (octets)")
 
     class Meta:
+        db_table = "conseillers_justificationdocument"
         verbose_name = "pièce justificative"
         verbose_name_plural = "pièces justificatives"
         constraints = [
@@ -591,6 +613,7 @@ class Payment(models.Model):
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_payment"
         verbose_name = "paiement"
         ordering = ["paid_on", "pk"]
         constraints = [
@@ -664,6 +687,7 @@ class Recovery(ConcurrentTransitionMixin, models.Model):
     objects = RecoveryQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_recovery"
         verbose_name = "reversement"
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -735,6 +759,7 @@ class SubsidyTransition(models.Model):
     at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:
+        db_table = "conseillers_subsidytransition"
         verbose_name = "changement d'état (subventions)"
         verbose_name_plural = "journal des subventions"
         ordering = ["at", "pk"]

@@ -2,8 +2,8 @@
 tranches (justify, approve, send back, pay), payments, recoveries, payment orders and the budget.
 
 Reads are scoped by the models' `visible_to` (out of scope: 404); each change of state is an
-explicit action calling `conseillers.subsidy`, after `CanAct` has read `get_abilities` (the service
-checks again under its row lock). Amounts are integer cents (`*_cents`).
+explicit action calling `conseillers.subsidy.services`, after `HasAbility` has read `get_abilities`
+(the service checks again under its row lock). Amounts are integer cents (`*_cents`).
 """
 
 from __future__ import annotations
@@ -25,12 +25,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from conseillers import subsidy, subsidy_selectors
 from conseillers.api.serializers import ABILITIES_SCHEMA
-from conseillers.api.views import ANCT_ONLY, CanAct, errors, service_errors, valid_body
+from conseillers.api.views import CANNOT_ACT, errors, service_errors, valid_body
 from conseillers.dashboard.access import dashboard_scope
-from conseillers.models import (
-    Candidature,
+from conseillers.models import Candidature
+from conseillers.subsidy import selectors as subsidy_selectors
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
+from conseillers.subsidy.forms import clean_pdf
+from conseillers.subsidy.models import (
     Convention,
     DocumentKind,
     Payment,
@@ -44,7 +47,7 @@ from conseillers.models import (
     Tranche,
     TrancheState,
 )
-from conseillers.subsidy_forms import clean_pdf
+from core.api.permissions import HasAbility
 
 # --- Serializers ---------------------------------------------------------------------------------
 
@@ -307,18 +310,6 @@ class BudgetSerializer(serializers.Serializer):
 # --- Views ---------------------------------------------------------------------------------------
 
 
-class AnctOnly(permissions.BasePermission):
-    message = ANCT_ONLY
-
-    def has_permission(self, request: Request, view: viewsets.GenericViewSet) -> bool:
-        return request.user.scope.is_anct
-
-
-class AnctForWrites(AnctOnly):
-    def has_permission(self, request: Request, view: viewsets.GenericViewSet) -> bool:
-        return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
-
-
 TAG = "Conseillers numériques : subventions"
 
 
@@ -340,7 +331,9 @@ class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Regime.objects.prefetch_related("lines").order_by("created_at", "pk")
     serializer_class = RegimeSerializer
-    permission_classes = [permissions.IsAuthenticated, AnctForWrites]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
+    collection_abilities = SUBSIDY_PROGRAMME
+    collection_ability_map = {"create": "regime_create"}
     filter_backends: list = []
     pagination_class = None
 
@@ -382,7 +375,9 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Convention.objects.none()
     serializer_class = ConventionSerializer
-    permission_classes = [permissions.IsAuthenticated, AnctForWrites]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
+    collection_abilities = SUBSIDY_PROGRAMME
+    collection_ability_map = {"create": "convention_sign"}
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Convention]:
@@ -464,9 +459,10 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Tranche.objects.none()
     serializer_class = TrancheSerializer
-    permission_classes = [permissions.IsAuthenticated, CanAct]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
     filter_backends: list = []
     ability_map = {"justify": "submit", "send_back": "send_back"}
+    ability_refusal = CANNOT_ACT
 
     def get_serializer_class(self):
         return TrancheSerializer if self.action == "list" else TrancheDetailSerializer
@@ -603,8 +599,9 @@ RECOVERY_ACTION = {200: RecoverySerializer, **errors(400, 401, 403, 404)}
 class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Recovery.objects.none()
     serializer_class = RecoverySerializer
-    permission_classes = [permissions.IsAuthenticated, CanAct]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
     filter_backends: list = []
+    ability_refusal = CANNOT_ACT
 
     def get_queryset(self) -> QuerySet[Recovery]:
         return Recovery.objects.visible_to(self.request.user).select_related("structure")
@@ -648,7 +645,9 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
 
     queryset = Tranche.objects.none()
     serializer_class = PaymentOrderSerializer
-    permission_classes = [permissions.IsAuthenticated, AnctOnly]
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
+    collection_abilities = SUBSIDY_PROGRAMME
+    collection_ability_map = {"list": "payment_orders_view"}
     filter_backends: list = []
     pagination_class = None
 
@@ -682,7 +681,7 @@ class BudgetViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         scope = dashboard_scope(request.user)
-        if scope is None:
+        if not SUBSIDY_PROGRAMME.get_abilities(request.user)["budget_view"] or scope is None:
             raise exceptions.PermissionDenied(
                 "Le budget des subventions est réservé à l'ANCT et aux préfectures."
             )

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from dsfr.utils import dsfr_input_class_attr
 
 from conseillers.forms import DATE
-from conseillers.models import DocumentKind, Regime, Tranche
+from conseillers.subsidy.models import DocumentKind, Regime, Tranche
 from core.forms import DsfrForm
 
 JUSTIFICATION_MAX_BYTES = 10 * 1024 * 1024

@@ -1,8 +1,8 @@
 """DSFR pages of the subsidy: the structure's schedules and justifications; ANCT's approvals,
 payment orders, payments, recoveries, conventions and regimes; the money dashboard.
 
-Each write goes through `conseillers.subsidy`; each form shown is one the person's abilities allow
-(the models' `get_abilities`, read by the API too).
+Each write goes through `conseillers.subsidy.services`; each form shown is one the person's
+abilities allow (the models' `get_abilities`, read by the API too).
 """
 
 from __future__ import annotations
@@ -14,25 +14,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from conseillers import subsidy, subsidy_selectors, tasks
+from conseillers import selectors
 from conseillers.dashboard.access import DashboardScope, dashboard_scope
+from conseillers.formatting import FORBIDDEN
 from conseillers.forms import add_service_errors
-from conseillers.models import (
-    Candidature,
-    Convention,
-    JustificationDocument,
-    Recovery,
-    Regime,
-    Tranche,
-    TrancheState,
-)
-from conseillers.subsidy_chart import forecast_chart
-from conseillers.subsidy_forms import (
+from conseillers.models import Candidature
+from conseillers.subsidy import selectors as subsidy_selectors
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy import tasks
+from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
+from conseillers.subsidy.chart import forecast_chart
+from conseillers.subsidy.forms import (
     ConventionForm,
     CorrectionForm,
     JustificationForm,
@@ -41,15 +38,27 @@ from conseillers.subsidy_forms import (
     RecoverySettleForm,
     ReviewForm,
 )
-from conseillers.subsidy_math import plain_euros
-from core.models import Role, Structure
+from conseillers.subsidy.math import plain_euros
+from conseillers.subsidy.models import (
+    Convention,
+    JustificationDocument,
+    Recovery,
+    Regime,
+    Tranche,
+)
+from core.http import AuthenticatedHttpRequest
+from core.models import Structure
 
 SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
 
 
-def _require_anct(request: HttpRequest) -> None:
-    if not request.user.scope.is_anct:
-        raise PermissionDenied("Cette page est réservée à l'ANCT.")
+ANCT_PAGE = "Cette page est réservée à l'ANCT."
+
+
+def _require(request: AuthenticatedHttpRequest, ability: str, refusal: str = ANCT_PAGE) -> None:
+    """Refuses the page unless the subsidy's programme-wide abilities grant it."""
+    if not SUBSIDY_PROGRAMME.get_abilities(request.user)[ability]:
+        raise PermissionDenied(refusal)
 
 
 def _run(form, call: Callable[[dict], str]) -> str | None:
@@ -61,7 +70,7 @@ def _run(form, call: Callable[[dict], str]) -> str | None:
     except ValidationError as error:
         add_service_errors(form, error)
     except PermissionDenied as error:
-        form.add_error(None, str(error) or subsidy.services.FORBIDDEN)
+        form.add_error(None, str(error) or FORBIDDEN)
     return None
 
 
@@ -70,20 +79,17 @@ def _run(form, call: Callable[[dict], str]) -> str | None:
 
 @login_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A manager's structures; ANCT or a préfecture pick one of their scope (?structure=)."""
     user = request.user
-    managed = list(
-        Structure.objects.filter(pk__in=user.scope.structure_ids(Role.GESTIONNAIRE)).order_by(
-            "name"
-        )
-    )
+    managed = list(selectors.managed_structures(user).order_by("name"))
     wanted = request.GET.get("structure", "")
-    if wanted.isdigit() and (user.scope.is_anct or user.scope.departement_codes):
+    may_pick = SUBSIDY_PROGRAMME.get_abilities(user)["structures_pick"]
+    if wanted.isdigit() and may_pick:
         structure = get_object_or_404(Structure.objects.visible_to(user), pk=int(wanted))
     elif managed:
         structure = next((s for s in managed if str(s.pk) == wanted), managed[0])
-    elif user.scope.is_anct or user.scope.departement_codes:
+    elif may_pick:
         return _conventions_list(request)
     else:
         raise PermissionDenied("Cette page est réservée aux gestionnaires de structure.")
@@ -95,7 +101,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _conventions_list(request: HttpRequest) -> HttpResponse:
+def _conventions_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     conventions = (
         Convention.objects.visible_to(request.user)
         .select_related("structure__departement", "regime")
@@ -113,21 +119,19 @@ def _conventions_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _tranche(request: HttpRequest, pk: int) -> Tranche:
+def _tranche(request: AuthenticatedHttpRequest, pk: int) -> Tranche:
     visible = Tranche.objects.visible_to(request.user)
     return get_object_or_404(subsidy_selectors.tranche_page(visible), pk=pk)
 
 
 @login_required
 @require_GET
-def tranche_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def tranche_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tranche(request, _tranche(request, pk), {})
 
 
 def _render_tranche(request, tranche: Tranche, bound: dict, status: int = 200) -> HttpResponse:
     abilities = tranche.get_abilities(request.user)
-    anct = request.user.scope.is_anct
-    paid = tranche.state == TrancheState.PAID
     forms = {
         "justify": bound.get("justifier") or JustificationForm(tranche=tranche, prefix="pieces")
         if abilities["submit"]
@@ -137,7 +141,7 @@ def _render_tranche(request, tranche: Tranche, bound: dict, status: int = 200) -
         else None,
         "pay": bound.get("payer") or PaymentForm(prefix="paiement") if abilities["pay"] else None,
         "correct": bound.get("corriger") or CorrectionForm(prefix="correction")
-        if anct and paid and tranche.subvention.state != "soldee"
+        if abilities["correct_payment"]
         else None,
     }
     context = {
@@ -220,7 +224,7 @@ TRANCHE_ACTIONS = {
 
 @login_required
 @require_POST
-def tranche_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def tranche_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     tranche = _tranche(request, pk)
     if action not in TRANCHE_ACTIONS:
         raise PermissionDenied("Action inconnue.")
@@ -233,7 +237,7 @@ def tranche_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def document(request: HttpRequest, pk: int) -> FileResponse:
+def document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A justification document, only to those who see its tranche (never a public media URL)."""
     visible = Tranche.objects.visible_to(request.user)
     piece = get_object_or_404(
@@ -253,8 +257,8 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def approvals(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, "approvals_view")
     return render(
         request,
         "conseillers/subsidy/approvals.html",
@@ -263,8 +267,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def orders(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+def orders(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, "payment_orders_view")
     return _render_orders(request, {})
 
 
@@ -284,10 +288,10 @@ def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_pay(request: HttpRequest, structure_pk: int) -> HttpResponse:
+def order_pay(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpResponse:
     """Records the agency's payment of one structure's order: one task per tranche, sent once
     this request commits; retried or delivered twice, a task pays nothing twice."""
-    _require_anct(request)
+    _require(request, "payment_orders_pay")
     form = PaymentForm(request.POST, prefix=f"ordre-{structure_pk}")
     listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
     (group,) = subsidy_selectors.payment_orders(structure_id=structure_pk) or [None]
@@ -328,9 +332,9 @@ ORDER_COLUMNS = [
 
 @login_required
 @require_GET
-def orders_csv(request: HttpRequest) -> HttpResponse:
+def orders_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The payment orders for the agency, one line per tranche, grouped by structure."""
-    _require_anct(request)
+    _require(request, "payment_orders_view")
     lines = [ORDER_COLUMNS]
     for group in subsidy_selectors.payment_orders():
         for tranche in group.tranches:
@@ -352,8 +356,8 @@ def orders_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def recoveries(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+def recoveries(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, "recoveries_view")
     return _render_recoveries(request, {})
 
 
@@ -382,8 +386,8 @@ def _render_recoveries(request, bound: dict, status: int = 200) -> HttpResponse:
 
 @login_required
 @require_POST
-def recovery_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    _require_anct(request)
+def recovery_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    _require(request, "recoveries_view")
     recovery = get_object_or_404(Recovery.objects.visible_to(request.user), pk=pk)
     if action == "reclamer":
         form = RecoveryClaimForm(request.POST, prefix=f"titre-{pk}")
@@ -421,8 +425,8 @@ def recovery_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def conventions(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+def conventions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, "conventions_view")
     return _render_conventions(request, {})
 
 
@@ -449,8 +453,8 @@ def _render_conventions(request, bound: dict, status: int = 200) -> HttpResponse
 
 @login_required
 @require_POST
-def convention_sign(request: HttpRequest, candidature_pk: int) -> HttpResponse:
-    _require_anct(request)
+def convention_sign(request: AuthenticatedHttpRequest, candidature_pk: int) -> HttpResponse:
+    _require(request, "convention_sign")
     candidature = get_object_or_404(Candidature, pk=candidature_pk)
     form = ConventionForm(request.POST, prefix=f"convention-{candidature_pk}")
 
@@ -467,8 +471,8 @@ def convention_sign(request: HttpRequest, candidature_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def regimes(request: HttpRequest) -> HttpResponse:
-    _require_anct(request)
+def regimes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, "regimes_view")
     rows = list(Regime.objects.prefetch_related("lines").order_by("-is_default", "created_at"))
     for regime in rows:
         regime.totals = [
@@ -488,8 +492,8 @@ def regimes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def regime_default(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_anct(request)
+def regime_default(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _require(request, "regime_set_default")
     regime = subsidy.regime_set_default(regime=get_object_or_404(Regime, pk=pk), by=request.user)
     messages.success(request, f"« {regime} » s'applique désormais aux nouvelles conventions.")
     return redirect("conseillers:subsidy-regimes")
@@ -498,16 +502,18 @@ def regime_default(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The money dashboard -------------------------------------------------------------------------
 
 
-def _budget_scope(request: HttpRequest) -> DashboardScope:
+def _budget_scope(request: AuthenticatedHttpRequest) -> DashboardScope:
+    refusal = "Le budget des subventions est réservé à l'ANCT et aux préfectures."
+    _require(request, "budget_view", refusal)
     scope = dashboard_scope(request.user)
     if scope is None:
-        raise PermissionDenied("Le budget des subventions est réservé à l'ANCT et aux préfectures.")
+        raise PermissionDenied(refusal)
     return scope
 
 
 @login_required
 @require_GET
-def budget(request: HttpRequest) -> HttpResponse:
+def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _budget_scope(request)
     today = timezone.localdate()
     figures = subsidy_selectors.budget(scope.departement_codes, today)
@@ -536,7 +542,7 @@ BUDGET_COLUMNS = [
 
 @login_required
 @require_GET
-def budget_csv(request: HttpRequest) -> HttpResponse:
+def budget_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _budget_scope(request)
     today = timezone.localdate()
     figures = subsidy_selectors.budget(scope.departement_codes, today)
