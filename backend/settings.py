@@ -286,6 +286,9 @@ FRANCECONNECT_CLIENT_SECRET = env_str(
 # journal's pseudonymous references. Set a dedicated key in production: rotating SECRET_KEY would
 # otherwise make every usager unfindable.
 AIDANTS_CONNECT_HASH_KEY = env_str("AIDANTS_CONNECT_HASH_KEY", SECRET_KEY)
+# The wording new mandates are signed with: a template mandats/attestation/legal_text/<version>.html
+# must exist (checked at startup). Signed mandates keep the version they were signed with.
+AIDANTS_CONNECT_MANDAT_TEXT_VERSION = env_str("AIDANTS_CONNECT_MANDAT_TEXT_VERSION", "2025-01")
 OTP_TOTP_ISSUER = "Aidants Connect"
 # The mock provider answers under /mock-franceconnect/ in the demo and in tests; production leaves
 # it off (FRANCECONNECT_MOCK_ENABLED=0) and points the client at the real FranceConnect.

@@ -43,11 +43,9 @@ from reportlab.platypus import (
 
 from mandats.middleware import otp_exempt
 from mandats.models import Autorisation, Mandat
+from mandats.seal import legal_text_template
 
 HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
-# Versions name template files: anything else than these characters would reach the file system.
-VERSION_PATTERN = re.compile(r"[0-9A-Za-z._-]{1,20}")
-LEGAL_TEXT_TEMPLATE = "mandats/attestation/legal_text/{version}.html"
 
 
 class MandatStatus(TextChoices):
@@ -102,10 +100,7 @@ def hash_groups(content_hash: str) -> list[str]:
 def legal_text_html(mandat: Mandat, context: dict) -> str:
     """The wording of the mandate in the version the usager signed: one template per version,
     never edited once mandates were signed with it."""
-    version = mandat.legal_text_version
-    if not VERSION_PATTERN.fullmatch(version):
-        raise ValueError(f"Version de texte de mandat invalide : {version!r}")
-    return render_to_string(LEGAL_TEXT_TEMPLATE.format(version=version), context)
+    return render_to_string(legal_text_template(mandat.legal_text_version), context)
 
 
 def _visible_mandat(request: HttpRequest, pk: int) -> Mandat:

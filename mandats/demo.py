@@ -21,7 +21,7 @@ from franceconnect_mock import demo as franceconnect_mock_demo
 from franceconnect_mock.identities import IDENTITY_SCOPES, get_identity
 from franceconnect_mock.models import ServiceProvider
 from franceconnect_mock.services import pairwise_sub
-from mandats import otp, services
+from mandats import otp, seal, services
 from mandats.models import (
     Autorisation,
     Demarche,
@@ -116,10 +116,10 @@ def _expired_mandat(organisation: Structure, usager: Usager) -> Mandat:
         created_at=created_at,
         expires_at=created_at + term.delta,
         duration=term,
-        legal_text_version=services.legal_text_version(),
+        legal_text_version=seal.legal_text_version(),
     )
     codes = [Demarche.TRAVAIL.value, Demarche.LOISIRS.value]
-    mandat.content_hash = services.attestation_hash(mandat, codes)
+    mandat.content_hash = seal.attestation_hash(mandat, codes)
     mandat.save(force_insert=True)
     Autorisation.objects.bulk_create(Autorisation(mandat=mandat, demarche=c) for c in codes)
     return mandat
