@@ -160,6 +160,7 @@ def _mandat_insert(
     is_remote: bool,
     renewed_from: Mandat | None = None,
 ) -> Mandat:
+    version = legal_text_version()  # refused before anything is written
     habilitation = HabilitatedOrganisation.objects.filter(structure=organisation).first()
     if habilitation is None:
         raise ValidationError("Cette organisation n'est pas habilitée Aidants Connect.")
@@ -177,7 +178,7 @@ def _mandat_insert(
         expires_at=now + term.delta,
         duration=term,
         is_remote=is_remote,
-        legal_text_version=legal_text_version(),
+        legal_text_version=version,
         renewed_from=renewed_from,
     )
     mandat.content_hash = attestation_hash(mandat, codes)
