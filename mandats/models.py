@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from core.models import Role, Structure, User
+from core.transitions import TransitionLog
 from mandats.abilities import (
     Abilities,
     OrganisationAbilities,
@@ -261,28 +262,21 @@ class HabilitationRequest(models.Model):
         self.decided_at = timezone.now()
 
 
-class HabilitationTransition(models.Model):
-    """One row per change of a habilitation request: who, when, from, to and why."""
+class HabilitationTransition(TransitionLog):
+    """One row per change of a habilitation request: who, when, from, to and why. The submission
+    is logged too, from the empty state. Append-only in the database (migration 0003)."""
 
+    # PROTECT: the database refuses to delete a log row, so a request with a history stays.
     request = models.ForeignKey(
         HabilitationRequest,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="transitions",
         verbose_name="demande",
     )
-    from_status = models.CharField("statut de départ", max_length=20)
-    to_status = models.CharField("nouveau statut", max_length=20)
-    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    at = models.DateTimeField("le", default=timezone.now)
-    reason = models.TextField("motif", blank=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une demande d'habilitation"
         verbose_name_plural = "changements de statut des demandes d'habilitation"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status} ({self.at:%d/%m/%Y})"
 
 
 # --- Usagers ----------------------------------------------------------------------------------

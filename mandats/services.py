@@ -27,7 +27,6 @@ from mandats.models import (
     HabilitatedOrganisation,
     HabilitationRequest,
     HabilitationStatus,
-    HabilitationTransition,
     JournalEntry,
     Mandat,
     MandatDuration,
@@ -421,7 +420,7 @@ def habilitation_request_submit(
     try:
         with transaction.atomic():
             habilitation_request.save()
-            _log_transition(habilitation_request, "", by, reason="")
+            _log_transition(habilitation_request, "submit", "", by, reason="")
     except IntegrityError as exc:  # a concurrent submission for the same person won the race
         raise ValidationError("Une demande est déjà en cours pour cette personne.") from exc
     return habilitation_request
@@ -446,7 +445,7 @@ def habilitation_request_validate(
         locked.validate()
         locked.aidant = _activate_aidant(locked)
         locked.save()
-        _log_transition(locked, HabilitationStatus.SUBMITTED, by, reason="")
+        _log_transition(locked, "validate", HabilitationStatus.SUBMITTED, by, reason="")
         transaction.on_commit(
             lambda: notifications.send_habilitation_validated_email.delay(locked.pk)
         )
@@ -466,7 +465,7 @@ def habilitation_request_refuse(
             raise PermissionDenied("Vous ne pouvez pas décider de cette demande.")
         locked.refuse()
         locked.save()
-        _log_transition(locked, HabilitationStatus.SUBMITTED, by, reason=reason.strip())
+        _log_transition(locked, "refuse", HabilitationStatus.SUBMITTED, by, reason=reason.strip())
     return locked
 
 
@@ -496,12 +495,17 @@ def _activate_aidant(habilitation_request: HabilitationRequest) -> User:
 
 
 def _log_transition(
-    habilitation_request: HabilitationRequest, from_status: str, by: User, *, reason: str
+    habilitation_request: HabilitationRequest,
+    transition: str,
+    from_state: str,
+    by: User,
+    *,
+    reason: str,
 ) -> None:
-    HabilitationTransition.objects.create(
-        request=habilitation_request,
-        from_status=from_status,
-        to_status=habilitation_request.status,
+    habilitation_request.transitions.create(
+        transition=transition,
+        from_state=from_state,
+        to_state=habilitation_request.status,
         by=by,
         at=habilitation_request.decided_at or timezone.now(),
         reason=reason,
