@@ -167,12 +167,28 @@ class HabilitationStatus(models.TextChoices):
     REFUSED = "refused", "Demande refusée"
 
 
-def _may_validate(instance: HabilitationRequest, user: User) -> bool:
-    return instance.get_abilities(user)["validate"]
+# django-fsm types its guards for any model and any kind of user: these narrow, then read the
+# same ability keys and condition as the services.
 
 
-def _may_refuse(instance: HabilitationRequest, user: User) -> bool:
-    return instance.get_abilities(user)["refuse"]
+def _may_validate(instance: models.Model, user: object) -> bool:
+    return (
+        isinstance(instance, HabilitationRequest)
+        and isinstance(user, User)
+        and instance.get_abilities(user)["validate"]
+    )
+
+
+def _may_refuse(instance: models.Model, user: object) -> bool:
+    return (
+        isinstance(instance, HabilitationRequest)
+        and isinstance(user, User)
+        and instance.get_abilities(user)["refuse"]
+    )
+
+
+def _is_complete(instance: models.Model) -> bool:
+    return isinstance(instance, HabilitationRequest) and instance.is_complete()
 
 
 class HabilitationRequest(models.Model):
@@ -246,7 +262,7 @@ class HabilitationRequest(models.Model):
         field=status,
         source=HabilitationStatus.SUBMITTED,
         target=HabilitationStatus.VALIDATED,
-        conditions=[is_complete],
+        conditions=[_is_complete],
         permission=_may_validate,
     )
     def validate(self) -> None:
@@ -706,11 +722,13 @@ class JournalEntry(models.Model):
         return cls._log_autorisation(JournalAction.AUTORISATION_USED, autorisation, by, details)
 
     @classmethod
-    def log_autorisation_revoked(cls, *, autorisation: Autorisation, by: User) -> JournalEntry:
+    def log_autorisation_revoked(
+        cls, *, autorisation: Autorisation, by: User | None
+    ) -> JournalEntry:
         return cls._log_autorisation(JournalAction.AUTORISATION_REVOKED, autorisation, by)
 
     @classmethod
-    def log_mandat_revoked(cls, *, mandat: Mandat, by: User) -> JournalEntry:
+    def log_mandat_revoked(cls, *, mandat: Mandat, by: User | None) -> JournalEntry:
         return cls.append(
             JournalAction.MANDAT_REVOKED,
             actor=by,
@@ -769,7 +787,7 @@ class JournalEntry(models.Model):
         cls,
         action: JournalAction,
         autorisation: Autorisation,
-        by: User,
+        by: User | None,
         details: dict[str, Any] | None = None,
     ) -> JournalEntry:
         mandat = autorisation.mandat

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core.http import AuthenticatedHttpRequest
 from mandats import otp, selectors, services
 from mandats.forms import MandatRenewForm, OrganisationSwitchForm, UsagerSearchForm
 from mandats.models import Autorisation, HabilitatedOrganisation, Mandat, Usager
@@ -21,12 +22,12 @@ USAGERS_PER_PAGE = 20
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("mandats:usager-list")
 
 
 @login_required
-def usager_list(request: HttpRequest) -> HttpResponse:
+def usager_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = current_organisation(request.user)
     search = UsagerSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
@@ -43,18 +44,18 @@ def usager_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def usager_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def usager_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     usager = get_object_or_404(Usager.objects.visible_to(request.user), pk=pk)
-    mandats = list(selectors.usager_mandats(usager=usager, user=request.user))
-    for mandat in mandats:
-        mandat.abilities = mandat.get_abilities(request.user)
-    context = {"title": usager.full_name, "usager": usager, "mandats": mandats}
+    mandats = selectors.usager_mandats(usager=usager, user=request.user)
+    # Each mandate with what the person may do with it: the page offers only that.
+    rows = [(mandat, mandat.get_abilities(request.user)) for mandat in mandats]
+    context = {"title": usager.full_name, "usager": usager, "mandats": rows}
     return render(request, "mandats/usager_detail.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def autorisation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def autorisation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     autorisation = get_object_or_404(
         Autorisation.objects.visible_to(request.user).select_related(
             "mandat__usager", "mandat__organisation"
@@ -78,7 +79,7 @@ def autorisation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mandat_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def mandat_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mandat = get_object_or_404(
         Mandat.objects.visible_to(request.user).select_related("usager", "organisation"), pk=pk
     )
@@ -97,7 +98,7 @@ def mandat_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mandat_renew(request: HttpRequest, pk: int) -> HttpResponse:
+def mandat_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mandat = get_object_or_404(
         Mandat.objects.visible_to(request.user).select_related("usager", "organisation"), pk=pk
     )
@@ -120,7 +121,9 @@ def mandat_renew(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "mandats/mandat_renew.html", context)
 
 
-def _renew(request: HttpRequest, form: MandatRenewForm, mandat: Mandat) -> Mandat | None:
+def _renew(
+    request: AuthenticatedHttpRequest, form: MandatRenewForm, mandat: Mandat
+) -> Mandat | None:
     try:
         otp.require_fresh_totp(request, form.cleaned_data["code"])
     except ValidationError as exc:
@@ -140,7 +143,7 @@ def _renew(request: HttpRequest, form: MandatRenewForm, mandat: Mandat) -> Manda
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_switch(request: HttpRequest) -> HttpResponse:
+def organisation_switch(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The form offers only the organisations the person works in: any other is a form error.
     organisations = selectors.aidant_organisations(request.user)
     current = selectors.current_organisation(request.user)

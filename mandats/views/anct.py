@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import AuthenticatedHttpRequest
 from mandats import selectors, services
 from mandats.abilities import PROGRAMME
 from mandats.forms import HabilitationRefuseForm
@@ -19,14 +20,14 @@ from mandats.views.common import posted, show_refusal
 REQUESTS_PER_PAGE = 50
 
 
-def _require_decision_right(request: HttpRequest) -> None:
+def _require_decision_right(request: AuthenticatedHttpRequest) -> None:
     # Checked before any lookup: the pages tell nobody which requests exist.
     if not PROGRAMME.get_abilities(request.user)["decide_habilitations"]:
         raise PermissionDenied("Cette page est réservée aux agents de l'ANCT.")
 
 
 @login_required
-def habilitation_decisions(request: HttpRequest) -> HttpResponse:
+def habilitation_decisions(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_decision_right(request)
     page = Paginator(selectors.pending_habilitation_requests(), REQUESTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -37,7 +38,7 @@ def habilitation_decisions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def habilitation_validate(request: HttpRequest, pk: int) -> HttpResponse:
+def habilitation_validate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_decision_right(request)
     habilitation_request = get_object_or_404(HabilitationRequest, pk=pk)
     try:
@@ -53,7 +54,7 @@ def habilitation_validate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def habilitation_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def habilitation_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_decision_right(request)
     habilitation_request = get_object_or_404(
         HabilitationRequest, pk=pk, status=HabilitationStatus.SUBMITTED

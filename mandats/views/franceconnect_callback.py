@@ -43,13 +43,14 @@ def franceconnect_callback(request: HttpRequest) -> HttpResponse:
 def _usager_identified_for_mandat(request: HttpRequest, pending: PendingLogin) -> HttpResponse:
     # Checked before FranceConnect is asked for the identity: the aidant who started the login
     # finishes it, on the wizard it started from.
-    if not request.user.is_authenticated or request.user.pk != pending.context.get("aidant_id"):
+    aidant = request.user
+    if not isinstance(aidant, User) or aidant.pk != pending.context.get("aidant_id"):
         raise FranceConnectError(
             "mandat_aidant",
             "Cette connexion FranceConnect a été lancée depuis un autre compte d'aidant.",
             "Connectez-vous avec votre compte, puis reprenez le nouveau mandat.",
         )
-    habilitation = habilitation_for_new_mandat(request)
+    habilitation = habilitation_for_new_mandat(aidant)
     state = wizard_state_for(request, habilitation)
     if state is None or habilitation.pk != pending.context.get("organisation_id"):
         raise FranceConnectError(
@@ -59,7 +60,7 @@ def _usager_identified_for_mandat(request: HttpRequest, pending: PendingLogin) -
             status=400,
         )
     identity = franceconnect.complete_login(request, pending)
-    usager = _usager_from(identity, by=request.user, organisation=habilitation.structure)
+    usager = _usager_from(identity, by=aidant, organisation=habilitation.structure)
     state.identified(usager.pk, timezone.now()).save(request.session)
     return redirect("mandats:mandat-new-confirm")
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.http import AuthenticatedHttpRequest
 from mandats import selectors, services
 from mandats.abilities import PROGRAMME, OrganisationAbilities
 from mandats.forms import AllowedDemarchesForm, HabilitationRequestForm
@@ -17,7 +18,7 @@ from mandats.models import HabilitatedOrganisation
 from mandats.views.common import posted
 
 
-def _referent_organisation(request: HttpRequest, pk: int) -> HabilitatedOrganisation:
+def _referent_organisation(request: AuthenticatedHttpRequest, pk: int) -> HabilitatedOrganisation:
     # Refused before the lookup: the page tells nobody which organisations exist.
     if not OrganisationAbilities(pk).get_abilities(request.user)["open_referent_space"]:
         raise PermissionDenied("Cet espace est réservé au référent de l'organisation.")
@@ -25,7 +26,7 @@ def _referent_organisation(request: HttpRequest, pk: int) -> HabilitatedOrganisa
 
 
 @login_required
-def referent_index(request: HttpRequest) -> HttpResponse:
+def referent_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not PROGRAMME.get_abilities(request.user)["open_referent_space"]:
         raise PermissionDenied("Cet espace est réservé aux référents Aidants Connect.")
     referent_of = selectors.referent_organisation_ids(request.user)
@@ -36,7 +37,7 @@ def referent_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referent_organisation(request: HttpRequest, pk: int) -> HttpResponse:
+def referent_organisation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     habilitation = _referent_organisation(request, pk)
     form = AllowedDemarchesForm(
         posted(request), initial={"demarches": habilitation.allowed_demarches}
@@ -61,7 +62,7 @@ def referent_organisation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def habilitation_request_new(request: HttpRequest, pk: int) -> HttpResponse:
+def habilitation_request_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     habilitation = _referent_organisation(request, pk)
     form = HabilitationRequestForm(posted(request))
     if request.method == "POST" and form.is_valid():

@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.http import AuthenticatedHttpRequest
 from mandats import otp
 from mandats.forms import TOTPCodeForm
 from mandats.middleware import otp_exempt
@@ -23,7 +24,7 @@ from mandats.views.common import next_url, posted
 @otp_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
-def totp_setup(request: HttpRequest) -> HttpResponse:
+def totp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if otp.confirmed_device(request.user) is not None:
         return redirect("mandats:totp-verify")
     device = otp.pending_device(request.user)
@@ -54,7 +55,7 @@ def _grouped_base32(device: TOTPDevice) -> str:
 @otp_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
-def totp_verify(request: HttpRequest) -> HttpResponse:
+def totp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     device = otp.confirmed_device(request.user)
     if device is None:
         query = urlencode({"next": next_url(request, "")})

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.http import AuthenticatedHttpRequest
+from core.models import User
 from mandats import franceconnect, otp, selectors, services
 from mandats.abilities import OrganisationAbilities
 from mandats.forms import MandatScopeForm, TOTPCodeForm
@@ -44,9 +46,9 @@ IDENTITY_UNVERIFIED = (
 )
 
 
-def habilitation_for_new_mandat(request: HttpRequest) -> HabilitatedOrganisation:
-    organisation = current_organisation(request.user)
-    if not OrganisationAbilities(organisation.pk).get_abilities(request.user)["sign_mandat"]:
+def habilitation_for_new_mandat(user: User) -> HabilitatedOrganisation:
+    organisation = current_organisation(user)
+    if not OrganisationAbilities(organisation.pk).get_abilities(user)["sign_mandat"]:
         raise PermissionDenied("Seul un aidant habilité peut signer un mandat.")
     habilitation = selectors.habilitation_of(organisation)
     if habilitation is None:
@@ -69,9 +71,9 @@ def wizard_state_for(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mandat_new(request: HttpRequest) -> HttpResponse:
+def mandat_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1: démarches and duration, kept in the session until the usager logs in."""
-    habilitation = habilitation_for_new_mandat(request)
+    habilitation = habilitation_for_new_mandat(request.user)
     form = MandatScopeForm(
         posted(request),
         initial=_previous_choice(request, habilitation),
@@ -88,7 +90,9 @@ def mandat_new(request: HttpRequest) -> HttpResponse:
     return render(request, "mandats/mandat_new.html", context)
 
 
-def _previous_choice(request: HttpRequest, habilitation: HabilitatedOrganisation) -> dict:
+def _previous_choice(
+    request: AuthenticatedHttpRequest, habilitation: HabilitatedOrganisation
+) -> dict:
     """What the aidant chose before, shown again (after a restart, or when coming back)."""
     try:
         state = MandatWizardState.load(request.session)
@@ -105,9 +109,9 @@ def _previous_choice(request: HttpRequest, habilitation: HabilitatedOrganisation
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def mandat_new_franceconnect(request: HttpRequest) -> HttpResponse:
+def mandat_new_franceconnect(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 2: recap of step 1, then the usager logs in with FranceConnect before the aidant."""
-    habilitation = habilitation_for_new_mandat(request)
+    habilitation = habilitation_for_new_mandat(request.user)
     state = wizard_state_for(request, habilitation)
     if state is None:
         return _restart(request, CHOOSE_FIRST)
@@ -133,9 +137,9 @@ def mandat_new_franceconnect(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def mandat_new_confirm(request: HttpRequest) -> HttpResponse:
+def mandat_new_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 3: the recap, confirmed with a fresh TOTP code; the mandate is then signed."""
-    habilitation = habilitation_for_new_mandat(request)
+    habilitation = habilitation_for_new_mandat(request.user)
     state = wizard_state_for(request, habilitation)
     if state is None:
         return _restart(request, CHOOSE_FIRST)
@@ -171,7 +175,7 @@ def _choice_labels(habilitation: HabilitatedOrganisation, state: MandatWizardSta
     }
 
 
-def _restart(request: HttpRequest, message: str) -> HttpResponse:
+def _restart(request: AuthenticatedHttpRequest, message: str) -> HttpResponse:
     messages.warning(request, message)
     return redirect("mandats:mandat-new")
 
@@ -183,7 +187,7 @@ def _identified_usager(state: MandatWizardState) -> Usager | None:
 
 
 def _sign(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: TOTPCodeForm,
     habilitation: HabilitatedOrganisation,
     usager: Usager,
