@@ -9,7 +9,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from idp.models import MIN_SECRET_LENGTH, RelyingParty, SigningKey
+from core.oidc.models import MIN_SECRET_LENGTH
+from idp.models import RelyingParty, SigningKey
 from idp.services import generate_secret
 from mandats.models import Demarche
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
@@ -14,19 +15,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.models import Role
+from core.oidc.models import digest
+from core.oidc.views import allow_form_action, authorization_error, signed_userinfo, token_endpoint
 from idp import selectors, services
 from idp.claims import PIVOT_CLAIMS, SCOPES, pivot_identity
-from idp.keys import ALGORITHMS, published_jwks, signing_key_set
-from idp.models import ACR_EIDAS1, RelyingParty, UserinfoFormat, digest
+from idp.keys import ALGORITHMS, KEYS
+from idp.models import ACR_EIDAS1, RelyingParty, UserinfoFormat
 from idp.server import SESSION_AUTH_TIME, authorization_server, issuer_for, resource_protector
 from idp.services import Delegation
 from mandats import otp
@@ -35,6 +34,7 @@ from mandats.selectors import current_organisation
 SESSION_REAUTH_PENDING = "idp_reauth_pending"
 SESSION_REAUTH_DONE = "idp_reauth_done"
 DEMARCHE_CLAIM = "demarche"
+USERINFO_LIFETIME = timedelta(seconds=60)
 
 
 @require_safe
@@ -74,7 +74,7 @@ def discovery(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def jwks(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(published_jwks())
+    return JsonResponse(KEYS.published_jwks())
 
 
 @never_cache  # a choice of usager and a one-time code: nothing here may come from a cache
@@ -85,7 +85,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         grant = server.get_consent_grant(request)
         demarches = _requested_demarches(grant.request.payload.data, grant.redirect_uri)
     except OAuth2Error as error:
-        return _authorization_error(request, error)
+        return authorization_error(server, request, error, _refused_authorization_page)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     organisation = current_organisation(request.user)
@@ -186,18 +186,10 @@ def _choice_page(
         "error": error,
     }
     response = render(request, "idp/authorize.html", context, status=400 if error else 200)
-    # Browsers apply form-action to the redirect that follows the form: allow the service.
-    parts = urlsplit(redirect_uri)
-    response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
-    return response
+    return allow_form_action(response, redirect_uri)
 
 
-def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
-    if error.redirect_uri:
-        # Only set once authlib has matched redirect_uri with the client's registered ones.
-        return authorization_server().handle_error_response(None, error)
-    # An unknown client or an unregistered redirect_uri: redirecting would make Aidants Connect
-    # an open redirector, so the person gets a page instead.
+def _refused_authorization_page(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
     return _error_page(request, _french_message(error), error.error or "")
 
 
@@ -215,10 +207,7 @@ def _error_page(request: HttpRequest, message: str, code: str, status: int = 400
     return render(request, "idp/error.html", context, status=status)
 
 
-@csrf_exempt  # called server to server, authenticated by the client secret
-@require_POST
-def token(request: HttpRequest) -> HttpResponse:
-    return authorization_server().create_token_response(request)
+token = token_endpoint(authorization_server)
 
 
 @csrf_exempt  # called server to server with a bearer token, GET or POST as OIDC allows
@@ -238,11 +227,14 @@ def userinfo(request: HttpRequest) -> HttpResponse:
     }
     if client.userinfo_format != UserinfoFormat.JWT:
         return JsonResponse(claims)
-    now = int(timezone.now().timestamp())
-    claims.update(iss=issuer_for(request), aud=client.client_id, iat=now, exp=now + 60)
-    algorithm = client.signing_algorithm
-    body = jwt.encode({"alg": algorithm}, claims, signing_key_set(algorithm), [algorithm])
-    return HttpResponse(body, content_type="application/jwt")
+    return signed_userinfo(
+        KEYS,
+        claims,
+        issuer=issuer_for(request),
+        client_id=client.client_id,
+        algorithm=client.signing_algorithm,
+        lifetime=USERINFO_LIFETIME,
+    )
 
 
 @require_safe
@@ -267,14 +259,7 @@ def _client_of_logout(request: HttpRequest) -> RelyingParty | None:
     hint = request.GET.get("id_token_hint", "")
     client_id = request.GET.get("client_id", "")
     if hint:
-        try:
-            keys = KeySet.import_key_set(published_jwks())
-            claims = jwt.decode(hint, keys, algorithms=list(ALGORITHMS)).claims
-        except (JoseError, ValueError):
+        client_id = KEYS.audience_of_id_token(hint, issuer=issuer_for(request)) or ""
+        if not client_id:
             return None
-        audience = claims.get("aud")
-        audience = audience[0] if isinstance(audience, list) and len(audience) == 1 else audience
-        if claims.get("iss") != issuer_for(request) or not isinstance(audience, str):
-            return None
-        client_id = audience
     return RelyingParty.objects.filter(client_id=client_id).first() if client_id else None
