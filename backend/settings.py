@@ -296,6 +296,9 @@ FRANCECONNECT_MOCK_ISSUER = env_str("FRANCECONNECT_MOCK_ISSUER")
 # Aidants Connect as an identity provider: its issuer, pinned behind a proxy where the request's
 # host would mislead (empty: the site root as the request reaches it).
 IDP_ISSUER = env_str("IDP_ISSUER")
+# Who the demo's FranceConnect identifies to the demo client (claims and sub, by login), so that
+# the demo usagers are those people: the mock, named here rather than imported by the product.
+FRANCECONNECT_DEMO_IDENTITIES = "franceconnect_mock.demo.identities"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@inclusion-numerique.example")

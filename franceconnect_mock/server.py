@@ -7,14 +7,13 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from authlib.integrations.django_oauth2 import ResourceProtector as DjangoResourceProtector
 from authlib.oauth2 import OAuth2Error, OAuth2Request
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from core.oidc.grants import GrantStore
-from core.oidc.server import ProviderServer, StoredCodeGrant, resource_protector_for
+from core.oidc.server import ProviderServer, StoredCodeGrant
 from franceconnect_mock import services
 from franceconnect_mock.errors import FrenchOAuth2Error, translate
 from franceconnect_mock.identities import Identity, get_identity
@@ -84,15 +83,12 @@ class CodeGrant(StoredCodeGrant):
 
 
 class MockAuthorizationServer(ProviderServer):
-    def __init__(self) -> None:
-        super().__init__(
-            client_model=ServiceProvider,
-            store=STORE,
-            keys=KEYS,
-            id_token_lifetime=ID_TOKEN_LIFETIME,
-            grant=CodeGrant,
-            require_nonce=True,
-        )
+    client_model = ServiceProvider
+    store = STORE
+    keys = KEYS
+    id_token_lifetime = ID_TOKEN_LIFETIME
+    grant = CodeGrant
+    require_nonce = True
 
     def issuer_for(self, request: HttpRequest) -> str:
         return issuer_for(request)
@@ -115,8 +111,3 @@ class MockAuthorizationServer(ProviderServer):
 @cache
 def authorization_server() -> MockAuthorizationServer:
     return MockAuthorizationServer()
-
-
-@cache
-def resource_protector() -> DjangoResourceProtector:
-    return resource_protector_for(STORE)

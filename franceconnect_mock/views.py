@@ -11,20 +11,24 @@ from authlib.oauth2.rfc6750 import InvalidTokenError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.oidc.views import allow_form_action, authorization_error, signed_userinfo, token_endpoint
+from core.oidc.views import (
+    allow_form_action,
+    authorization_error,
+    signed_userinfo,
+    token_endpoint,
+    userinfo_endpoint,
+)
 from franceconnect_mock import services
 from franceconnect_mock.errors import french_message, translate
 from franceconnect_mock.identities import IDENTITIES, IDENTITY_SCOPES, SCOPES, get_identity
 from franceconnect_mock.keys import ALGORITHM, KEYS, published_jwks
-from franceconnect_mock.models import ACR_EIDAS1, ServiceProvider
+from franceconnect_mock.models import ACR_EIDAS1, AccessToken, ServiceProvider
 from franceconnect_mock.server import (
     ID_TOKEN_LIFETIME,
     authorization_server,
     issuer_for,
-    resource_protector,
 )
 
 SCOPE_LABELS = {
@@ -116,19 +120,10 @@ def _error_page(request: HttpRequest, message: str, code: str) -> HttpResponse:
     return render(request, "franceconnect_mock/error.html", context, status=400)
 
 
-token = token_endpoint(authorization_server)
-
-
-@csrf_exempt  # called server to server with a bearer token, GET or POST as OIDC allows
-@require_http_methods(["GET", "POST"])
-def userinfo(request: HttpRequest) -> HttpResponse:
-    try:
-        access_token = resource_protector().acquire_token(request, scopes=["openid"])
-    except OAuth2Error as error:
-        return _bearer_error(translate(error))
+def _userinfo(request: HttpRequest, access_token: AccessToken) -> HttpResponse:
     identity = access_token.get_user()
     if identity is None:
-        return _bearer_error(translate(InvalidTokenError()))
+        return _bearer_error(InvalidTokenError())
     provider: ServiceProvider = access_token.service_provider
     claims: dict[str, Any] = {
         "sub": services.pairwise_sub(identity=identity, provider=provider),
@@ -177,3 +172,7 @@ def session_end(request: HttpRequest) -> HttpResponse:
         message = "Cette URL de retour après déconnexion n'est pas enregistrée pour ce client."
         return _error_page(request, message, "invalid_request")
     return HttpResponseRedirect(add_params_to_uri(redirect_uri, [("state", state)]))
+
+
+token = token_endpoint(authorization_server)
+userinfo = userinfo_endpoint(authorization_server, answer=_userinfo, refuse=_bearer_error)

@@ -15,7 +15,7 @@ from idp.services import generate_secret
 from mandats.models import Demarche
 
 
-class UriListField(forms.CharField):
+class UriListField(forms.Field):
     """One URL a line, kept as a JSON list."""
 
     widget = forms.Textarea(attrs={"rows": 3})

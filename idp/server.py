@@ -7,19 +7,13 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from authlib.integrations.django_oauth2 import ResourceProtector as DjangoResourceProtector
 from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc7636 import CodeChallenge
 from django.conf import settings
 from django.http import HttpRequest
 
 from core.oidc.grants import GrantStore
-from core.oidc.server import (
-    ProviderRequest,
-    ProviderServer,
-    StoredCodeGrant,
-    resource_protector_for,
-)
+from core.oidc.server import ProviderRequest, ProviderServer, StoredCodeGrant
 from idp import services
 from idp.keys import KEYS
 from idp.models import AccessToken, AuthorizationCode, RelyingParty
@@ -77,15 +71,12 @@ class CodeGrant(StoredCodeGrant):
 
 
 class IdpAuthorizationServer(ProviderServer):
-    def __init__(self) -> None:
-        super().__init__(
-            client_model=RelyingParty,
-            store=STORE,
-            keys=KEYS,
-            id_token_lifetime=ID_TOKEN_LIFETIME,
-            grant=CodeGrant,
-            extensions=(S256CodeChallenge(required=False),),
-        )
+    client_model = RelyingParty
+    store = STORE
+    keys = KEYS
+    id_token_lifetime = ID_TOKEN_LIFETIME
+    grant = CodeGrant
+    grant_extensions = (S256CodeChallenge(required=False),)
 
     def issuer_for(self, request: HttpRequest) -> str:
         return issuer_for(request)
@@ -105,8 +96,3 @@ class IdpAuthorizationServer(ProviderServer):
 @cache
 def authorization_server() -> IdpAuthorizationServer:
     return IdpAuthorizationServer()
-
-
-@cache
-def resource_protector() -> DjangoResourceProtector:
-    return resource_protector_for(STORE)

@@ -16,17 +16,22 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.models import Role
+from core.models import Role, User
 from core.oidc.models import digest
-from core.oidc.views import allow_form_action, authorization_error, signed_userinfo, token_endpoint
+from core.oidc.views import (
+    allow_form_action,
+    authorization_error,
+    signed_userinfo,
+    token_endpoint,
+    userinfo_endpoint,
+)
 from idp import selectors, services
 from idp.claims import PIVOT_CLAIMS, SCOPES, pivot_identity
 from idp.keys import ALGORITHMS, KEYS
-from idp.models import ACR_EIDAS1, RelyingParty, UserinfoFormat
-from idp.server import SESSION_AUTH_TIME, authorization_server, issuer_for, resource_protector
+from idp.models import ACR_EIDAS1, AccessToken, RelyingParty, UserinfoFormat
+from idp.server import SESSION_AUTH_TIME, authorization_server, issuer_for
 from idp.services import Delegation
 from mandats import otp
 from mandats.selectors import current_organisation
@@ -94,7 +99,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     ):
         message = "Seul un aidant habilité peut se connecter pour un usager à un service en ligne."
         return _error_page(request, message, "access_denied", status=403)
-    second_factor = _second_factor_redirect(request, grant.request.payload.data)
+    second_factor = _second_factor_redirect(request, request.user, grant.request.payload.data)
     if second_factor is not None:
         return second_factor
     otp.touch(request)
@@ -105,14 +110,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
     choices = selectors.delegation_choices(
         organisation=organisation, client=client, demarches=demarches
     )
-    error = ""
+    refusal = ""
     if request.method == "POST":
         chosen = selectors.chosen_autorisation(choices, request.POST.get("autorisation", ""))
         if chosen is not None:
             delegation = Delegation(request.user, organisation, chosen)
             return server.create_authorization_response(request, grant_user=delegation, grant=grant)
-        error = "Choisissez un usager et une démarche parmi ceux proposés."
-    return _choice_page(request, client, choices, grant.redirect_uri, error)
+        refusal = "Choisissez un usager et une démarche parmi ceux proposés."
+    return _choice_page(request, client, choices, grant.redirect_uri, refusal)
 
 
 def _requested_demarches(data: dict[str, Any], redirect_uri: str) -> list[str] | None:
@@ -137,23 +142,31 @@ def _requested_demarches(data: dict[str, Any], redirect_uri: str) -> list[str] |
     return None
 
 
-def _second_factor_redirect(request: HttpRequest, data: dict[str, Any]) -> HttpResponse | None:
+def _second_factor_redirect(
+    request: HttpRequest, aidant: User, data: dict[str, Any]
+) -> HttpResponse | None:
     """A TOTP code in this browser, fresh when the service asks for it (prompt=login, max_age)
     or after 15 minutes of inactivity; None when the aidant may go on."""
-    verified = request.user.is_verified()
-    if verified and request.session.get(SESSION_REAUTH_PENDING) == _fingerprint(request):
+    if _totp_verified(aidant) and request.session.get(SESSION_REAUTH_PENDING) == _fingerprint(
+        request
+    ):
         # Back from the TOTP page for this very request: that code is the authentication.
         request.session[SESSION_REAUTH_DONE] = request.session.pop(SESSION_REAUTH_PENDING)
         request.session[SESSION_AUTH_TIME] = time.time()
     if otp.inactive_too_long(request) or _asks_fresh_login(request, data):
         otp.forget_verification(request)
-    if not request.user.is_verified():
+    if not _totp_verified(aidant):
         request.session[SESSION_REAUTH_PENDING] = _fingerprint(request)
-        has_device = otp.confirmed_device(request.user) is not None
+        has_device = otp.confirmed_device(aidant) is not None
         target = reverse("mandats:totp-verify" if has_device else "mandats:totp-setup")
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
     request.session.setdefault(SESSION_AUTH_TIME, time.time())
     return None
+
+
+def _totp_verified(aidant: User) -> bool:
+    # django_otp's middleware gives the request's user this method; User cannot declare it.
+    return bool(aidant.is_verified())  # type: ignore[attr-defined]
 
 
 def _asks_fresh_login(request: HttpRequest, data: dict[str, Any]) -> bool:
@@ -207,19 +220,14 @@ def _error_page(request: HttpRequest, message: str, code: str, status: int = 400
     return render(request, "idp/error.html", context, status=status)
 
 
-token = token_endpoint(authorization_server)
+def _bearer_error(error: OAuth2Error) -> JsonResponse:
+    response = JsonResponse(dict(error.get_body()), status=error.status_code or 401)
+    response["WWW-Authenticate"] = f'Bearer error="{error.error}"'
+    return response
 
 
-@csrf_exempt  # called server to server with a bearer token, GET or POST as OIDC allows
-@require_http_methods(["GET", "POST"])
-def userinfo(request: HttpRequest) -> HttpResponse:
-    try:
-        access_token = resource_protector().acquire_token(request, scopes=["openid"])
-    except OAuth2Error as error:
-        response = JsonResponse(dict(error.get_body()), status=error.status_code or 401)
-        response["WWW-Authenticate"] = f'Bearer error="{error.error}"'
-        return response
-    client = access_token.relying_party
+def _userinfo(request: HttpRequest, access_token: AccessToken) -> HttpResponse:
+    client: RelyingParty = access_token.relying_party
     usager = access_token.autorisation.mandat.usager
     claims: dict[str, Any] = {
         "sub": services.pairwise_sub(usager=usager, client=client),
@@ -235,6 +243,10 @@ def userinfo(request: HttpRequest) -> HttpResponse:
         algorithm=client.signing_algorithm,
         lifetime=USERINFO_LIFETIME,
     )
+
+
+token = token_endpoint(authorization_server)
+userinfo = userinfo_endpoint(authorization_server, answer=_userinfo, refuse=_bearer_error)
 
 
 @require_safe

@@ -100,28 +100,23 @@ class SignedOpenIDCode(OpenIDCode):
 
 
 class ProviderServer(AuthorizationServer):
-    """One provider: its clients, keys, stored grants and scopes. Subclasses give its issuer
-    (`issuer_for`), a client's `sub` for the person (`subject`) and what a token keeps of that
-    person (`token_fields`)."""
+    """One provider, declared by its subclass: its clients, stored grants, keys and code grant.
+    The subclass also gives its issuer (`issuer_for`), a client's `sub` for the person
+    (`subject`) and what a token keeps of that person (`token_fields`)."""
 
-    def __init__(
-        self,
-        *,
-        client_model: type[HashedSecretClient],
-        store: GrantStore[Any, Any],
-        keys: KeyRing[Any],
-        id_token_lifetime: timedelta,
-        grant: type[StoredCodeGrant],
-        extensions: tuple[object, ...] = (),
-        require_nonce: bool = False,
-    ) -> None:
-        # Set before authlib's __init__, which calls load_config.
-        self.store = store
-        self.keys = keys
-        self.id_token_lifetime = id_token_lifetime
-        super().__init__(client_model, store.tokens)
-        openid = SignedOpenIDCode(self, require_nonce=require_nonce)
-        self.register_grant(grant, [openid, *extensions])
+    client_model: type[HashedSecretClient]
+    store: GrantStore[Any, Any]
+    keys: KeyRing[Any]
+    id_token_lifetime: timedelta
+    grant: type[StoredCodeGrant]
+    grant_extensions: tuple[object, ...] = ()
+    require_nonce = False
+
+    def __init__(self) -> None:
+        super().__init__(self.client_model, self.store.tokens)
+        openid = SignedOpenIDCode(self, require_nonce=self.require_nonce)
+        self.register_grant(self.grant, [openid, *self.grant_extensions])
+        self.resource_protector = resource_protector_for(self.store)
 
     def issuer_for(self, request: HttpRequest) -> str:
         raise NotImplementedError

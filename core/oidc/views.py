@@ -1,23 +1,25 @@
-"""What the providers' endpoints share: the token endpoint, the answer to a refused
-authorization request, and signed /userinfo responses."""
+"""What the providers' endpoints share: the token and /userinfo endpoints, the answer to a
+refused authorization request, and signed /userinfo responses."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.oidc.keys import KeyRing
+from core.oidc.models import HashedAccessToken
 from core.oidc.server import ProviderServer
 
 View = Callable[[HttpRequest], HttpResponse]
+TokenT = TypeVar("TokenT", bound=HashedAccessToken)
 
 
 def token_endpoint(server: Callable[[], ProviderServer]) -> View:
@@ -27,6 +29,26 @@ def token_endpoint(server: Callable[[], ProviderServer]) -> View:
         return server().create_token_response(request)
 
     return token
+
+
+def userinfo_endpoint(
+    server: Callable[[], ProviderServer],
+    *,
+    answer: Callable[[HttpRequest, TokenT], HttpResponse],
+    refuse: Callable[[OAuth2Error], HttpResponse],
+) -> View:
+    """/userinfo: `answer` for a valid bearer token with the openid scope, `refuse` otherwise."""
+
+    @csrf_exempt  # called server to server with a bearer token, GET or POST as OIDC allows
+    @require_http_methods(["GET", "POST"])
+    def userinfo(request: HttpRequest) -> HttpResponse:
+        try:
+            access_token = server().resource_protector.acquire_token(request, scopes=["openid"])
+        except OAuth2Error as error:
+            return refuse(error)
+        return answer(request, access_token)
+
+    return userinfo
 
 
 def authorization_error(
