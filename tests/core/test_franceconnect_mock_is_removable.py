@@ -5,6 +5,14 @@ wires any pluggable app, so removing it is removing those names."""
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core import demo as core_demo
+from franceconnect_mock.models import ServiceProvider
+from mandats import demo as mandats_demo
+from mandats.models import Usager
 
 ROOT = Path(__file__).resolve().parents[2]
 MOCK = "franceconnect_mock"
@@ -50,3 +58,33 @@ def test_the_scan_reads_the_product_and_sees_imports_of_the_mock():
 
     assert {"backend", "core", "mandats", "idp", "conseillers"} <= scanned
     assert ROOT / MOCK / "views.py" in mock_importers
+
+
+def _claims(given_name: str, family_name: str) -> dict[str, Any]:
+    return {
+        "given_name": given_name,
+        "family_name": family_name,
+        "birthdate": "1980-01-01",
+        "gender": "female",
+        "birthplace": "75056",
+        "birthcountry": "99100",
+        "email": f"{given_name.lower()}@exemple.fr",
+    }
+
+
+def identities_of_another_franceconnect() -> dict[str, tuple[dict[str, Any], str]]:
+    return {
+        "testfc1": (_claims("Ada", "LOVELACE"), "sub-ada"),
+        "3_melaine": (_claims("Grace", "HOPPER"), "sub-grace"),
+    }
+
+
+@pytest.mark.django_db
+def test_the_demo_takes_its_usagers_from_the_franceconnect_the_settings_name(settings):
+    settings.FRANCECONNECT_DEMO_IDENTITIES = f"{__name__}.identities_of_another_franceconnect"
+
+    mandats_demo.load(core_demo.load())
+
+    family_names = sorted(Usager.objects.values_list("family_name", flat=True))
+    assert family_names == ["HOPPER", "LOVELACE"]
+    assert not ServiceProvider.objects.exists()  # the mock was not asked
