@@ -296,6 +296,12 @@ FRANCECONNECT_MOCK_ENABLED = env_bool("FRANCECONNECT_MOCK_ENABLED", DEBUG)
 # When the mock runs as its own service, browsers and servers may reach it at different
 # addresses: its issuer is then pinned here (empty: derived from the request).
 FRANCECONNECT_MOCK_ISSUER = env_str("FRANCECONNECT_MOCK_ISSUER")
+# Aidants Connect as an identity provider: its issuer, pinned behind a proxy where the request's
+# host would mislead (empty: the site root as the request reaches it).
+IDP_ISSUER = env_str("IDP_ISSUER")
+# Who the demo's FranceConnect identifies to the demo client (claims and sub, by login), so that
+# the demo usagers are those people: the mock, named here rather than imported by the product.
+FRANCECONNECT_DEMO_IDENTITIES = "franceconnect_mock.demo.identities"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@inclusion-numerique.example")
