@@ -1,13 +1,21 @@
+from typing import TypedDict
+
 from django.http import HttpRequest
 from django.urls import reverse
 
 from core.models import Role
 
 
+class MenuItem(TypedDict, total=False):
+    label: str
+    url: str
+    current: bool
+
+
 def navigation(request: HttpRequest) -> dict:
     """Skip links and the main menu, the same on every page and filtered by the person's roles."""
     user = request.user
-    menu = [{"label": "Accueil", "url": reverse("core:home")}]
+    menu: list[MenuItem] = [{"label": "Accueil", "url": reverse("core:home")}]
     if user.is_authenticated:
         roles = set(user.roles)
         if roles & {Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE}:

@@ -5,6 +5,7 @@ the demo twice changes nothing.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from core.models import (
     Departement,
@@ -75,7 +76,7 @@ ACCOUNTS = [
     ),
 ]
 
-STRUCTURES = [
+STRUCTURES: list[dict[str, Any]] = [
     {
         "siret": "21370261600011",
         "name": "Ville de Tours",

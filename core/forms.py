@@ -1,5 +1,6 @@
 import math
 import time
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -11,8 +12,14 @@ from django.utils.crypto import salted_hmac
 from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
 
+# The mixin is only ever mixed into Django forms: type-check it as one.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class DsfrMixin:
+
+class DsfrMixin(_FormBase):
     """DSFR markup for any Django form: fields, errors next to them, optional fields marked."""
 
     template_name = "dsfr/form_snippet.html"
@@ -24,7 +31,7 @@ class DsfrMixin:
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
 
-    def get_context(self) -> dict:
+    def get_context(self) -> dict[str, Any]:
         context = super().get_context()
         context["DSFR_MARK_OPTIONAL_FIELDS"] = True
         return context

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET
 from core import health
 from core.forms import LoginForm, NewPasswordForm, PasswordRequestForm
 from core.home import role_sections
+from core.http import AuthenticatedHttpRequest
 from core.models import Departement, Region, Structure
 
 
@@ -24,9 +26,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"title": "Connexion"}
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.retry_after is not None:
+        if isinstance(form, LoginForm) and form.retry_after is not None:
             response.status_code = 429
             response["Retry-After"] = str(form.retry_after)
         return response
@@ -66,7 +68,7 @@ class PasswordDoneView(auth_views.PasswordResetCompleteView):
 
 
 @login_required
-def structure_list(request: HttpRequest) -> HttpResponse:
+def structure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     structures = (
         Structure.objects.visible_to(request.user)
         .select_related("departement")
@@ -77,7 +79,7 @@ def structure_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def structure_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # A structure out of the person's scope answers 404, so its existence is not revealed.
     structure = get_object_or_404(
         Structure.objects.visible_to(request.user).select_related("departement__region"), pk=pk
@@ -111,7 +113,7 @@ def departement_list(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"base_de_donnees": health.check_database(), "broker": health.check_broker()}
     ok = all(state for state, _ in checks.values())
-    body = {
+    body: dict[str, object] = {
         "statut": "ok" if ok else "dégradé",
         "services": {name: {"ok": state, "message": msg} for name, (state, msg) in checks.items()},
     }

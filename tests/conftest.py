@@ -1,4 +1,3 @@
-import importlib
 import io
 import os
 
@@ -47,19 +46,24 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
     ensure_known_rates(SmicRate)
     ensure_regimes(Regime, RegimeTranche)
     yield
-    _empty_journal_before_flush()
+    _empty_append_only_tables_before_flush()
 
 
-def _empty_journal_before_flush() -> None:
-    """SQLite flushes with DELETE, which the journal's append-only trigger refuses (PostgreSQL's
-    TRUNCATE does not fire it): the journal is emptied first, with the trigger lifted."""
+def _empty_append_only_tables_before_flush() -> None:
+    """SQLite flushes with DELETE, which the append-only tables' triggers refuse (PostgreSQL's
+    TRUNCATE does not fire them): those tables are emptied first, their DELETE guards lifted and
+    put back exactly as they were."""
     if connection.vendor != "sqlite":
         return
-    triggers = importlib.import_module("mandats.migrations.0002_journal_append_only")
     with connection.cursor() as cursor:
-        cursor.execute(triggers.SQLITE_DROP[1])
-        cursor.execute("DELETE FROM mandats_journalentry")
-        cursor.execute(triggers.SQLITE_CREATE[1])
+        cursor.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master "
+            "WHERE type = 'trigger' AND sql LIKE '%BEFORE DELETE%'"
+        )
+        for name, table, sql in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER "{name}"')
+            cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608 (a name from sqlite_master)
+            cursor.execute(sql)
 
 
 # Personas, shared by every test file: two structures in two départements and their people.

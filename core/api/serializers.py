@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -62,7 +63,7 @@ class StructureSerializer(serializers.ModelSerializer):
         if departement is not None:
             try:
                 validate_structure_identifier(siret, departement.code)
-            except Exception as exc:
+            except DjangoValidationError as exc:
                 raise serializers.ValidationError({"siret": list(exc.messages)}) from exc
         if "siret" in attrs:
             attrs["siret"] = siret

@@ -10,6 +10,6 @@ router.register("structures", views.StructureViewSet, basename="structure")
 
 urlpatterns = [
     path("moi/", views.me, name="me"),
-    path("jeton/", views.obtain_token, name="token"),
+    path("jeton/", views.ObtainTokenView.as_view(), name="token"),
     path("", include(router.urls)),
 ]

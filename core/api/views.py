@@ -1,12 +1,14 @@
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from core.api.permissions import HasAbility
 from core.api.serializers import (
@@ -17,6 +19,7 @@ from core.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from core.http import AuthenticatedRequest
 from core.models import Departement, Region, Structure
 
 
@@ -66,7 +69,9 @@ class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = StructureFilter
     ordering_fields = ["name", "departement"]
 
-    def get_queryset(self):
+    request: AuthenticatedRequest
+
+    def get_queryset(self) -> QuerySet[Structure]:
         return Structure.objects.visible_to(self.request.user).order_by("name")
 
 
@@ -78,16 +83,15 @@ def me(request: Request) -> Response:
     return Response(MeSerializer(request.user).data)
 
 
-@extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
-@api_view(["POST"])
-@permission_classes([AllowAny])
-@throttle_classes([ScopedRateThrottle])
-def obtain_token(request: Request) -> Response:
-    """Échange une adresse électronique et un mot de passe contre un jeton d'API."""
-    serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-    return Response({"token": token.key})
+class ObtainTokenView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
 
-
-obtain_token.cls.throttle_scope = "login"
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
+    def post(self, request: Request) -> Response:
+        """Échange une adresse électronique et un mot de passe contre un jeton d'API."""
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
