@@ -22,6 +22,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from conseillers.models.programme import Candidature, Match, Post
 from conseillers.subsidy import math as subsidy_math
 from core.models import Role, Structure, User
+from core.transitions import TransitionLog
 
 # --- Regimes -------------------------------------------------------------------------------------
 
@@ -717,10 +718,11 @@ STATE_LABELS = {
 SYSTEM_ACTOR_LABEL = "Système (tâche planifiée)"
 
 
-class SubsidyTransition(models.Model):
+class SubsidyTransition(TransitionLog):
     """Who changed a tranche, a post's subsidy or a recovery, when, from which state to which, and
-    why. Append-only (database triggers). The beat tasks act with `by` empty and `system` naming
-    the task: a system actor is never confused with a person."""
+    why: the shape of every transition log (`core.transitions`), on one of three targets."""
+
+    append_only_message = "Le journal des subventions est en ajout seul"
 
     tranche = models.ForeignKey(
         Tranche, on_delete=models.PROTECT, null=True, blank=True, related_name="transitions"
@@ -731,27 +733,13 @@ class SubsidyTransition(models.Model):
     recovery = models.ForeignKey(
         Recovery, on_delete=models.PROTECT, null=True, blank=True, related_name="transitions"
     )
-    transition = models.CharField("transition", max_length=30)
-    from_state = models.CharField("depuis", max_length=30)
-    to_state = models.CharField("vers", max_length=30)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    system = models.CharField("tâche du système", max_length=100, blank=True)
-    reason = models.TextField("motif", blank=True)
-    at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         db_table = "conseillers_subsidytransition"
         verbose_name = "changement d'état (subventions)"
         verbose_name_plural = "journal des subventions"
-        ordering = ["at", "pk"]
         constraints = [
+            *TransitionLog.Meta.constraints,
             models.CheckConstraint(
                 name="subsidy_transition_one_target",
                 condition=(
@@ -760,22 +748,15 @@ class SubsidyTransition(models.Model):
                     | Q(tranche__isnull=True, subvention__isnull=True, recovery__isnull=False)
                 ),
             ),
-            models.CheckConstraint(
-                name="subsidy_transition_has_an_actor",
-                condition=Q(by__isnull=False) | ~Q(system=""),
-            ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.transition} : {self.from_state} → {self.to_state}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise ValidationError("Le journal des subventions est en ajout seul.")
+            raise ValidationError(f"{self.append_only_message}.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("Le journal des subventions est en ajout seul.")
+        raise ValidationError(f"{self.append_only_message}.")
 
     @property
     def from_label(self) -> str:
@@ -787,6 +768,6 @@ class SubsidyTransition(models.Model):
 
     @property
     def actor(self) -> str:
-        if self.by_id is None:
+        if self.by is None:
             return SYSTEM_ACTOR_LABEL
         return self.by.get_full_name() or "Agent sans nom"
