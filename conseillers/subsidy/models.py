@@ -11,6 +11,9 @@ The tables keep the names they had when these models belonged to the conseillers
 
 from __future__ import annotations
 
+import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -255,6 +258,11 @@ class SubventionState(models.TextChoices):
     CLOSED = "soldee", "Soldée"
 
 
+class Vacancy(NamedTuple):
+    since: datetime.date
+    deadline: datetime.date
+
+
 class SubventionQuerySet(models.QuerySet["Subvention"]):
     def visible_to(self, user: User) -> SubventionQuerySet:
         return _scoped(self, user, "structure")
@@ -319,14 +327,31 @@ class Subvention(ConcurrentTransitionMixin, models.Model):
                 name="subvention_earned_within_total",
                 condition=Q(earned_cents__isnull=True) | Q(earned_cents__lte=F("total_cents")),
             ),
+            # The reconciliation closes a suspended subsidy at the start of its vacancy.
+            models.CheckConstraint(
+                name="subvention_vacancy_dated",
+                condition=~Q(state=SubventionState.VACANT)
+                | Q(vacant_since__isnull=False, vacancy_deadline__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "ends_on"], name="subvention_state_ends"),
             models.Index(fields=["state", "vacancy_deadline"], name="subvention_state_deadline"),
         ]
 
+    # Set by the selectors for the day a page shows (`earned_to_date`); never stored.
+    earned_to_date: int
+
     def __str__(self) -> str:
         return f"Subvention du poste {self.post_id} ({self.convention.number})"
+
+    @property
+    def vacancy(self) -> Vacancy:
+        """Since when the post is vacant, and until when a replacement keeps the schedule: both
+        dates are set while the subsidy is suspended (the database checks it)."""
+        if self.vacant_since is None or self.vacancy_deadline is None:
+            raise ValueError(f"La subvention {self.pk} n'est pas suspendue.")
+        return Vacancy(since=self.vacant_since, deadline=self.vacancy_deadline)
 
     @transition(state, source=SubventionState.ACTIVE, target=SubventionState.VACANT)
     def suspend(self) -> None:
