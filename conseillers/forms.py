@@ -2,7 +2,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from conseillers.apportionment import Method
-from conseillers.models import Candidat, Candidature, ContractType, OpinionVerdict, RuptureMotive
+from conseillers.models import (
+    Candidat,
+    Candidature,
+    ContractType,
+    OpinionVerdict,
+    RuptureMotive,
+)
 from core.forms import DsfrForm, DsfrModelForm
 from core.models import Departement, Structure
 
