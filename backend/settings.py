@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from backend.env import env_bool, env_int, env_list, env_str
 from conseillers.beat import BEAT_SCHEDULE as CONSEILLERS_BEAT_SCHEDULE
+from conseillers.subsidy.beat import BEAT_SCHEDULE as SUBSIDY_BEAT_SCHEDULE
 from mandats.beat import BEAT_SCHEDULE as MANDATS_BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "dsfr",
     "core",
     "conseillers",
+    "conseillers.subsidy",
     "mandats",
     # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.
     "franceconnect_mock",
@@ -272,6 +274,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_worker_heartbeat", "schedule": 60.0},
     **CONSEILLERS_BEAT_SCHEDULE,
+    **SUBSIDY_BEAT_SCHEDULE,
     **MANDATS_BEAT_SCHEDULE,
 }
 

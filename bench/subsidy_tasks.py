@@ -108,7 +108,8 @@ def seed(posts: int, today: datetime.date, rng: random.Random) -> None:
     from django.db import transaction
 
     from conseillers import models as m
-    from conseillers.subsidy_math import add_months, due_date
+    from conseillers.subsidy import models as sub
+    from conseillers.subsidy.math import add_months, due_date
     from core.models import Departement, Structure, User
 
     with transaction.atomic():
@@ -150,9 +151,9 @@ def seed(posts: int, today: datetime.date, rng: random.Random) -> None:
             )
             for c in candidatures
         )
-        regime = m.Regime.objects.get(code="france-relance-2021")
-        conventions = m.Convention.objects.bulk_create(
-            m.Convention(
+        regime = sub.Regime.objects.get(code="france-relance-2021")
+        conventions = sub.Convention.objects.bulk_create(
+            sub.Convention(
                 structure=c.structure,
                 candidature=c,
                 regime=regime,
@@ -165,10 +166,10 @@ def seed(posts: int, today: datetime.date, rng: random.Random) -> None:
             )
             for c in candidatures
         )
-        _seed_posts(posts, conventions, regime, anct, today, rng, m, add_months, due_date)
+        _seed_posts(posts, conventions, regime, anct, today, rng, m, sub, add_months, due_date)
 
 
-def _seed_posts(posts, conventions, regime, anct, today, rng, m, add_months, due_date) -> None:
+def _seed_posts(posts, conventions, regime, anct, today, rng, m, sub, add_months, due_date) -> None:
     starts = [add_months(today, -rng.randint(0, 30)) for _ in range(posts)]
     left = [rng.random() < 0.1 for _ in range(posts)]
     candidats = m.Candidat.objects.bulk_create(
@@ -217,8 +218,8 @@ def _seed_posts(posts, conventions, regime, anct, today, rng, m, add_months, due
         m.PostHolding(post=post_rows[i], match=matches[i], started_on=starts[i], ended_on=ends[i])
         for i in range(posts)
     )
-    subventions = m.Subvention.objects.bulk_create(
-        m.Subvention(
+    subventions = sub.Subvention.objects.bulk_create(
+        sub.Subvention(
             convention=conventions[i // 4],
             structure_id=matches[i].structure_id,
             post=post_rows[i],
@@ -235,8 +236,8 @@ def _seed_posts(posts, conventions, regime, anct, today, rng, m, add_months, due
     lines = regime.lines_for(public=True)
     amounts = regime.amounts_for(public=True, bonus=False)
     paid = [(today - starts[i]).days >= 60 for i in range(posts)]
-    tranches = m.Tranche.objects.bulk_create(
-        m.Tranche(
+    tranches = sub.Tranche.objects.bulk_create(
+        sub.Tranche(
             subvention=subventions[i],
             rank=line.rank,
             label=line.label,
@@ -246,13 +247,13 @@ def _seed_posts(posts, conventions, regime, anct, today, rng, m, add_months, due
             month=line.month,
             justification=line.justification,
             due_on=due_date(starts[i], line.month),
-            state=m.TrancheState.PAID if line.rank == 1 and paid[i] else m.TrancheState.PLANNED,
+            state=sub.TrancheState.PAID if line.rank == 1 and paid[i] else sub.TrancheState.PLANNED,
         )
         for i in range(posts)
         for line, amount in zip(lines, amounts, strict=True)
     )
-    m.Payment.objects.bulk_create(
-        m.Payment(
+    sub.Payment.objects.bulk_create(
+        sub.Payment(
             tranche=t,
             amount_cents=t.amount_cents,
             reference=f"BDT-{t.pk}",
@@ -260,14 +261,15 @@ def _seed_posts(posts, conventions, regime, anct, today, rng, m, add_months, due
             recorded_by=anct,
         )
         for t in tranches
-        if t.state == m.TrancheState.PAID
+        if t.state == sub.TrancheState.PAID
     )
 
 
 def size() -> str:
     from django.db.models import Count
 
-    from conseillers.models import Payment, Post, Subvention, Tranche
+    from conseillers.models import Post
+    from conseillers.subsidy.models import Payment, Subvention, Tranche
 
     by_state = dict(Tranche.objects.values_list("state").annotate(n=Count("pk")).order_by())
     subventions = dict(Subvention.objects.values_list("state").annotate(n=Count("pk")).order_by())
@@ -299,7 +301,8 @@ def main() -> None:
     setup_django(url)
     from django.utils import timezone
 
-    from conseillers import subsidy, tasks
+    from conseillers.subsidy import services as subsidy
+    from conseillers.subsidy import tasks
 
     today = timezone.localdate()
     empty_tables()

@@ -3,7 +3,6 @@ only here: they change through the product's pages, which write a new row with i
 
 from django.contrib import admin
 
-import conseillers.subsidy_admin  # noqa: F401 - registers the subsidy models
 from conseillers.models import (
     Candidat,
     Candidature,

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from conseillers import selectors, subsidy
+from conseillers import selectors
 from conseillers.models import (
     Candidat,
     Candidature,
@@ -32,6 +32,7 @@ from conseillers.models import (
     Rupture,
     SmicRate,
 )
+from conseillers.subsidy import services as subsidy
 from core.models import Departement, Role, Structure, User
 
 FORBIDDEN = "Vous n'avez pas le droit d'effectuer cette action sur ce dossier."

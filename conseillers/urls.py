@@ -27,5 +27,5 @@ urlpatterns = [
     path("enveloppes/appliquer/", views.envelope_apply, name="envelope-apply"),
     path("enveloppes/redistribution/", views.redistribution, name="redistribution"),
     path("tableau-de-bord/", include("conseillers.dashboard.urls")),
-    path("subventions/", include("conseillers.subsidy_urls")),
+    path("subventions/", include("conseillers.subsidy.urls")),
 ]

@@ -5,9 +5,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from conseillers.models import Regime, RegimeTranche, SmicRate
+from conseillers.models import SmicRate
 from conseillers.smic import ensure_known_rates
-from conseillers.subsidy_regimes import ensure_regimes
+from conseillers.subsidy.models import Regime, RegimeTranche
+from conseillers.subsidy.regimes import ensure_regimes
 from core.models import Departement, Region
 from core.territories import load_territories
 from tests import services

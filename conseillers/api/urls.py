@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
-from conseillers.api import subsidy, views
+from conseillers.api import views
+from conseillers.subsidy import api as subsidy_api
 
 router = DefaultRouter()
 router.register("candidatures", views.CandidatureViewSet, basename="candidature")
@@ -10,4 +11,4 @@ router.register("mises-en-relation", views.MatchViewSet, basename="mise-en-relat
 router.register("smic", views.SmicRateViewSet, basename="smic")
 router.register("formations", views.TrainingViewSet, basename="formation")
 
-urlpatterns = router.urls + subsidy.urlpatterns
+urlpatterns = router.urls + subsidy_api.urlpatterns

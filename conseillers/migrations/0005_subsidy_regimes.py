@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from conseillers.subsidy_regimes import ensure_regimes
+from conseillers.subsidy.regimes import ensure_regimes
 
 
 def load(apps, schema_editor):

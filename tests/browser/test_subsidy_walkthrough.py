@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from conseillers import subsidy_demo
-from conseillers.models import Regime, RegimeTranche, Subvention
-from conseillers.subsidy_math import add_months
-from conseillers.subsidy_regimes import ensure_regimes
+from conseillers.subsidy import demo as subsidy_demo
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import Regime, RegimeTranche, Subvention
+from conseillers.subsidy.regimes import ensure_regimes
 from core.models import User
 from tests.browser.conftest import assert_accessible, log_in
 

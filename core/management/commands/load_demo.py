@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from conseillers import demo as conseillers_demo
-from conseillers import subsidy_demo
+from conseillers.subsidy import demo as subsidy_demo
 from core import demo as core_demo
 from idp import demo as idp_demo
 from mandats import demo as mandats_demo

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from conseillers.models import Regime, RegimeTranche
-from conseillers.subsidy_regimes import ensure_regimes
+from conseillers.subsidy.models import Regime, RegimeTranche
+from conseillers.subsidy.regimes import ensure_regimes
 from tests.conseillers.subsidy.helpers import Career
 from tests.factories import MembershipFactory, StructureFactory
 

@@ -8,16 +8,11 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conseillers import services, subsidy
-from conseillers.models import (
-    CandidatureState,
-    Match,
-    MatchState,
-    Subvention,
-    Tranche,
-    TrancheState,
-)
-from conseillers.subsidy_math import add_months
+from conseillers import services
+from conseillers.models import CandidatureState, Match, MatchState
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import Subvention, Tranche, TrancheState
 from core.models import Structure, User
 from tests.conseillers.factories import CandidatFactory, DecisionFactory, MatchFactory
 

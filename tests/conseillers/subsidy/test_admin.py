@@ -5,8 +5,8 @@ import pytest
 from django.contrib.admin.sites import AdminSite
 from django.test import RequestFactory
 
-from conseillers import subsidy_admin
-from conseillers.models import Payment, Regime
+from conseillers.subsidy import admin as subsidy_admin
+from conseillers.subsidy.models import Payment, Regime
 from tests.conseillers.subsidy.helpers import months_ago
 
 pytestmark = pytest.mark.django_db

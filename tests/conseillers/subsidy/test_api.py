@@ -4,9 +4,9 @@ the service's French refusals kept, a tranche paid once."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conseillers import subsidy
-from conseillers.models import Payment, Recovery, Regime, TrancheState
-from conseillers.subsidy_math import add_months
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import Payment, Recovery, Regime, TrancheState
 from tests.conseillers.api.helpers import CANNOT_ACT, NOT_AUTHENTICATED, NOT_FOUND, post
 from tests.conseillers.subsidy.helpers import months_ago, pdf
 

@@ -4,15 +4,17 @@ not grow with the rows), and harmless when a message is lost or delivered twice.
 import datetime
 
 import pytest
+from celery import current_app
 from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conseillers import subsidy, tasks
-from conseillers.models import SubsidyTransition, Tranche, TrancheState
-from conseillers.subsidy_math import add_months
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy import tasks
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import SubsidyTransition, Tranche, TrancheState
 from tests.conseillers.subsidy.helpers import months_ago
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +30,22 @@ pytestmark = pytest.mark.django_db
 )
 def test_each_subsidy_task_is_scheduled_daily_by_beat(name):
     assert name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        tasks.reconcile_subventions,
+        tasks.mark_tranches_due,
+        tasks.remind_missing_justifications,
+        tasks.send_justification_reminder,
+        tasks.record_payment,
+    ],
+)
+def test_each_subsidy_task_keeps_the_name_it_had_before_the_subsidy_became_an_app(task):
+    # Messages already queued and django-celery-beat rows name a task by this string.
+    assert task.name == f"conseillers.tasks.{task.__name__}"
+    assert current_app.tasks[task.name].run.__module__ == "conseillers.subsidy.tasks"
 
 
 def test_the_due_task_marks_tranches_once_as_the_system(career, today):

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conseillers import subsidy
 from conseillers.models import Training
-from conseillers.subsidy_math import add_months
-from conseillers.subsidy_selectors import budget
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.selectors import budget
 from tests.conseillers.subsidy.helpers import Career, months_ago
 from tests.factories import MembershipFactory, StructureFactory
 

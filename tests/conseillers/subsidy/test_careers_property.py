@@ -18,16 +18,9 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conseillers import subsidy, tasks
-from conseillers.models import (
-    Payment,
-    Recovery,
-    Subvention,
-    SubventionState,
-    Tranche,
-    TrancheState,
-)
-from conseillers.subsidy_math import (
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy import tasks
+from conseillers.subsidy.math import (
     Line,
     add_months,
     due_date,
@@ -35,6 +28,14 @@ from conseillers.subsidy_math import (
     months_between,
     settle,
     tranche_amounts,
+)
+from conseillers.subsidy.models import (
+    Payment,
+    Recovery,
+    Subvention,
+    SubventionState,
+    Tranche,
+    TrancheState,
 )
 from tests.conseillers.subsidy.helpers import Career
 

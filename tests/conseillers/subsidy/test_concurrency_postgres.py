@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from conseillers import subsidy
-from conseillers.models import Payment, Recovery, SubsidyTransition, Tranche, TrancheState
-from conseillers.subsidy_math import add_months
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.math import add_months
+from conseillers.subsidy.models import Payment, Recovery, SubsidyTransition, Tranche, TrancheState
 from tests.conseillers.subsidy.helpers import Career, months_ago
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -3,8 +3,14 @@ loading it twice changes nothing."""
 
 import pytest
 
-from conseillers import subsidy_demo
-from conseillers.models import Convention, Payment, SubsidyTransition, Subvention, TrancheState
+from conseillers.subsidy import demo as subsidy_demo
+from conseillers.subsidy.models import (
+    Convention,
+    Payment,
+    SubsidyTransition,
+    Subvention,
+    TrancheState,
+)
 from core.models import User
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ or sends them back for correction, saying why. Each step is logged with who, whe
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from conseillers import subsidy
-from conseillers.models import DocumentKind, Justification, Tranche, TrancheState
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.models import DocumentKind, Justification, Tranche, TrancheState
 from tests.conseillers.subsidy.helpers import months_ago, pdf
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ justification upload (PDF, size limit, errors next to the fields), payments and 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conseillers import subsidy
-from conseillers.models import Justification, TrancheState
-from conseillers.subsidy_forms import JUSTIFICATION_MAX_BYTES
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.forms import JUSTIFICATION_MAX_BYTES
+from conseillers.subsidy.models import Justification, TrancheState
 from tests.conseillers.subsidy.helpers import PDF, months_ago, pdf
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +147,7 @@ def test_the_manager_sees_no_review_nor_payment_form(client, gestionnaire, secon
 
 
 def test_the_structure_sees_its_recovery(client, gestionnaire, career, today):
-    from conseillers.subsidy_math import add_months
+    from conseillers.subsidy.math import add_months
 
     start = months_ago(20, today)
     match = career.recruit(start)

@@ -9,8 +9,15 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
-from conseillers import subsidy, tasks
-from conseillers.models import Payment, PaymentKind, SubsidyTransition, Tranche, TrancheState
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy import tasks
+from conseillers.subsidy.models import (
+    Payment,
+    PaymentKind,
+    SubsidyTransition,
+    Tranche,
+    TrancheState,
+)
 from tests.conseillers.subsidy.helpers import months_ago
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 
-from conseillers import subsidy
-from conseillers.models import Regime
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.models import Regime
 from tests.conseillers.subsidy.helpers import months_ago
 
 pytestmark = pytest.mark.django_db

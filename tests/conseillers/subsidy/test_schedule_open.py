@@ -8,9 +8,9 @@ import pytest
 from django.db import transaction
 
 from conseillers import services
-from conseillers.models import (
+from conseillers.models import MatchState
+from conseillers.subsidy.models import (
     Convention,
-    MatchState,
     SubsidyTransition,
     Subvention,
     SubventionState,
@@ -75,7 +75,7 @@ def test_the_convention_is_signed_once_under_the_default_regime_for_every_post(c
 def test_a_public_structure_in_qpv_gets_the_2023_amounts_with_its_bonus(
     structure, gestionnaire, anct, renewal_2023, today
 ):
-    from conseillers import subsidy
+    from conseillers.subsidy import services as subsidy
 
     structure.qpv = True
     structure.save()
@@ -90,7 +90,7 @@ def test_a_public_structure_in_qpv_gets_the_2023_amounts_with_its_bonus(
 def test_a_private_structure_gets_the_private_2023_amounts(
     private_structure, private_manager, anct, renewal_2023, today
 ):
-    from conseillers import subsidy
+    from conseillers.subsidy import services as subsidy
 
     subsidy.regime_set_default(regime=renewal_2023, by=anct)
     career = Career(structure=private_structure, manager=private_manager, anct=anct)
@@ -109,7 +109,7 @@ def test_no_schedule_without_a_default_regime_and_the_validation_still_succeeds(
 
 
 def test_a_failing_schedule_rolls_the_validation_back(career, today, monkeypatch):
-    from conseillers import subsidy
+    from conseillers.subsidy import services as subsidy
 
     match = career.recruit(months_ago(1, today), finalise=False)
 
@@ -125,8 +125,8 @@ def test_a_failing_schedule_rolls_the_validation_back(career, today, monkeypatch
 
 
 def test_the_salary_is_checked_again_when_a_tranche_falls_due(career, today):
-    from conseillers import subsidy
     from conseillers.models import SmicRate
+    from conseillers.subsidy import services as subsidy
 
     match = career.recruit(months_ago(1, today), salary=Decimal("1810.00"))
     # ANCT records a higher SMIC from next month: the next tranche's date is after it.

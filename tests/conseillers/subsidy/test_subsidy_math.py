@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conseillers.subsidy_math import (
+from conseillers.subsidy.math import (
     Line,
     add_months,
     earned,

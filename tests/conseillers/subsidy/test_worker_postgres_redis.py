@@ -8,14 +8,10 @@ from decimal import Decimal
 import pytest
 
 from backend.celery import app as celery_app
-from conseillers import subsidy, tasks
-from conseillers.models import (
-    Payment,
-    SmicRate,
-    SubsidyTransition,
-    SubventionState,
-    TrancheState,
-)
+from conseillers.models import SmicRate
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy import tasks
+from conseillers.subsidy.models import Payment, SubsidyTransition, SubventionState, TrancheState
 from core.models import WorkerHeartbeat
 from core.tasks import record_worker_heartbeat
 from tests.conseillers.subsidy.helpers import months_ago

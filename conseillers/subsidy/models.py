@@ -1,12 +1,18 @@
 """The subsidy of the posts: regimes, conventions, each post's schedule of tranches, justifications,
 payments and recoveries.
 
-Money is in integer cents (`*_cents`); the arithmetic lives in `conseillers.subsidy_math`. The
-lifecycles are declared here with django-fsm; `conseillers.subsidy` is the only caller of the
-transitions, and every change writes a `SubsidyTransition` row (append-only in the database).
+Money is in integer cents (`*_cents`); the arithmetic lives in `conseillers.subsidy.math`. The
+lifecycles are declared here with django-fsm; `conseillers.subsidy.services` is the only caller of
+the transitions, and every change writes a `SubsidyTransition` row (append-only in the database).
+
+The tables keep the names they had when these models belonged to the conseillers app
+(`db_table`): the database triggers and the data stayed where they were when the app moved.
 """
 
 from __future__ import annotations
+
+import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,9 +22,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from conseillers import subsidy_math
 from conseillers.models.programme import Candidature, Match, Post
+from conseillers.subsidy import math as subsidy_math
 from core.models import Role, Structure, User
+from core.transitions import TransitionLog
 
 # --- Regimes -------------------------------------------------------------------------------------
 
@@ -85,6 +92,7 @@ class Regime(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
+        db_table = "conseillers_regime"
         verbose_name = "régime de subvention"
         verbose_name_plural = "régimes de subvention"
         ordering = ["created_at", "pk"]
@@ -150,6 +158,7 @@ class RegimeTranche(models.Model):
     )
 
     class Meta:
+        db_table = "conseillers_regimetranche"
         verbose_name = "tranche d'un régime"
         verbose_name_plural = "tranches des régimes"
         ordering = ["regime", "audience", "rank"]
@@ -231,6 +240,7 @@ class Convention(models.Model):
     objects = ConventionQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_convention"
         verbose_name = "convention"
         ordering = ["-signed_on", "-pk"]
 
@@ -246,6 +256,11 @@ class SubventionState(models.TextChoices):
     ACTIVE = "en_cours", "En cours"
     VACANT = "suspendue", "Suspendue (poste vacant)"
     CLOSED = "soldee", "Soldée"
+
+
+class Vacancy(NamedTuple):
+    since: datetime.date
+    deadline: datetime.date
 
 
 class SubventionQuerySet(models.QuerySet["Subvention"]):
@@ -299,6 +314,7 @@ class Subvention(ConcurrentTransitionMixin, models.Model):
     objects = SubventionQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_subvention"
         verbose_name = "subvention d'un poste"
         verbose_name_plural = "subventions des postes"
         ordering = ["convention", "post"]
@@ -311,14 +327,31 @@ class Subvention(ConcurrentTransitionMixin, models.Model):
                 name="subvention_earned_within_total",
                 condition=Q(earned_cents__isnull=True) | Q(earned_cents__lte=F("total_cents")),
             ),
+            # The reconciliation closes a suspended subsidy at the start of its vacancy.
+            models.CheckConstraint(
+                name="subvention_vacancy_dated",
+                condition=~Q(state=SubventionState.VACANT)
+                | Q(vacant_since__isnull=False, vacancy_deadline__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "ends_on"], name="subvention_state_ends"),
             models.Index(fields=["state", "vacancy_deadline"], name="subvention_state_deadline"),
         ]
 
+    # Set by the selectors for the day a page shows (`earned_to_date`); never stored.
+    earned_to_date: int
+
     def __str__(self) -> str:
         return f"Subvention du poste {self.post_id} ({self.convention.number})"
+
+    @property
+    def vacancy(self) -> Vacancy:
+        """Since when the post is vacant, and until when a replacement keeps the schedule: both
+        dates are set while the subsidy is suspended (the database checks it)."""
+        if self.vacant_since is None or self.vacancy_deadline is None:
+            raise ValueError(f"La subvention {self.pk} n'est pas suspendue.")
+        return Vacancy(since=self.vacant_since, deadline=self.vacancy_deadline)
 
     @transition(state, source=SubventionState.ACTIVE, target=SubventionState.VACANT)
     def suspend(self) -> None:
@@ -410,6 +443,7 @@ class Tranche(ConcurrentTransitionMixin, models.Model):
     objects = TrancheQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_tranche"
         verbose_name = "tranche"
         ordering = ["subvention", "rank"]
         constraints = [
@@ -511,6 +545,7 @@ class Justification(models.Model):
     submitted_at = models.DateTimeField("déposé le", auto_now_add=True)
 
     class Meta:
+        db_table = "conseillers_justification"
         verbose_name = "justificatif"
         ordering = ["-submitted_at", "-pk"]
 
@@ -527,6 +562,7 @@ class JustificationDocument(models.Model):
     size = models.PositiveIntegerField("taille (octets)")
 
     class Meta:
+        db_table = "conseillers_justificationdocument"
         verbose_name = "pièce justificative"
         verbose_name_plural = "pièces justificatives"
         constraints = [
@@ -591,6 +627,7 @@ class Payment(models.Model):
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_payment"
         verbose_name = "paiement"
         ordering = ["paid_on", "pk"]
         constraints = [
@@ -664,6 +701,7 @@ class Recovery(ConcurrentTransitionMixin, models.Model):
     objects = RecoveryQuerySet.as_manager()
 
     class Meta:
+        db_table = "conseillers_recovery"
         verbose_name = "reversement"
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -705,10 +743,11 @@ STATE_LABELS = {
 SYSTEM_ACTOR_LABEL = "Système (tâche planifiée)"
 
 
-class SubsidyTransition(models.Model):
+class SubsidyTransition(TransitionLog):
     """Who changed a tranche, a post's subsidy or a recovery, when, from which state to which, and
-    why. Append-only (database triggers). The beat tasks act with `by` empty and `system` naming
-    the task: a system actor is never confused with a person."""
+    why: the shape of every transition log (`core.transitions`), on one of three targets."""
+
+    append_only_message = "Le journal des subventions est en ajout seul"
 
     tranche = models.ForeignKey(
         Tranche, on_delete=models.PROTECT, null=True, blank=True, related_name="transitions"
@@ -719,26 +758,13 @@ class SubsidyTransition(models.Model):
     recovery = models.ForeignKey(
         Recovery, on_delete=models.PROTECT, null=True, blank=True, related_name="transitions"
     )
-    transition = models.CharField("transition", max_length=30)
-    from_state = models.CharField("depuis", max_length=30)
-    to_state = models.CharField("vers", max_length=30)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    system = models.CharField("tâche du système", max_length=100, blank=True)
-    reason = models.TextField("motif", blank=True)
-    at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
+        db_table = "conseillers_subsidytransition"
         verbose_name = "changement d'état (subventions)"
         verbose_name_plural = "journal des subventions"
-        ordering = ["at", "pk"]
         constraints = [
+            *TransitionLog.Meta.constraints,
             models.CheckConstraint(
                 name="subsidy_transition_one_target",
                 condition=(
@@ -747,22 +773,15 @@ class SubsidyTransition(models.Model):
                     | Q(tranche__isnull=True, subvention__isnull=True, recovery__isnull=False)
                 ),
             ),
-            models.CheckConstraint(
-                name="subsidy_transition_has_an_actor",
-                condition=Q(by__isnull=False) | ~Q(system=""),
-            ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.transition} : {self.from_state} → {self.to_state}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise ValidationError("Le journal des subventions est en ajout seul.")
+            raise ValidationError(f"{self.append_only_message}.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("Le journal des subventions est en ajout seul.")
+        raise ValidationError(f"{self.append_only_message}.")
 
     @property
     def from_label(self) -> str:
@@ -774,6 +793,6 @@ class SubsidyTransition(models.Model):
 
     @property
     def actor(self) -> str:
-        if self.by_id is None:
+        if self.by is None:
             return SYSTEM_ACTOR_LABEL
         return self.by.get_full_name() or "Agent sans nom"

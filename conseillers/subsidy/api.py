@@ -2,11 +2,13 @@
 tranches (justify, approve, send back, pay), payments, recoveries, payment orders and the budget.
 
 Reads are scoped by the models' `visible_to` (out of scope: 404); each change of state is an
-explicit action calling `conseillers.subsidy`, after `CanAct` has read `get_abilities` (the service
-checks again under its row lock). Amounts are integer cents (`*_cents`).
+explicit action calling `conseillers.subsidy.services`, after `CanAct` has read `get_abilities`
+(the service checks again under its row lock). Amounts are integer cents (`*_cents`).
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -24,13 +26,16 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
-from conseillers import subsidy, subsidy_selectors
 from conseillers.api.serializers import ABILITIES_SCHEMA
 from conseillers.api.views import ANCT_ONLY, CanAct, errors, service_errors, valid_body
 from conseillers.dashboard.access import dashboard_scope
-from conseillers.models import (
-    Candidature,
+from conseillers.models import Candidature
+from conseillers.subsidy import selectors as subsidy_selectors
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.forms import clean_pdf
+from conseillers.subsidy.models import (
     Convention,
     DocumentKind,
     Payment,
@@ -44,7 +49,9 @@ from conseillers.models import (
     Tranche,
     TrancheState,
 )
-from conseillers.subsidy_forms import clean_pdf
+from conseillers.subsidy.selectors import PaymentOrder
+from core.http import AuthenticatedRequest
+from core.models import User
 
 # --- Serializers ---------------------------------------------------------------------------------
 
@@ -187,7 +194,10 @@ class SubventionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TrancheSerializer(many=True))
     def get_tranches(self, obj: Subvention) -> list[dict]:
-        return TrancheSerializer(obj.tranches.all(), many=True, context=self.context).data
+        # many=True makes a ListSerializer: its data is a list (the stubs say a dict).
+        return cast(
+            list[dict], TrancheSerializer(obj.tranches.all(), many=True, context=self.context).data
+        )
 
 
 class JustifySerializer(serializers.Serializer):
@@ -283,8 +293,11 @@ class PaymentOrderSerializer(serializers.Serializer):
     tranches = serializers.SerializerMethodField()
 
     @extend_schema_field(TrancheSerializer(many=True))
-    def get_tranches(self, obj) -> list[dict]:
-        return TrancheSerializer(obj.tranches, many=True, context=self.context).data
+    def get_tranches(self, obj: PaymentOrder) -> list[dict]:
+        # many=True makes a ListSerializer: its data is a list (the stubs say a dict).
+        return cast(
+            list[dict], TrancheSerializer(obj.tranches, many=True, context=self.context).data
+        )
 
 
 class BudgetRowSerializer(serializers.Serializer):
@@ -310,12 +323,12 @@ class BudgetSerializer(serializers.Serializer):
 class AnctOnly(permissions.BasePermission):
     message = ANCT_ONLY
 
-    def has_permission(self, request: Request, view: viewsets.GenericViewSet) -> bool:
-        return request.user.scope.is_anct
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return isinstance(request.user, User) and request.user.scope.is_anct
 
 
 class AnctForWrites(AnctOnly):
-    def has_permission(self, request: Request, view: viewsets.GenericViewSet) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
 
 
@@ -338,6 +351,8 @@ TAG = "Conseillers numériques : subventions"
 class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
     """Régimes de subvention : un régime utilisé par une convention ne change plus."""
 
+    request: AuthenticatedRequest
+
     queryset = Regime.objects.prefetch_related("lines").order_by("created_at", "pk")
     serializer_class = RegimeSerializer
     permission_classes = [permissions.IsAuthenticated, AnctForWrites]
@@ -352,7 +367,7 @@ class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
         request=RegimeCreateSerializer,
         responses={201: RegimeSerializer, **errors(400, 401, 403)},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(RegimeCreateSerializer, request)
         make_default = body.pop("is_default")
         with service_errors():
@@ -380,6 +395,8 @@ class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
 class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     """Conventions : le régime de leur signature s'applique à tous leurs postes."""
 
+    request: AuthenticatedRequest
+
     queryset = Convention.objects.none()
     serializer_class = ConventionSerializer
     permission_classes = [permissions.IsAuthenticated, AnctForWrites]
@@ -400,7 +417,7 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         request=ConventionSignSerializer,
         responses={201: ConventionSerializer, **errors(400, 401, 403)},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(ConventionSignSerializer, request)
         with service_errors():
             convention = subsidy.convention_sign(by=request.user, **body)
@@ -422,6 +439,7 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
+    request: AuthenticatedRequest
     queryset = Subvention.objects.none()
     serializer_class = SubventionSerializer
     filter_backends: list = []
@@ -462,6 +480,8 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     """Tranches : prévue → due (ou bloquée sous le SMIC) → justificatif déposé → approuvée ou
     à corriger → payée ; annulée quand un poste se clôt avant qu'elle soit acquise."""
 
+    request: AuthenticatedRequest
+
     queryset = Tranche.objects.none()
     serializer_class = TrancheSerializer
     permission_classes = [permissions.IsAuthenticated, CanAct]
@@ -498,7 +518,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         responses=TRANCHE_ACTION,
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    def justify(self, request: Request, pk: str) -> Response:
+    def justify(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(JustifySerializer, request)
         documents = {kind: body[kind] for kind in DocumentKind.values if body.get(kind)}
@@ -515,7 +535,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         responses=TRANCHE_ACTION,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
-    def approve(self, request: Request, pk: str) -> Response:
+    def approve(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(CommentSerializer, request)
         with service_errors():
@@ -529,7 +549,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         responses=TRANCHE_ACTION,
     )
     @action(detail=True, methods=["post"], url_path="send-back", parser_classes=[JSONParser])
-    def send_back(self, request: Request, pk: str) -> Response:
+    def send_back(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(SendBackSerializer, request)
         with service_errors():
@@ -545,7 +565,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: PaymentSerializer, **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
-    def pay(self, request: Request, pk: str) -> Response:
+    def pay(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(PaySerializer, request)
         with service_errors():
@@ -562,6 +582,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     queryset = Payment.objects.none()
     serializer_class = PaymentSerializer
     filter_backends: list = []
@@ -581,7 +602,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={201: PaymentSerializer, **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
-    def correct(self, request: Request, pk: str) -> Response:
+    def correct(self, request: AuthenticatedRequest, pk: str) -> Response:
         payment = get_object_or_404(self.get_queryset(), pk=pk)
         body = valid_body(CorrectSerializer, request)
         with service_errors():
@@ -601,6 +622,7 @@ RECOVERY_ACTION = {200: RecoverySerializer, **errors(400, 401, 403, 404)}
     ),
 )
 class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     queryset = Recovery.objects.none()
     serializer_class = RecoverySerializer
     permission_classes = [permissions.IsAuthenticated, CanAct]
@@ -620,7 +642,7 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses=RECOVERY_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def claim(self, request: Request, pk: str) -> Response:
+    def claim(self, request: AuthenticatedRequest, pk: str) -> Response:
         recovery = self.get_object()
         body = valid_body(ClaimSerializer, request)
         with service_errors():
@@ -634,7 +656,7 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses=RECOVERY_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def settle(self, request: Request, pk: str) -> Response:
+    def settle(self, request: AuthenticatedRequest, pk: str) -> Response:
         recovery = self.get_object()
         body = valid_body(SettleSerializer, request)
         with service_errors():
@@ -645,6 +667,8 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 @extend_schema(tags=[TAG])
 class PaymentOrderViewSet(viewsets.GenericViewSet):
     """Ordres de paiement pour la Banque des Territoires."""
+
+    request: AuthenticatedRequest
 
     queryset = Tranche.objects.none()
     serializer_class = PaymentOrderSerializer
@@ -658,7 +682,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
         "par structure, avec la référence d'ordre de chaque tranche.",
         responses={200: PaymentOrderSerializer(many=True), **errors(401, 403)},
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         orders = subsidy_selectors.payment_orders()
         return Response(
             PaymentOrderSerializer(orders, many=True, context={"request": request}).data
@@ -668,6 +692,8 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
 @extend_schema(tags=[TAG])
 class BudgetViewSet(viewsets.GenericViewSet):
     """Budget des subventions."""
+
+    request: AuthenticatedRequest
 
     queryset = Tranche.objects.none()
     serializer_class = BudgetSerializer
@@ -680,7 +706,7 @@ class BudgetViewSet(viewsets.GenericViewSet):
         "reversé, reste à payer et formation initiale, par département et par mois, en centimes.",
         responses={200: BudgetSerializer, **errors(401, 403)},
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         scope = dashboard_scope(request.user)
         if scope is None:
             raise exceptions.PermissionDenied(

@@ -1,38 +1,34 @@
 """DSFR pages of the subsidy: the structure's schedules and justifications; ANCT's approvals,
 payment orders, payments, recoveries, conventions and regimes; the money dashboard.
 
-Each write goes through `conseillers.subsidy`; each form shown is one the person's abilities allow
-(the models' `get_abilities`, read by the API too).
+Each write goes through `conseillers.subsidy.services`; each form shown is one the person's
+abilities allow (the models' `get_abilities`, read by the API too).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from conseillers import subsidy, subsidy_selectors, tasks
 from conseillers.dashboard.access import DashboardScope, dashboard_scope
 from conseillers.forms import add_service_errors
-from conseillers.models import (
-    Candidature,
-    Convention,
-    JustificationDocument,
-    Recovery,
-    Regime,
-    Tranche,
-    TrancheState,
-)
-from conseillers.subsidy_chart import forecast_chart
-from conseillers.subsidy_forms import (
+from conseillers.models import Candidature
+from conseillers.subsidy import selectors as subsidy_selectors
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy import tasks
+from conseillers.subsidy.chart import forecast_chart
+from conseillers.subsidy.forms import (
     ConventionForm,
     CorrectionForm,
     JustificationForm,
@@ -41,13 +37,48 @@ from conseillers.subsidy_forms import (
     RecoverySettleForm,
     ReviewForm,
 )
-from conseillers.subsidy_math import plain_euros
+from conseillers.subsidy.math import plain_euros
+from conseillers.subsidy.models import (
+    Convention,
+    JustificationDocument,
+    Recovery,
+    Regime,
+    Tranche,
+    TrancheState,
+)
+from core.http import AuthenticatedHttpRequest
 from core.models import Role, Structure
 
 SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
 
 
-def _require_anct(request: HttpRequest) -> None:
+# What a page lists, each with the form shown next to it (bound after a refused submission).
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    order: subsidy_selectors.PaymentOrder
+    form: PaymentForm
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryRow:
+    recovery: Recovery
+    claim_form: RecoveryClaimForm | None
+    settle_form: RecoverySettleForm | None
+
+
+@dataclass(frozen=True, slots=True)
+class SigningRow:
+    candidature: Candidature
+    form: ConventionForm
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeRow:
+    regime: Regime
+    totals: list[tuple[str, int]]
+
+
+def _require_anct(request: AuthenticatedHttpRequest) -> None:
     if not request.user.scope.is_anct:
         raise PermissionDenied("Cette page est réservée à l'ANCT.")
 
@@ -70,7 +101,7 @@ def _run(form, call: Callable[[dict], str]) -> str | None:
 
 @login_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A manager's structures; ANCT or a préfecture pick one of their scope (?structure=)."""
     user = request.user
     managed = list(
@@ -95,7 +126,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _conventions_list(request: HttpRequest) -> HttpResponse:
+def _conventions_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     conventions = (
         Convention.objects.visible_to(request.user)
         .select_related("structure__departement", "regime")
@@ -113,14 +144,14 @@ def _conventions_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _tranche(request: HttpRequest, pk: int) -> Tranche:
+def _tranche(request: AuthenticatedHttpRequest, pk: int) -> Tranche:
     visible = Tranche.objects.visible_to(request.user)
     return get_object_or_404(subsidy_selectors.tranche_page(visible), pk=pk)
 
 
 @login_required
 @require_GET
-def tranche_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def tranche_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tranche(request, _tranche(request, pk), {})
 
 
@@ -220,7 +251,7 @@ TRANCHE_ACTIONS = {
 
 @login_required
 @require_POST
-def tranche_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def tranche_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     tranche = _tranche(request, pk)
     if action not in TRANCHE_ACTIONS:
         raise PermissionDenied("Action inconnue.")
@@ -233,7 +264,7 @@ def tranche_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def document(request: HttpRequest, pk: int) -> FileResponse:
+def document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A justification document, only to those who see its tranche (never a public media URL)."""
     visible = Tranche.objects.visible_to(request.user)
     piece = get_object_or_404(
@@ -253,7 +284,7 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_anct(request)
     return render(
         request,
@@ -263,48 +294,50 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_anct(request)
     return _render_orders(request, {})
 
 
 def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
-    groups = subsidy_selectors.payment_orders()
-    for group in groups:
-        group.form = bound.get(group.structure.pk) or PaymentForm(
-            prefix=f"ordre-{group.structure.pk}"
+    rows = [
+        OrderRow(
+            order=group,
+            form=bound.get(group.structure.pk) or PaymentForm(prefix=f"ordre-{group.structure.pk}"),
         )
+        for group in subsidy_selectors.payment_orders()
+    ]
     return render(
         request,
         "conseillers/subsidy/orders.html",
-        {"title": "Ordres de paiement", "orders": groups},
+        {"title": "Ordres de paiement", "orders": rows},
         status=status,
     )
 
 
 @login_required
 @require_POST
-def order_pay(request: HttpRequest, structure_pk: int) -> HttpResponse:
+def order_pay(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpResponse:
     """Records the agency's payment of one structure's order: one task per tranche, sent once
     this request commits; retried or delivered twice, a task pays nothing twice."""
     _require_anct(request)
     form = PaymentForm(request.POST, prefix=f"ordre-{structure_pk}")
     listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
-    (group,) = subsidy_selectors.payment_orders(structure_id=structure_pk) or [None]
+    found = subsidy_selectors.payment_orders(structure_id=structure_pk)
+    group = found[0] if found else None
     # Only the tranches shown on the page: one approved since is paid with the next order.
     ids = [t.pk for t in group.tranches if t.pk in listed] if group else []
-    if not ids:
+    if group is None or not ids:
         # Sent again (double click, back button): what it listed is paid or no longer approved.
         messages.error(request, "Aucune tranche approuvée de cette structure n'est à payer.")
         return redirect("conseillers:subsidy-orders")
     if not form.is_valid():
         return _render_orders(request, {structure_pk: form}, status=400)
     reference, paid_on = form.cleaned_data["reference"], form.cleaned_data["paid_on"]
+    by: int = request.user.pk
     for tranche_id in ids:
         transaction.on_commit(
-            lambda t=tranche_id: tasks.record_payment.delay(
-                t, reference, paid_on.isoformat(), request.user.pk
-            )
+            partial(tasks.record_payment.delay, tranche_id, reference, paid_on.isoformat(), by)
         )
     messages.success(
         request,
@@ -328,7 +361,7 @@ ORDER_COLUMNS = [
 
 @login_required
 @require_GET
-def orders_csv(request: HttpRequest) -> HttpResponse:
+def orders_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The payment orders for the agency, one line per tranche, grouped by structure."""
     _require_anct(request)
     lines = [ORDER_COLUMNS]
@@ -352,26 +385,27 @@ def orders_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def recoveries(request: HttpRequest) -> HttpResponse:
+def recoveries(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_anct(request)
     return _render_recoveries(request, {})
 
 
 def _render_recoveries(request, bound: dict, status: int = 200) -> HttpResponse:
-    rows = list(subsidy_selectors.recoveries_open())
-    for recovery in rows:
+    rows = []
+    for recovery in subsidy_selectors.recoveries_open():
         abilities = recovery.get_abilities(request.user)
-        recovery.claim_form = (
+        claim_form = (
             bound.get((recovery.pk, "claim")) or RecoveryClaimForm(prefix=f"titre-{recovery.pk}")
             if abilities["claim"]
             else None
         )
-        recovery.settle_form = (
+        settle_form = (
             bound.get((recovery.pk, "settle"))
             or RecoverySettleForm(prefix=f"recouvre-{recovery.pk}")
             if abilities["settle"]
             else None
         )
+        rows.append(RecoveryRow(recovery, claim_form=claim_form, settle_form=settle_form))
     return render(
         request,
         "conseillers/subsidy/recoveries.html",
@@ -382,9 +416,10 @@ def _render_recoveries(request, bound: dict, status: int = 200) -> HttpResponse:
 
 @login_required
 @require_POST
-def recovery_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def recovery_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     _require_anct(request)
     recovery = get_object_or_404(Recovery.objects.visible_to(request.user), pk=pk)
+    form: RecoveryClaimForm | RecoverySettleForm
     if action == "reclamer":
         form = RecoveryClaimForm(request.POST, prefix=f"titre-{pk}")
         key = (pk, "claim")
@@ -421,17 +456,19 @@ def recovery_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def conventions(request: HttpRequest) -> HttpResponse:
+def conventions(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_anct(request)
     return _render_conventions(request, {})
 
 
 def _render_conventions(request, bound: dict, status: int = 200) -> HttpResponse:
-    to_sign = list(subsidy_selectors.candidatures_without_convention())
-    for candidature in to_sign:
-        candidature.form = bound.get(candidature.pk) or ConventionForm(
-            prefix=f"convention-{candidature.pk}"
+    to_sign = [
+        SigningRow(
+            candidature=candidature,
+            form=bound.get(candidature.pk) or ConventionForm(prefix=f"convention-{candidature.pk}"),
         )
+        for candidature in subsidy_selectors.candidatures_without_convention()
+    ]
     return render(
         request,
         "conseillers/subsidy/conventions.html",
@@ -449,7 +486,7 @@ def _render_conventions(request, bound: dict, status: int = 200) -> HttpResponse
 
 @login_required
 @require_POST
-def convention_sign(request: HttpRequest, candidature_pk: int) -> HttpResponse:
+def convention_sign(request: AuthenticatedHttpRequest, candidature_pk: int) -> HttpResponse:
     _require_anct(request)
     candidature = get_object_or_404(Candidature, pk=candidature_pk)
     form = ConventionForm(request.POST, prefix=f"convention-{candidature_pk}")
@@ -467,18 +504,22 @@ def convention_sign(request: HttpRequest, candidature_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def regimes(request: HttpRequest) -> HttpResponse:
+def regimes(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_anct(request)
-    rows = list(Regime.objects.prefetch_related("lines").order_by("-is_default", "created_at"))
-    for regime in rows:
-        regime.totals = [
-            (label, regime.total_for(public=public, bonus=bonus))
-            for label, public, bonus in (
-                ("Structure publique", True, False),
-                ("Structure publique en QPV ou ZRR", True, True),
-                ("Structure privée", False, False),
-            )
-        ]
+    rows = [
+        RegimeRow(
+            regime=regime,
+            totals=[
+                (label, regime.total_for(public=public, bonus=bonus))
+                for label, public, bonus in (
+                    ("Structure publique", True, False),
+                    ("Structure publique en QPV ou ZRR", True, True),
+                    ("Structure privée", False, False),
+                )
+            ],
+        )
+        for regime in Regime.objects.prefetch_related("lines").order_by("-is_default", "created_at")
+    ]
     return render(
         request,
         "conseillers/subsidy/regimes.html",
@@ -488,7 +529,7 @@ def regimes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def regime_default(request: HttpRequest, pk: int) -> HttpResponse:
+def regime_default(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_anct(request)
     regime = subsidy.regime_set_default(regime=get_object_or_404(Regime, pk=pk), by=request.user)
     messages.success(request, f"« {regime} » s'applique désormais aux nouvelles conventions.")
@@ -498,7 +539,7 @@ def regime_default(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The money dashboard -------------------------------------------------------------------------
 
 
-def _budget_scope(request: HttpRequest) -> DashboardScope:
+def _budget_scope(request: AuthenticatedHttpRequest) -> DashboardScope:
     scope = dashboard_scope(request.user)
     if scope is None:
         raise PermissionDenied("Le budget des subventions est réservé à l'ANCT et aux préfectures.")
@@ -507,7 +548,7 @@ def _budget_scope(request: HttpRequest) -> DashboardScope:
 
 @login_required
 @require_GET
-def budget(request: HttpRequest) -> HttpResponse:
+def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _budget_scope(request)
     today = timezone.localdate()
     figures = subsidy_selectors.budget(scope.departement_codes, today)
@@ -536,7 +577,7 @@ BUDGET_COLUMNS = [
 
 @login_required
 @require_GET
-def budget_csv(request: HttpRequest) -> HttpResponse:
+def budget_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _budget_scope(request)
     today = timezone.localdate()
     figures = subsidy_selectors.budget(scope.departement_codes, today)

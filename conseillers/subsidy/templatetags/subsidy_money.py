@@ -2,7 +2,7 @@
 
 from django import template
 
-from conseillers.subsidy_math import euros as format_euros
+from conseillers.subsidy.math import euros as format_euros
 
 register = template.Library()
 

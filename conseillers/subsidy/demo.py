@@ -9,18 +9,10 @@ import datetime
 
 from django.utils import timezone
 
-from conseillers import subsidy
-from conseillers.models import (
-    Candidat,
-    Match,
-    MatchState,
-    Regime,
-    RegimeTranche,
-    Subvention,
-    Tranche,
-    TrancheState,
-)
-from conseillers.subsidy_regimes import ensure_regimes
+from conseillers.models import Candidat, Match, MatchState
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.models import Regime, RegimeTranche, Subvention, Tranche, TrancheState
+from conseillers.subsidy.regimes import ensure_regimes
 from core.models import Structure, User
 
 TOURS = "21370261600011"

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from conseillers import subsidy_views as views
+from conseillers.subsidy import views
 
 urlpatterns = [
     path("", views.overview, name="subsidy-overview"),

@@ -1,8 +1,6 @@
 """Admin of the subsidy: ANCT edits a regime while no convention uses it (the database refuses it
 afterwards); conventions, schedules, payments, recoveries and the journal are read only here, since
 they change through the product's services, which log who did what.
-
-Registered by `import conseillers.subsidy_admin  # noqa: F401` in conseillers/admin.py.
 """
 
 from __future__ import annotations
@@ -10,7 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from conseillers.models import (
+from conseillers.subsidy.models import (
     Convention,
     Payment,
     Recovery,

@@ -20,24 +20,21 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 
-from conseillers.models import (
+from conseillers.models import Candidature, CandidatureState, PostHolding, Training
+from conseillers.subsidy.math import add_months, earned, months_between
+from conseillers.subsidy.models import (
     AWAITING_STRUCTURE,
     OPEN_TRANCHE,
-    Candidature,
-    CandidatureState,
     Convention,
     JustificationKind,
     Payment,
-    PostHolding,
     Recovery,
     RecoveryState,
     Subvention,
     SubventionState,
-    Training,
     Tranche,
     TrancheState,
 )
-from conseillers.subsidy_math import add_months, earned, months_between
 from core.models import Departement, Structure
 
 # --- A structure's subsidies ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from dsfr.utils import dsfr_input_class_attr
 
 from conseillers.forms import DATE
-from conseillers.models import DocumentKind, Regime, Tranche
+from conseillers.subsidy.models import DocumentKind, Regime, Tranche
 from core.forms import DsfrForm
 
 JUSTIFICATION_MAX_BYTES = 10 * 1024 * 1024
@@ -53,11 +53,12 @@ class JustificationForm(DsfrForm):
         self.order_fields([*self.kinds, "comment"])
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for kind in self.kinds:
             if data.get(kind):
                 try:
-                    clean_pdf(data[kind], self.fields[kind].label)
+                    clean_pdf(data[kind], str(self.fields[kind].label))
                 except ValidationError as error:
                     self.add_error(kind, error)
         return data

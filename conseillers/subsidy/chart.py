@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from conseillers.subsidy_math import euros
+from conseillers.subsidy.math import euros
 
 WIDTH = 760
 LABEL_WIDTH = 130

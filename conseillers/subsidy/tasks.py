@@ -1,0 +1,125 @@
+"""Celery tasks of the subsidy: thin, idempotent, retry-safe tasks over its services.
+
+Each keeps the name it was registered under before the subsidy became its own app
+(`conseillers.tasks.*`): queued messages and django-celery-beat rows name tasks by that string.
+"""
+
+import datetime
+from dataclasses import asdict
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import OperationalError
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from conseillers.subsidy import services as subsidy
+from conseillers.subsidy.models import AWAITING_STRUCTURE, Payment, Tranche
+from core.models import Membership, Role, Structure, User
+
+
+@shared_task(name="conseillers.tasks.reconcile_subventions")
+def reconcile_subventions() -> dict[str, int]:
+    """Daily: each post's subsidy follows what happened to the post (vacancies, closures)."""
+    return asdict(subsidy.subventions_reconcile(today=timezone.localdate()))
+
+
+@shared_task(name="conseillers.tasks.mark_tranches_due")
+def mark_tranches_due() -> dict[str, int]:
+    """Daily: tranches whose date is reached fall due, or are blocked below the SMIC."""
+    return asdict(subsidy.tranches_mark_due(today=timezone.localdate()))
+
+
+@shared_task(name="conseillers.tasks.remind_missing_justifications")
+def remind_missing_justifications() -> int:
+    """Daily: one email per structure whose awaited justifications were not reminded this week."""
+    claimed = subsidy.justifications_claim_reminders(now=timezone.now())
+    for structure_id, tranche_ids in claimed.items():
+        send_justification_reminder.delay(structure_id, tranche_ids)
+    return len(claimed)
+
+
+@shared_task(
+    name="conseillers.tasks.send_justification_reminder",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_justification_reminder(structure_id: int, tranche_ids: list[int]) -> int:
+    structure = Structure.objects.filter(pk=structure_id).first()
+    # Tranches justified since the claim need no reminder any more.
+    tranches = list(
+        Tranche.objects.filter(
+            pk__in=tranche_ids,
+            subvention__structure_id=structure_id,
+            state__in=AWAITING_STRUCTURE,
+        ).order_by("due_on")
+    )
+    recipients = _structure_recipients(structure) if structure else []
+    if not tranches or not recipients:
+        return 0
+    body = render_to_string(
+        "conseillers/subsidy/emails/justification_reminder.txt",
+        {"structure": structure, "tranches": tranches},
+    )
+    subject = f"Conseillers numériques : {len(tranches)} justificatif(s) de subvention attendu(s)"
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@shared_task(
+    name="conseillers.tasks.record_payment",
+    bind=True,
+    autoretry_for=(OperationalError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+)
+def record_payment(
+    self: Task, tranche_id: int, reference: str, paid_on: str, by_id: int
+) -> dict[str, object]:
+    """Records one payment of the agency, then tells the structure. Retried or delivered twice,
+    it pays nothing twice: the service returns the payment already recorded for the same
+    reference and date, and refuses any other."""
+    tranche = Tranche.objects.filter(pk=tranche_id).first()
+    by = User.objects.filter(pk=by_id).first()
+    if tranche is None or by is None:
+        return {"refused": "Tranche ou agent introuvable."}
+    try:
+        payment = subsidy.payment_record(
+            tranche=tranche,
+            reference=reference,
+            paid_on=datetime.date.fromisoformat(paid_on),
+            by=by,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        return {"refused": " ".join(getattr(error, "messages", [str(error)]))}
+    _send_payment_notice(payment)
+    return {"payment": payment.pk}
+
+
+def _send_payment_notice(payment: Payment) -> int:
+    """Slow I/O after the payment committed: a failure retries the task, which finds the
+    payment already recorded and sends the notice again."""
+    structure = payment.tranche.subvention.structure
+    recipients = _structure_recipients(structure)
+    if not recipients:
+        return 0
+    body = render_to_string(
+        "conseillers/subsidy/emails/payment_notice.txt",
+        {"structure": structure, "payment": payment, "tranche": payment.tranche},
+    )
+    return send_mail(
+        "Conseillers numériques : paiement d'une tranche de subvention",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        recipients,
+    )
+
+
+def _structure_recipients(structure: Structure) -> list[str]:
+    managers = Membership.objects.filter(
+        structure=structure, role=Role.GESTIONNAIRE, user__is_active=True
+    ).values_list("user__email", flat=True)
+    return sorted({*managers, structure.contact_email} - {""})
