@@ -289,6 +289,9 @@ FRANCECONNECT_CLIENT_SECRET = env_str(
 # journal's pseudonymous references. Set a dedicated key in production: rotating SECRET_KEY would
 # otherwise make every usager unfindable.
 AIDANTS_CONNECT_HASH_KEY = env_str("AIDANTS_CONNECT_HASH_KEY", SECRET_KEY)
+# The wording new mandates are signed with: a template mandats/attestation/legal_text/<version>.html
+# must exist (checked at startup). Signed mandates keep the version they were signed with.
+AIDANTS_CONNECT_MANDAT_TEXT_VERSION = env_str("AIDANTS_CONNECT_MANDAT_TEXT_VERSION", "2025-01")
 OTP_TOTP_ISSUER = "Aidants Connect"
 # The mock provider answers under /mock-franceconnect/ in the demo and in tests; production leaves
 # it off (FRANCECONNECT_MOCK_ENABLED=0) and points the client at the real FranceConnect.
@@ -296,6 +299,12 @@ FRANCECONNECT_MOCK_ENABLED = env_bool("FRANCECONNECT_MOCK_ENABLED", DEBUG)
 # When the mock runs as its own service, browsers and servers may reach it at different
 # addresses: its issuer is then pinned here (empty: derived from the request).
 FRANCECONNECT_MOCK_ISSUER = env_str("FRANCECONNECT_MOCK_ISSUER")
+# Aidants Connect as an identity provider: its issuer, pinned behind a proxy where the request's
+# host would mislead (empty: the site root as the request reaches it).
+IDP_ISSUER = env_str("IDP_ISSUER")
+# Who the demo's FranceConnect identifies to the demo client (claims and sub, by login), so that
+# the demo usagers are those people: the mock, named here rather than imported by the product.
+FRANCECONNECT_DEMO_IDENTITIES = "franceconnect_mock.demo.identities"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@inclusion-numerique.example")

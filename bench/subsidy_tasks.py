@@ -301,6 +301,7 @@ def main() -> None:
     setup_django(url)
     from django.utils import timezone
 
+    from conseillers import tasks as programme_tasks
     from conseillers.subsidy import services as subsidy
     from conseillers.subsidy import tasks
 
@@ -318,7 +319,7 @@ def main() -> None:
             "relances : réservation des tranches",
             lambda: len(subsidy.justifications_claim_reminders(now=timezone.now())),
         )
-        timed("postes vacants au-delà du délai", tasks.flag_long_vacancies)
+        timed("postes vacants au-delà du délai", programme_tasks.flag_long_vacancies)
     print(f"Après : {size()}")
 
 

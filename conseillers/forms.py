@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from conseillers.apportionment import Method
-from conseillers.models import Candidat, Candidature, ContractType, OpinionVerdict, RuptureMotive
+from conseillers.models import (
+    Candidat,
+    Candidature,
+    ContractType,
+    OpinionVerdict,
+    RuptureMotive,
+)
 from core.forms import DsfrForm, DsfrModelForm
 from core.models import Departement, Structure
 

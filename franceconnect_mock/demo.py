@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from franceconnect_mock.identities import IDENTITIES, IDENTITY_SCOPES
 from franceconnect_mock.keys import signing_key_current
 from franceconnect_mock.models import ServiceProvider
-from franceconnect_mock.services import service_provider_register
+from franceconnect_mock.services import pairwise_sub, service_provider_register
 
 DEMO_CLIENT_ID = "aidants-connect-demo"
 DEMO_CLIENT_SECRET = "demo-franceconnect-secret-0123456789abcdef"  # noqa: S105 - demo only
@@ -24,3 +27,20 @@ def load() -> ServiceProvider:
     )
     signing_key_current()
     return provider
+
+
+def identities() -> dict[str, tuple[dict[str, Any], str]]:
+    """What the demo client receives for each identity, by login: its claims and its `sub`.
+
+    The product's demo reads it through settings.FRANCECONNECT_DEMO_IDENTITIES, so that its demo
+    usagers are the people the mock identifies, and nothing of the product imports the mock.
+    Registers the demo client first (idempotent).
+    """
+    provider = load()
+    return {
+        identity.login: (
+            identity.claims(set(IDENTITY_SCOPES)),
+            pairwise_sub(identity=identity, provider=provider),
+        )
+        for identity in IDENTITIES
+    }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
@@ -11,19 +10,26 @@ from authlib.oauth2.rfc6749 import MissingAuthorizationError, UnsupportedTokenTy
 from authlib.oauth2.rfc6750 import InvalidTokenError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from joserfc import jwt
-from joserfc.errors import JoseError
+from django.views.decorators.http import require_http_methods, require_safe
 
+from core.oidc.views import (
+    allow_form_action,
+    authorization_error,
+    signed_userinfo,
+    token_endpoint,
+    userinfo_endpoint,
+)
 from franceconnect_mock import services
 from franceconnect_mock.errors import french_message, translate
 from franceconnect_mock.identities import IDENTITIES, IDENTITY_SCOPES, SCOPES, get_identity
-from franceconnect_mock.keys import ALGORITHM, public_key_set, published_jwks, signing_key_set
-from franceconnect_mock.models import ACR_EIDAS1, ServiceProvider
-from franceconnect_mock.server import authorization_server, issuer_for, resource_protector
+from franceconnect_mock.keys import ALGORITHM, KEYS, published_jwks
+from franceconnect_mock.models import ACR_EIDAS1, AccessToken, ServiceProvider
+from franceconnect_mock.server import (
+    ID_TOKEN_LIFETIME,
+    authorization_server,
+    issuer_for,
+)
 
 SCOPE_LABELS = {
     "given_name": "vos prénoms",
@@ -78,7 +84,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     try:
         grant = server.get_consent_grant(request)
     except OAuth2Error as error:
-        return _authorization_error(request, error)
+        return authorization_error(server, request, error, _refused_authorization_page)
     if request.method == "GET":
         return _login_page(request, grant.request.client, grant.request.scope, grant.redirect_uri)
     if "cancel" in request.POST:
@@ -90,12 +96,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     return server.create_authorization_response(request, grant_user=identity, grant=grant)
 
 
-def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
-    if error.redirect_uri:
-        # Only set once authlib has matched redirect_uri with the client's registered ones.
-        return authorization_server().handle_error_response(None, error)
-    # An unknown client or an unregistered redirect_uri: redirecting would make the mock an
-    # open redirector, so the person gets a page instead.
+def _refused_authorization_page(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
     return _error_page(request, french_message(error), error.error or "")
 
 
@@ -109,11 +110,9 @@ def _login_page(
         "identities": IDENTITIES,
         "requested_data": [label for name, label in SCOPE_LABELS.items() if name in granted],
     }
-    response = render(request, "franceconnect_mock/login.html", context)
-    # Browsers apply form-action to the redirect that follows the form: allow the client.
-    parts = urlsplit(redirect_uri)
-    response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
-    return response
+    return allow_form_action(
+        render(request, "franceconnect_mock/login.html", context), redirect_uri
+    )
 
 
 def _error_page(request: HttpRequest, message: str, code: str) -> HttpResponse:
@@ -121,34 +120,23 @@ def _error_page(request: HttpRequest, message: str, code: str) -> HttpResponse:
     return render(request, "franceconnect_mock/error.html", context, status=400)
 
 
-@csrf_exempt  # called server to server, authenticated by client_secret_post
-@require_POST
-def token(request: HttpRequest) -> HttpResponse:
-    return authorization_server().create_token_response(request)
-
-
-@csrf_exempt  # called server to server with a bearer token, GET or POST as OIDC allows
-@require_http_methods(["GET", "POST"])
-def userinfo(request: HttpRequest) -> HttpResponse:
-    try:
-        access_token = resource_protector().acquire_token(request, scopes=["openid"])
-    except OAuth2Error as error:
-        return _bearer_error(translate(error))
+def _userinfo(request: HttpRequest, access_token: AccessToken) -> HttpResponse:
     identity = access_token.get_user()
     if identity is None:
-        return _bearer_error(translate(InvalidTokenError()))
-    provider = access_token.service_provider
-    now = int(timezone.now().timestamp())
+        return _bearer_error(InvalidTokenError())
+    provider: ServiceProvider = access_token.service_provider
     claims: dict[str, Any] = {
         "sub": services.pairwise_sub(identity=identity, provider=provider),
         **identity.claims(set(access_token.scope.split())),
-        "iss": issuer_for(request),
-        "aud": provider.client_id,
-        "iat": now,
-        "exp": now + int(services.ID_TOKEN_LIFETIME.total_seconds()),
     }
-    body = jwt.encode({"alg": ALGORITHM}, claims, signing_key_set(), [ALGORITHM])
-    return HttpResponse(body, content_type="application/jwt")
+    return signed_userinfo(
+        KEYS,
+        claims,
+        issuer=issuer_for(request),
+        client_id=provider.client_id,
+        algorithm=ALGORITHM,
+        lifetime=ID_TOKEN_LIFETIME,
+    )
 
 
 def _bearer_error(error: OAuth2Error) -> JsonResponse:
@@ -175,7 +163,8 @@ def session_end(request: HttpRequest) -> HttpResponse:
             "Les paramètres id_token_hint, state et post_logout_redirect_uri sont obligatoires."
         )
         return _error_page(request, message, "invalid_request")
-    provider = _provider_of_id_token(hint, issuer_for(request))
+    client_id = KEYS.audience_of_id_token(hint, issuer=issuer_for(request))
+    provider = ServiceProvider.objects.filter(client_id=client_id).first() if client_id else None
     if provider is None:
         message = "Le paramètre id_token_hint n'est pas un id_token émis par FranceConnect."
         return _error_page(request, message, "invalid_request")
@@ -185,16 +174,5 @@ def session_end(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(add_params_to_uri(redirect_uri, [("state", state)]))
 
 
-def _provider_of_id_token(hint: str, issuer: str) -> ServiceProvider | None:
-    """The client an id_token of ours was issued to; its expiry does not matter, since a
-    person may log out long after logging in (OIDC RP-Initiated Logout, section 2)."""
-    try:
-        claims = jwt.decode(hint, public_key_set(), algorithms=[ALGORITHM]).claims
-    except (JoseError, ValueError):
-        return None
-    audience = claims.get("aud")
-    if isinstance(audience, list) and len(audience) == 1:
-        audience = audience[0]
-    if claims.get("iss") != issuer or not isinstance(audience, str):
-        return None
-    return ServiceProvider.objects.filter(client_id=audience).first()
+token = token_endpoint(authorization_server)
+userinfo = userinfo_endpoint(authorization_server, answer=_userinfo, refuse=_bearer_error)

@@ -9,12 +9,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from idp.models import MIN_SECRET_LENGTH, RelyingParty, SigningKey
+from core.oidc.models import MIN_SECRET_LENGTH
+from idp.models import RelyingParty, SigningKey
 from idp.services import generate_secret
 from mandats.models import Demarche
 
 
-class UriListField(forms.CharField):
+class UriListField(forms.Field):
     """One URL a line, kept as a JSON list."""
 
     widget = forms.Textarea(attrs={"rows": 3})

@@ -3,7 +3,7 @@ provider served by the same demo server."""
 
 from __future__ import annotations
 
-from idp.keys import ALGORITHMS, signing_key_current
+from idp.keys import ALGORITHMS, KEYS
 from idp.models import RelyingParty
 from idp.services import relying_party_register
 from mandats.models import Demarche
@@ -28,5 +28,5 @@ def load(origins: tuple[str, ...] = DEMO_ORIGINS) -> RelyingParty:
         userinfo_format="jwt",
     )
     for algorithm in ALGORITHMS:
-        signing_key_current(algorithm)
+        KEYS.current(algorithm)
     return client

@@ -1,48 +1,43 @@
-"""The OpenID Connect provider, assembled from authlib's server-side grants.
-
-authlib does the protocol (client authentication, redirect URI checks, PKCE, code exchange,
-nonce replay, error responses); this module plugs Aidants Connect's mandates into it.
-"""
+"""The OpenID Connect provider: `core.oidc`'s provider, with PKCE, and Aidants Connect's
+mandates as what a service receives."""
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from authlib.integrations.django_oauth2 import AuthorizationServer, BearerTokenValidator
-from authlib.integrations.django_oauth2 import ResourceProtector as DjangoResourceProtector
-from authlib.integrations.django_oauth2.requests import DjangoOAuth2Request
 from authlib.oauth2 import OAuth2Request
-from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
-from authlib.oidc.core.grants import OpenIDCode
-from authlib.oidc.core.util import create_half_hash
 from django.conf import settings
 from django.http import HttpRequest
-from joserfc import jwt
 
+from core.oidc.grants import GrantStore
+from core.oidc.server import ProviderRequest, ProviderServer, StoredCodeGrant
 from idp import services
-from idp.claims import SCOPES
-from idp.keys import signing_key_set
-from idp.models import ACR_EIDAS1, AccessToken, AuthorizationCode, RelyingParty
+from idp.keys import KEYS
+from idp.models import AccessToken, AuthorizationCode, RelyingParty
 from idp.services import Delegation
 
 SESSION_AUTH_TIME = "idp_auth_time"
+ID_TOKEN_LIFETIME = timedelta(minutes=5)
+# A code is exchanged at once by the service's back end; the access token only serves the
+# /userinfo call that follows. Three minutes, not one: relying-party libraries treat a token as
+# expired a minute early (authlib's default leeway), which would make a 60 s token unusable.
+STORE = GrantStore(
+    codes=AuthorizationCode,
+    tokens=AccessToken,
+    code_lifetime=timedelta(seconds=60),
+    access_token_lifetime=timedelta(minutes=3),
+    code_related=("aidant", "organisation", "autorisation__mandat__usager"),
+    token_related=("autorisation__mandat__usager",),
+)
 
 
 def issuer_for(request: HttpRequest) -> str:
     """The site root, where /.well-known/openid-configuration is served. IDP_ISSUER pins it
     behind a proxy, where the request's host would mislead."""
-    pinned = getattr(settings, "IDP_ISSUER", "")
-    return str(pinned or request.build_absolute_uri("/")).rstrip("/")
-
-
-class IdpOAuth2Request(DjangoOAuth2Request):
-    def __init__(self, request: HttpRequest) -> None:
-        super().__init__(request)
-        self.issuer = issuer_for(request)
-        self.auth_time = float(request.session.get(SESSION_AUTH_TIME) or time.time())
+    return (settings.IDP_ISSUER or request.build_absolute_uri("/")).rstrip("/")
 
 
 class S256CodeChallenge(CodeChallenge):
@@ -57,102 +52,47 @@ class S256CodeChallenge(CodeChallenge):
         return authorization_code.code_challenge_method
 
 
-class CodeGrant(AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+class CodeGrant(StoredCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(RelyingParty.token_endpoint_auth_methods)
 
-    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+    def code_fields(self, request: OAuth2Request) -> dict[str, Any]:
+        delegation: Delegation = request.user
         data = request.payload.data
-        assert isinstance(request, IdpOAuth2Request)
-        services.authorization_code_issue(
-            code=code,
-            client=request.client,
-            delegation=request.user,
-            redirect_uri=request.payload.redirect_uri or "",
-            scope=request.scope or "",
-            nonce=data.get("nonce") or "",
-            code_challenge=data.get("code_challenge") or "",
-            code_challenge_method=data.get("code_challenge_method") or "",
-            auth_time=request.auth_time,
-        )
-
-    def query_authorization_code(self, code: str, client: RelyingParty) -> AuthorizationCode | None:
-        # Claimed here rather than deleted after the exchange: the code is spent before the
-        # token exists, so no concurrent request can spend it too.
-        return services.authorization_code_claim(code=code, client=client)
-
-    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        """Already spent by query_authorization_code; the row stays to recognise replays."""
+        return {
+            "aidant": delegation.aidant,
+            "organisation": delegation.organisation,
+            "autorisation": delegation.autorisation,
+            "code_challenge": data.get("code_challenge") or "",
+            "code_challenge_method": data.get("code_challenge_method") or "",
+        }
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Delegation | None:
         return services.delegation_use(code=authorization_code)
 
 
-class IdpOpenIDCode(OpenIDCode):
-    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
-        return AuthorizationCode.objects.filter(relying_party=request.client, nonce=nonce).exists()
+class IdpAuthorizationServer(ProviderServer):
+    client_model = RelyingParty
+    store = STORE
+    keys = KEYS
+    id_token_lifetime = ID_TOKEN_LIFETIME
+    grant = CodeGrant
+    grant_extensions = (S256CodeChallenge(required=False),)
 
-    def encode_id_token(self, token: dict[str, Any], request: OAuth2Request) -> str:
-        """Technical claims only: the usager's identity is released by /userinfo, per scope."""
-        assert isinstance(request, IdpOAuth2Request)
-        client: RelyingParty = request.client
-        code: AuthorizationCode = request.authorization_code
-        algorithm = client.signing_algorithm
-        now = int(time.time())
-        claims = {
-            "iss": request.issuer,
-            "aud": client.client_id,
-            "sub": services.pairwise_sub(usager=request.user.usager, client=client),
-            "iat": now,
-            "exp": now + int(services.ID_TOKEN_LIFETIME.total_seconds()),
-            "auth_time": code.get_auth_time(),
-            "acr": ACR_EIDAS1,
-            "at_hash": create_half_hash(token["access_token"], algorithm).decode(),
-        }
-        if code.nonce:
-            claims["nonce"] = code.nonce
-        return jwt.encode({"alg": algorithm}, claims, signing_key_set(algorithm), [algorithm])
+    def issuer_for(self, request: HttpRequest) -> str:
+        return issuer_for(request)
 
+    def create_oauth2_request(self, request: HttpRequest) -> ProviderRequest:
+        # The aidant authenticated when their TOTP code was last checked for this provider.
+        auth_time = request.session.get(SESSION_AUTH_TIME)
+        return ProviderRequest(request, issuer=issuer_for(request), auth_time=auth_time)
 
-class IdpAuthorizationServer(AuthorizationServer):
-    def __init__(self) -> None:
-        super().__init__(RelyingParty, AccessToken)
-        self.register_grant(CodeGrant, [IdpOpenIDCode(), S256CodeChallenge(required=False)])
+    def subject(self, user: Delegation, client: RelyingParty) -> str:
+        return services.pairwise_sub(usager=user.usager, client=client)
 
-    def load_config(self, config: dict[str, Any]) -> None:
-        # The AUTHLIB_OAUTH2_PROVIDER setting, if any, is not this provider's.
-        lifetime = int(services.ACCESS_TOKEN_LIFETIME.total_seconds())
-        super().load_config(
-            {"scopes_supported": list(SCOPES), "token_expires_in": {"authorization_code": lifetime}}
-        )
-
-    def create_oauth2_request(self, request: HttpRequest) -> IdpOAuth2Request:
-        return IdpOAuth2Request(request)
-
-    def save_token(self, token: dict[str, Any], request: OAuth2Request) -> AccessToken:
-        return services.access_token_save(
-            access_token=token["access_token"],
-            client=request.client,
-            delegation=request.user,
-            scope=token["scope"],
-            code=request.authorization_code,
-        )
-
-
-class AccessTokenValidator(BearerTokenValidator):
-    def __init__(self) -> None:
-        super().__init__(AccessToken)
-
-    def authenticate_token(self, token_string: str) -> AccessToken | None:
-        return services.access_token_find(token_string)
+    def token_fields(self, user: Delegation) -> dict[str, Any]:
+        return {"autorisation": user.autorisation}
 
 
 @cache
 def authorization_server() -> IdpAuthorizationServer:
     return IdpAuthorizationServer()
-
-
-@cache
-def resource_protector() -> DjangoResourceProtector:
-    protector = DjangoResourceProtector()
-    protector.register_token_validator(AccessTokenValidator())
-    return protector

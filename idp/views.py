@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
@@ -14,20 +15,23 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from django.views.decorators.http import require_http_methods, require_safe
 
-from core.models import Role
+from core.models import Role, User
+from core.oidc.models import digest
+from core.oidc.views import (
+    allow_form_action,
+    authorization_error,
+    signed_userinfo,
+    token_endpoint,
+    userinfo_endpoint,
+)
 from idp import selectors, services
 from idp.claims import PIVOT_CLAIMS, SCOPES, pivot_identity
-from idp.keys import ALGORITHMS, published_jwks, signing_key_set
-from idp.models import ACR_EIDAS1, RelyingParty, UserinfoFormat, digest
-from idp.server import SESSION_AUTH_TIME, authorization_server, issuer_for, resource_protector
+from idp.keys import ALGORITHMS, KEYS
+from idp.models import ACR_EIDAS1, AccessToken, RelyingParty, UserinfoFormat
+from idp.server import SESSION_AUTH_TIME, authorization_server, issuer_for
 from idp.services import Delegation
 from mandats import otp
 from mandats.selectors import current_organisation
@@ -35,6 +39,7 @@ from mandats.selectors import current_organisation
 SESSION_REAUTH_PENDING = "idp_reauth_pending"
 SESSION_REAUTH_DONE = "idp_reauth_done"
 DEMARCHE_CLAIM = "demarche"
+USERINFO_LIFETIME = timedelta(seconds=60)
 
 
 @require_safe
@@ -74,7 +79,7 @@ def discovery(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def jwks(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(published_jwks())
+    return JsonResponse(KEYS.published_jwks())
 
 
 @never_cache  # a choice of usager and a one-time code: nothing here may come from a cache
@@ -85,7 +90,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         grant = server.get_consent_grant(request)
         demarches = _requested_demarches(grant.request.payload.data, grant.redirect_uri)
     except OAuth2Error as error:
-        return _authorization_error(request, error)
+        return authorization_error(server, request, error, _refused_authorization_page)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     organisation = current_organisation(request.user)
@@ -94,7 +99,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     ):
         message = "Seul un aidant habilité peut se connecter pour un usager à un service en ligne."
         return _error_page(request, message, "access_denied", status=403)
-    second_factor = _second_factor_redirect(request, grant.request.payload.data)
+    second_factor = _second_factor_redirect(request, request.user, grant.request.payload.data)
     if second_factor is not None:
         return second_factor
     otp.touch(request)
@@ -105,14 +110,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
     choices = selectors.delegation_choices(
         organisation=organisation, client=client, demarches=demarches
     )
-    error = ""
+    refusal = ""
     if request.method == "POST":
         chosen = selectors.chosen_autorisation(choices, request.POST.get("autorisation", ""))
         if chosen is not None:
             delegation = Delegation(request.user, organisation, chosen)
             return server.create_authorization_response(request, grant_user=delegation, grant=grant)
-        error = "Choisissez un usager et une démarche parmi ceux proposés."
-    return _choice_page(request, client, choices, grant.redirect_uri, error)
+        refusal = "Choisissez un usager et une démarche parmi ceux proposés."
+    return _choice_page(request, client, choices, grant.redirect_uri, refusal)
 
 
 def _requested_demarches(data: dict[str, Any], redirect_uri: str) -> list[str] | None:
@@ -137,23 +142,31 @@ def _requested_demarches(data: dict[str, Any], redirect_uri: str) -> list[str] |
     return None
 
 
-def _second_factor_redirect(request: HttpRequest, data: dict[str, Any]) -> HttpResponse | None:
+def _second_factor_redirect(
+    request: HttpRequest, aidant: User, data: dict[str, Any]
+) -> HttpResponse | None:
     """A TOTP code in this browser, fresh when the service asks for it (prompt=login, max_age)
     or after 15 minutes of inactivity; None when the aidant may go on."""
-    verified = request.user.is_verified()
-    if verified and request.session.get(SESSION_REAUTH_PENDING) == _fingerprint(request):
+    if _totp_verified(aidant) and request.session.get(SESSION_REAUTH_PENDING) == _fingerprint(
+        request
+    ):
         # Back from the TOTP page for this very request: that code is the authentication.
         request.session[SESSION_REAUTH_DONE] = request.session.pop(SESSION_REAUTH_PENDING)
         request.session[SESSION_AUTH_TIME] = time.time()
     if otp.inactive_too_long(request) or _asks_fresh_login(request, data):
         otp.forget_verification(request)
-    if not request.user.is_verified():
+    if not _totp_verified(aidant):
         request.session[SESSION_REAUTH_PENDING] = _fingerprint(request)
-        has_device = otp.confirmed_device(request.user) is not None
+        has_device = otp.confirmed_device(aidant) is not None
         target = reverse("mandats:totp-verify" if has_device else "mandats:totp-setup")
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
     request.session.setdefault(SESSION_AUTH_TIME, time.time())
     return None
+
+
+def _totp_verified(aidant: User) -> bool:
+    # django_otp's middleware gives the request's user this method; User cannot declare it.
+    return bool(aidant.is_verified())  # type: ignore[attr-defined]
 
 
 def _asks_fresh_login(request: HttpRequest, data: dict[str, Any]) -> bool:
@@ -186,18 +199,10 @@ def _choice_page(
         "error": error,
     }
     response = render(request, "idp/authorize.html", context, status=400 if error else 200)
-    # Browsers apply form-action to the redirect that follows the form: allow the service.
-    parts = urlsplit(redirect_uri)
-    response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
-    return response
+    return allow_form_action(response, redirect_uri)
 
 
-def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
-    if error.redirect_uri:
-        # Only set once authlib has matched redirect_uri with the client's registered ones.
-        return authorization_server().handle_error_response(None, error)
-    # An unknown client or an unregistered redirect_uri: redirecting would make Aidants Connect
-    # an open redirector, so the person gets a page instead.
+def _refused_authorization_page(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
     return _error_page(request, _french_message(error), error.error or "")
 
 
@@ -215,22 +220,14 @@ def _error_page(request: HttpRequest, message: str, code: str, status: int = 400
     return render(request, "idp/error.html", context, status=status)
 
 
-@csrf_exempt  # called server to server, authenticated by the client secret
-@require_POST
-def token(request: HttpRequest) -> HttpResponse:
-    return authorization_server().create_token_response(request)
+def _bearer_error(error: OAuth2Error) -> JsonResponse:
+    response = JsonResponse(dict(error.get_body()), status=error.status_code or 401)
+    response["WWW-Authenticate"] = f'Bearer error="{error.error}"'
+    return response
 
 
-@csrf_exempt  # called server to server with a bearer token, GET or POST as OIDC allows
-@require_http_methods(["GET", "POST"])
-def userinfo(request: HttpRequest) -> HttpResponse:
-    try:
-        access_token = resource_protector().acquire_token(request, scopes=["openid"])
-    except OAuth2Error as error:
-        response = JsonResponse(dict(error.get_body()), status=error.status_code or 401)
-        response["WWW-Authenticate"] = f'Bearer error="{error.error}"'
-        return response
-    client = access_token.relying_party
+def _userinfo(request: HttpRequest, access_token: AccessToken) -> HttpResponse:
+    client: RelyingParty = access_token.relying_party
     usager = access_token.autorisation.mandat.usager
     claims: dict[str, Any] = {
         "sub": services.pairwise_sub(usager=usager, client=client),
@@ -238,11 +235,18 @@ def userinfo(request: HttpRequest) -> HttpResponse:
     }
     if client.userinfo_format != UserinfoFormat.JWT:
         return JsonResponse(claims)
-    now = int(timezone.now().timestamp())
-    claims.update(iss=issuer_for(request), aud=client.client_id, iat=now, exp=now + 60)
-    algorithm = client.signing_algorithm
-    body = jwt.encode({"alg": algorithm}, claims, signing_key_set(algorithm), [algorithm])
-    return HttpResponse(body, content_type="application/jwt")
+    return signed_userinfo(
+        KEYS,
+        claims,
+        issuer=issuer_for(request),
+        client_id=client.client_id,
+        algorithm=client.signing_algorithm,
+        lifetime=USERINFO_LIFETIME,
+    )
+
+
+token = token_endpoint(authorization_server)
+userinfo = userinfo_endpoint(authorization_server, answer=_userinfo, refuse=_bearer_error)
 
 
 @require_safe
@@ -267,14 +271,7 @@ def _client_of_logout(request: HttpRequest) -> RelyingParty | None:
     hint = request.GET.get("id_token_hint", "")
     client_id = request.GET.get("client_id", "")
     if hint:
-        try:
-            keys = KeySet.import_key_set(published_jwks())
-            claims = jwt.decode(hint, keys, algorithms=list(ALGORITHMS)).claims
-        except (JoseError, ValueError):
+        client_id = KEYS.audience_of_id_token(hint, issuer=issuer_for(request)) or ""
+        if not client_id:
             return None
-        audience = claims.get("aud")
-        audience = audience[0] if isinstance(audience, list) and len(audience) == 1 else audience
-        if claims.get("iss") != issuer_for(request) or not isinstance(audience, str):
-            return None
-        client_id = audience
     return RelyingParty.objects.filter(client_id=client_id).first() if client_id else None

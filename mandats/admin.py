@@ -29,7 +29,7 @@ class HabilitationTransitionInline(admin.TabularInline):
     model = HabilitationTransition
     extra = 0
     can_delete = False
-    readonly_fields = ["from_status", "to_status", "by", "at", "reason"]
+    readonly_fields = ["transition", "from_state", "to_state", "by", "at", "reason"]
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

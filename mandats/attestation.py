@@ -41,13 +41,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from core.http import AuthenticatedHttpRequest
 from mandats.middleware import otp_exempt
 from mandats.models import Autorisation, Mandat
+from mandats.seal import legal_text_template
 
 HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
-# Versions name template files: anything else than these characters would reach the file system.
-VERSION_PATTERN = re.compile(r"[0-9A-Za-z._-]{1,20}")
-LEGAL_TEXT_TEMPLATE = "mandats/attestation/legal_text/{version}.html"
 
 
 class MandatStatus(TextChoices):
@@ -102,13 +101,10 @@ def hash_groups(content_hash: str) -> list[str]:
 def legal_text_html(mandat: Mandat, context: dict) -> str:
     """The wording of the mandate in the version the usager signed: one template per version,
     never edited once mandates were signed with it."""
-    version = mandat.legal_text_version
-    if not VERSION_PATTERN.fullmatch(version):
-        raise ValueError(f"Version de texte de mandat invalide : {version!r}")
-    return render_to_string(LEGAL_TEXT_TEMPLATE.format(version=version), context)
+    return render_to_string(legal_text_template(mandat.legal_text_version), context)
 
 
-def _visible_mandat(request: HttpRequest, pk: int) -> Mandat:
+def _visible_mandat(request: AuthenticatedHttpRequest, pk: int) -> Mandat:
     autorisations = Prefetch("autorisations", queryset=Autorisation.objects.order_by("demarche"))
     mandats = (
         Mandat.objects.visible_to(request.user)
@@ -135,7 +131,7 @@ def attestation_context(request: HttpRequest, mandat: Mandat) -> dict:
 @never_cache  # personal data: no shared or browser cache may keep a copy
 @login_required
 @require_safe
-def attestation(request: HttpRequest, pk: int) -> HttpResponse:
+def attestation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mandat = _visible_mandat(request, pk)
     context = attestation_context(request, mandat)
     context.update(
@@ -150,7 +146,7 @@ def attestation(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_safe
-def attestation_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+def attestation_pdf_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mandat = _visible_mandat(request, pk)
     pdf = render_pdf(attestation_context(request, mandat))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -244,9 +240,10 @@ def _local(moment: datetime) -> str:
 def _styles() -> dict[str, ParagraphStyle]:
     sheet = getSampleStyleSheet()
     return {
-        "title": sheet["Title"],
-        "h2": sheet["Heading2"],
-        "h3": sheet["Heading4"],
+        # Copies of the sample styles: the sheet's entries are typed as any property set.
+        "title": ParagraphStyle("title", parent=sheet["Title"]),
+        "h2": ParagraphStyle("h2", parent=sheet["Heading2"]),
+        "h3": ParagraphStyle("h3", parent=sheet["Heading4"]),
         "body": ParagraphStyle("body", parent=sheet["BodyText"], fontSize=9.5, leading=12.5),
         "small": ParagraphStyle("small", parent=sheet["BodyText"], fontSize=8, leading=10),
         "item": ParagraphStyle(

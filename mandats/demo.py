@@ -10,18 +10,17 @@ from __future__ import annotations
 import time
 from base64 import b32encode
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import Structure, User
-from franceconnect_mock import demo as franceconnect_mock_demo
-from franceconnect_mock.identities import IDENTITY_SCOPES, get_identity
-from franceconnect_mock.models import ServiceProvider
-from franceconnect_mock.services import pairwise_sub
-from mandats import otp, services
+from mandats import otp, seal, services
 from mandats.models import (
     Autorisation,
     Demarche,
@@ -44,7 +43,8 @@ TOTP_ISSUER = "Inclusion numérique (démo)"
 
 
 def load(users: dict[str, User]) -> None:
-    provider = franceconnect_mock_demo.load()
+    # The FranceConnect of the demo (the mock) is another actor: named in settings, not imported.
+    identities = import_string(settings.FRANCECONNECT_DEMO_IDENTITIES)()
     organisation = Structure.objects.get(siret=ORGANISATION_SIRET)
     HabilitatedOrganisation.objects.update_or_create(
         structure=organisation, defaults={"allowed_demarches": all_demarches()}
@@ -52,7 +52,7 @@ def load(users: dict[str, User]) -> None:
     for email in TOTP_ACCOUNTS:
         demo_device(users[email])
     aidant, referent = users[AIDANT_EMAIL], users[REFERENT_EMAIL]
-    dupont = _usager("testfc1", provider)
+    dupont = _usager(identities, "testfc1")
     if not Mandat.objects.filter(organisation=organisation, usager=dupont).exists():
         _expired_mandat(organisation, dupont)
         services.mandat_create(
@@ -62,7 +62,7 @@ def load(users: dict[str, User]) -> None:
             duration=MandatDuration.TWELVE_MONTHS,
             by=aidant,
         )
-    trois = _usager("3_melaine", provider)
+    trois = _usager(identities, "3_melaine")
     if not Mandat.objects.filter(organisation=organisation, usager=trois).exists():
         mandat = services.mandat_create(
             organisation=organisation,
@@ -93,16 +93,13 @@ def demo_device(user: User) -> TOTPDevice:
     return device
 
 
-def _usager(login: str, provider: ServiceProvider) -> Usager:
+def _usager(identities: dict[str, tuple[dict[str, Any], str]], login: str) -> Usager:
     """The usager the mock FranceConnect identifies to the demo client: logging in as this
     identity in the new-mandate wizard finds the same person."""
-    identity = get_identity(login)
-    if identity is None:
+    if login not in identities:
         raise LookupError(f"Identité de démonstration inconnue : {login}")
-    return services.usager_from_franceconnect(
-        claims=identity.claims(set(IDENTITY_SCOPES)),
-        sub=pairwise_sub(identity=identity, provider=provider),
-    )
+    claims, sub = identities[login]
+    return services.usager_from_franceconnect(claims=claims, sub=sub)
 
 
 def _expired_mandat(organisation: Structure, usager: Usager) -> Mandat:
@@ -116,10 +113,10 @@ def _expired_mandat(organisation: Structure, usager: Usager) -> Mandat:
         created_at=created_at,
         expires_at=created_at + term.delta,
         duration=term,
-        legal_text_version=services.legal_text_version(),
+        legal_text_version=seal.legal_text_version(),
     )
     codes = [Demarche.TRAVAIL.value, Demarche.LOISIRS.value]
-    mandat.content_hash = services.attestation_hash(mandat, codes)
+    mandat.content_hash = seal.attestation_hash(mandat, codes)
     mandat.save(force_insert=True)
     Autorisation.objects.bulk_create(Autorisation(mandat=mandat, demarche=c) for c in codes)
     return mandat

@@ -1,4 +1,7 @@
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 
 from core.forms import DsfrForm
 from core.models import Structure
@@ -45,7 +48,8 @@ class MandatScopeForm(DsfrForm):
     def __init__(self, *args, allowed_demarches: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         allowed = set(allowed_demarches)
-        self.fields["demarches"].choices = [c for c in Demarche.choices if c[0] in allowed]
+        field = cast(forms.MultipleChoiceField, self.fields["demarches"])
+        field.choices = [c for c in Demarche.choices if c[0] in allowed]
 
 
 class MandatRenewForm(MandatScopeForm):
@@ -57,9 +61,9 @@ class OrganisationSwitchForm(DsfrForm):
         label="Organisation dans laquelle vous travaillez", queryset=Structure.objects.none()
     )
 
-    def __init__(self, *args, organisations, **kwargs) -> None:
+    def __init__(self, *args, organisations: QuerySet[Structure], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
 
 
 class AllowedDemarchesForm(DsfrForm):
@@ -86,8 +90,9 @@ class HabilitationRequestForm(DsfrForm):
     )
     pix_passed = forms.BooleanField(label="Le test PIX est réussi", required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("training_done") and not data.get("training_date"):
             self.add_error("training_date", "Indiquez la date de la formation suivie.")
         return data

@@ -143,6 +143,8 @@ class FranceConnectOAuth(OAuth):
 class FranceConnectApp(DjangoOAuth2App):
     """authlib's Django client, its discovery document (and the JWKS kept in it) cached an hour."""
 
+    server_metadata: dict[str, Any]
+
     def load_server_metadata(self) -> dict[str, Any]:
         metadata = self.server_metadata
         if time.time() - float(metadata.get("_loaded_at") or 0) < METADATA_TTL:

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from core.models import User
 from mandats import otp
 
 
@@ -29,17 +30,20 @@ class AidantOTPRequiredMiddleware:
         match = request.resolver_match
         if match is None or "mandats" not in match.namespaces:
             return None
-        if getattr(view_func, "otp_exempt", False) or not otp.requires_otp(request.user):
+        user = request.user
+        if getattr(view_func, "otp_exempt", False) or not isinstance(user, User):
             return None
-        if request.user.is_verified() and otp.inactive_too_long(request):
+        if not otp.requires_otp(user):
+            return None
+        if otp.is_verified(request) and otp.inactive_too_long(request):
             otp.forget_verification(request)
-        if not request.user.is_verified():
-            return self._redirect_to_second_factor(request)
+        if not otp.is_verified(request):
+            return self._redirect_to_second_factor(request, user)
         otp.touch_now_and_then(request)
         return None
 
     @staticmethod
-    def _redirect_to_second_factor(request: HttpRequest) -> HttpResponseRedirect:
-        has_device = otp.confirmed_device(request.user) is not None
+    def _redirect_to_second_factor(request: HttpRequest, user: User) -> HttpResponseRedirect:
+        has_device = otp.confirmed_device(user) is not None
         target = reverse("mandats:totp-verify" if has_device else "mandats:totp-setup")
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
@@ -24,6 +25,15 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from core.models import Role, Structure, User
+from core.transitions import TransitionLog
+from mandats.abilities import (
+    Abilities,
+    OrganisationAbilities,
+    autorisation_abilities,
+    habilitation_request_abilities,
+    mandat_abilities,
+    usager_mandat_abilities,
+)
 
 # Aidants and référents both work under the organisation's mandates; only aidants act for usagers.
 MANDAT_ROLES = (Role.AIDANT, Role.REFERENT)
@@ -74,7 +84,7 @@ REMINDED_DURATIONS = (MandatDuration.SIX_MONTHS, MandatDuration.TWELVE_MONTHS)
 def _hmac_hex(purpose: str, value: str) -> str:
     """Keyed hash of `value`. The key must outlive SECRET_KEY rotations, hence a dedicated setting;
     the SECRET_KEY fallback only suits the demo and the tests."""
-    secret = getattr(settings, "AIDANTS_CONNECT_HASH_KEY", "") or settings.SECRET_KEY
+    secret = settings.AIDANTS_CONNECT_HASH_KEY or settings.SECRET_KEY
     key = hashlib.sha256(f"mandats.{purpose}:{secret}".encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
@@ -109,6 +119,9 @@ class HabilitatedOrganisation(models.Model):
     def clean(self) -> None:
         super().clean()
         validate_demarches(self.allowed_demarches)
+
+    def get_abilities(self, user: User | AnonymousUser) -> Abilities:
+        return OrganisationAbilities(self.pk).get_abilities(user)
 
     @property
     def allowed_demarche_choices(self) -> list[tuple[str, str]]:
@@ -154,8 +167,28 @@ class HabilitationStatus(models.TextChoices):
     REFUSED = "refused", "Demande refusée"
 
 
-def _is_anct(instance: HabilitationRequest, user: User) -> bool:
-    return bool(getattr(user, "is_anct", False)) and user.is_active
+# django-fsm types its guards for any model and any kind of user: these narrow, then read the
+# same ability keys and condition as the services.
+
+
+def _may_validate(instance: models.Model, user: object) -> bool:
+    return (
+        isinstance(instance, HabilitationRequest)
+        and isinstance(user, User)
+        and instance.get_abilities(user)["validate"]
+    )
+
+
+def _may_refuse(instance: models.Model, user: object) -> bool:
+    return (
+        isinstance(instance, HabilitationRequest)
+        and isinstance(user, User)
+        and instance.get_abilities(user)["refuse"]
+    )
+
+
+def _is_complete(instance: models.Model) -> bool:
+    return isinstance(instance, HabilitationRequest) and instance.is_complete()
 
 
 class HabilitationRequest(models.Model):
@@ -222,12 +255,15 @@ class HabilitationRequest(models.Model):
     def is_complete(self) -> bool:
         return self.training_done and self.training_date is not None and self.pix_passed
 
+    def get_abilities(self, user: User | AnonymousUser) -> Abilities:
+        return habilitation_request_abilities(user)
+
     @transition(
         field=status,
         source=HabilitationStatus.SUBMITTED,
         target=HabilitationStatus.VALIDATED,
-        conditions=[is_complete],
-        permission=_is_anct,
+        conditions=[_is_complete],
+        permission=_may_validate,
     )
     def validate(self) -> None:
         self.decided_at = timezone.now()
@@ -236,37 +272,38 @@ class HabilitationRequest(models.Model):
         field=status,
         source=HabilitationStatus.SUBMITTED,
         target=HabilitationStatus.REFUSED,
-        permission=_is_anct,
+        permission=_may_refuse,
     )
     def refuse(self) -> None:
         self.decided_at = timezone.now()
 
 
-class HabilitationTransition(models.Model):
-    """One row per change of a habilitation request: who, when, from, to and why."""
+class HabilitationTransition(TransitionLog):
+    """One row per change of a habilitation request: who, when, from, to and why. The submission
+    is logged too, from the empty state. Append-only in the database (migration 0003)."""
 
+    # PROTECT: the database refuses to delete a log row, so a request with a history stays.
     request = models.ForeignKey(
         HabilitationRequest,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="transitions",
         verbose_name="demande",
     )
-    from_status = models.CharField("statut de départ", max_length=20)
-    to_status = models.CharField("nouveau statut", max_length=20)
-    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="par")
-    at = models.DateTimeField("le", default=timezone.now)
-    reason = models.TextField("motif", blank=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une demande d'habilitation"
         verbose_name_plural = "changements de statut des demandes d'habilitation"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status} ({self.at:%d/%m/%Y})"
 
 
 # --- Usagers ----------------------------------------------------------------------------------
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    """The same date `years` earlier: the start of a retention period counted in years."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - years, day=28)
 
 
 class Gender(models.TextChoices):
@@ -419,17 +456,13 @@ class Mandat(models.Model):
             a.revoked_at is None for a in self.autorisations.all()
         )
 
-    def get_abilities(self, user: User) -> dict[str, bool]:
+    def get_abilities(self, user: User | AnonymousUser) -> Abilities:
         """What `user` may do with this mandate: the one source of truth for views and services."""
-        scope = user.scope
-        aidant = scope.has_structure_role(self.organisation_id, Role.AIDANT)
-        referent = scope.has_structure_role(self.organisation_id, Role.REFERENT)
-        return {
-            "view": aidant or referent,
-            "use": aidant,
-            "revoke": aidant or referent,
-            "renew": aidant,
-        }
+        return mandat_abilities(user, organisation_id=self.organisation_id)
+
+    def get_usager_abilities(self, usager: Usager) -> Abilities:
+        """What the usager logged in with FranceConnect may do with this mandate."""
+        return usager_mandat_abilities(mandat_usager_id=self.usager_id, usager_id=usager.pk)
 
 
 class AutorisationQuerySet(models.QuerySet["Autorisation"]):
@@ -475,6 +508,9 @@ class Autorisation(models.Model):
 
     def is_active(self, at: datetime | None = None) -> bool:
         return self.revoked_at is None and not self.mandat.is_expired(at)
+
+    def get_abilities(self, user: User | AnonymousUser) -> Abilities:
+        return autorisation_abilities(user, organisation_id=self.mandat.organisation_id)
 
 
 # --- Journal ----------------------------------------------------------------------------------
@@ -686,11 +722,13 @@ class JournalEntry(models.Model):
         return cls._log_autorisation(JournalAction.AUTORISATION_USED, autorisation, by, details)
 
     @classmethod
-    def log_autorisation_revoked(cls, *, autorisation: Autorisation, by: User) -> JournalEntry:
+    def log_autorisation_revoked(
+        cls, *, autorisation: Autorisation, by: User | None
+    ) -> JournalEntry:
         return cls._log_autorisation(JournalAction.AUTORISATION_REVOKED, autorisation, by)
 
     @classmethod
-    def log_mandat_revoked(cls, *, mandat: Mandat, by: User) -> JournalEntry:
+    def log_mandat_revoked(cls, *, mandat: Mandat, by: User | None) -> JournalEntry:
         return cls.append(
             JournalAction.MANDAT_REVOKED,
             actor=by,
@@ -749,7 +787,7 @@ class JournalEntry(models.Model):
         cls,
         action: JournalAction,
         autorisation: Autorisation,
-        by: User,
+        by: User | None,
         details: dict[str, Any] | None = None,
     ) -> JournalEntry:
         mandat = autorisation.mandat

@@ -21,6 +21,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.http import AuthenticatedHttpRequest
 from core.models import Role, User
 from mandats.models import JournalEntry
 from mandats.selectors import current_organisation
@@ -29,6 +30,13 @@ INACTIVITY_TIMEOUT = timedelta(minutes=15)
 TOLERANCE_STEPS = 1
 SESSION_LAST_ACTIVITY = "mandats_last_activity"
 DEVICE_NAME = "Application d'authentification"
+
+
+def is_verified(request: HttpRequest) -> bool:
+    """Whether this session passed the second factor: django_otp's middleware gives the user an
+    `is_verified()` the types do not know (and none to an anonymous visitor)."""
+    verified = getattr(request.user, "is_verified", None)
+    return bool(verified and verified())
 
 
 def requires_otp(user: User) -> bool:
@@ -88,20 +96,20 @@ def _throttled_message(data: dict) -> str:
     )
 
 
-def confirm_enrolment(request: HttpRequest, device: TOTPDevice, token: str) -> None:
+def confirm_enrolment(request: AuthenticatedHttpRequest, device: TOTPDevice, token: str) -> None:
     check_code(device, token)
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     mark_verified(request, device)
 
 
-def verify_login(request: HttpRequest, device: TOTPDevice, token: str) -> None:
+def verify_login(request: AuthenticatedHttpRequest, device: TOTPDevice, token: str) -> None:
     """Second step of the aidant's login (and of the re-login after inactivity), journaled."""
     check_code(device, token)
     mark_verified(request, device)
 
 
-def mark_verified(request: HttpRequest, device: TOTPDevice) -> None:
+def mark_verified(request: AuthenticatedHttpRequest, device: TOTPDevice) -> None:
     otp_login(request, device)
     touch(request)
     JournalEntry.log_aidant_login(
@@ -131,10 +139,11 @@ def forget_verification(request: HttpRequest) -> None:
     """Drops the second factor only: the email+password login stays, a new code is asked."""
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
     request.session.pop(SESSION_LAST_ACTIVITY, None)
-    request.user.otp_device = None
+    # Set by django_otp's middleware on the user, an attribute the types do not know.
+    setattr(request.user, "otp_device", None)  # noqa: B010
 
 
-def require_fresh_totp(request: HttpRequest, token: str) -> None:
+def require_fresh_totp(request: AuthenticatedHttpRequest, token: str) -> None:
     """Called by the pages that confirm a mandate: the aidant types a new code from the device
     just before the confirmation, whatever the age of the session."""
     device = confirmed_device(request.user)

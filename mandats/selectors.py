@@ -38,6 +38,11 @@ def current_organisation(user: User) -> Structure | None:
     return organisations.first()
 
 
+def referent_organisation_ids(user: User) -> set[int]:
+    """The organisations whose référent space the person may open."""
+    return user.scope.structure_ids(Role.REFERENT)
+
+
 def habilitation_of(organisation: Structure) -> HabilitatedOrganisation | None:
     return HabilitatedOrganisation.objects.filter(structure=organisation).first()
 

@@ -6,20 +6,18 @@ show as they are. Email and Celery work is scheduled with `transaction.on_commit
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from core.models import Membership, Role, Structure, User
-from mandats import tasks
+from mandats import notifications
+from mandats.abilities import OrganisationAbilities, may_transfer_mandat
 from mandats.models import (
     REMINDED_DURATIONS,
     AidantProfile,
@@ -29,22 +27,17 @@ from mandats.models import (
     HabilitatedOrganisation,
     HabilitationRequest,
     HabilitationStatus,
-    HabilitationTransition,
     JournalEntry,
     Mandat,
     MandatDuration,
     Usager,
     validate_demarches,
+    years_before,
 )
+from mandats.seal import attestation_hash, legal_text_version
 
-# The wording of the mandate the usager signed: kept with each mandate, sealed in its attestation.
-DEFAULT_LEGAL_TEXT_VERSION = "2025-01"
 REMINDER_DAYS_BEFORE_EXPIRY = 30
 RETENTION_YEARS = 6
-
-
-def legal_text_version() -> str:
-    return getattr(settings, "AIDANTS_CONNECT_MANDAT_TEXT_VERSION", DEFAULT_LEGAL_TEXT_VERSION)
 
 
 # --- Usagers ----------------------------------------------------------------------------------
@@ -116,6 +109,7 @@ def mandat_create(
 ) -> Mandat:
     """Signs a mandate: the mandate, one autorisation per démarche, the revocation of the older
     autorisations it replaces and their journal entries, all or nothing."""
+    _require_signing_aidant(organisation, by)
     with transaction.atomic():
         mandat = _mandat_insert(
             organisation=organisation,
@@ -128,6 +122,11 @@ def mandat_create(
         JournalEntry.log_mandat_created(mandat=mandat, by=by)
         _log_autorisations_created(mandat, by)
     return mandat
+
+
+def _require_signing_aidant(organisation: Structure, by: User) -> None:
+    if not OrganisationAbilities(organisation.pk).get_abilities(by)["sign_mandat"]:
+        raise PermissionDenied("Seul un aidant de cette organisation peut signer ce mandat.")
 
 
 def mandat_renew(*, mandat: Mandat, demarches: Iterable[str], duration: str, by: User) -> Mandat:
@@ -160,8 +159,7 @@ def _mandat_insert(
     is_remote: bool,
     renewed_from: Mandat | None = None,
 ) -> Mandat:
-    if not by.scope.has_structure_role(organisation.pk, Role.AIDANT):
-        raise PermissionDenied("Seul un aidant de cette organisation peut signer ce mandat.")
+    version = legal_text_version()  # refused before anything is written
     habilitation = HabilitatedOrganisation.objects.filter(structure=organisation).first()
     if habilitation is None:
         raise ValidationError("Cette organisation n'est pas habilitée Aidants Connect.")
@@ -179,7 +177,7 @@ def _mandat_insert(
         expires_at=now + term.delta,
         duration=term,
         is_remote=is_remote,
-        legal_text_version=legal_text_version(),
+        legal_text_version=version,
         renewed_from=renewed_from,
     )
     mandat.content_hash = attestation_hash(mandat, codes)
@@ -227,13 +225,18 @@ def _revoke_replaced_autorisations(
         _revoke(autorisation, now, by)
 
 
-def _may_revoke(mandat: Mandat, *, by: User | None, by_usager: Usager | None) -> bool:
+def _require_revocation_right(
+    mandat: Mandat, *, by: User | None, by_usager: Usager | None, refusal: str
+) -> None:
     """The usager may end their own mandate at any time; the organisation's people may too."""
-    if (by is None) == (by_usager is None):
+    if by is not None and by_usager is None:
+        allowed = mandat.get_abilities(by)["revoke"]
+    elif by_usager is not None and by is None:
+        allowed = mandat.get_usager_abilities(by_usager)["revoke"]
+    else:
         raise TypeError("Révocation : indiquez soit by (aidant), soit by_usager (usager).")
-    if by_usager is not None:
-        return mandat.usager_id == by_usager.pk
-    return mandat.get_abilities(by)["revoke"]
+    if not allowed:
+        raise PermissionDenied(refusal)
 
 
 def _revoke(autorisation: Autorisation, now: datetime, by: User | None) -> None:
@@ -248,30 +251,17 @@ def _log_autorisations_created(mandat: Mandat, by: User) -> None:
         JournalEntry.log_autorisation_created(autorisation=autorisation, by=by)
 
 
-def attestation_hash(mandat: Mandat, demarches: list[str]) -> str:
-    """Seals what the printed attestation says. The usager is named by the keyed hash of their
-    FranceConnect identity, so the hash cannot be tested against guessed names and birthdates."""
-    content = {
-        "organisation": mandat.organisation.siret,
-        "usager": mandat.usager.sub_hash,
-        "demarches": sorted(demarches),
-        "duration": str(mandat.duration),
-        "created_at": mandat.created_at.isoformat(),
-        "expires_at": mandat.expires_at.isoformat(),
-        "is_remote": mandat.is_remote,
-        "legal_text_version": mandat.legal_text_version,
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def autorisation_revoke(
     *, autorisation: Autorisation, by: User | None = None, by_usager: Usager | None = None
 ) -> Autorisation:
     """Revoked by an aidant or référent (`by`), or by the usager in their own space (`by_usager`):
     then the journal entry has no actor and names the usager."""
-    if not _may_revoke(autorisation.mandat, by=by, by_usager=by_usager):
-        raise PermissionDenied("Vous ne pouvez pas révoquer cette autorisation.")
+    _require_revocation_right(
+        autorisation.mandat,
+        by=by,
+        by_usager=by_usager,
+        refusal="Vous ne pouvez pas révoquer cette autorisation.",
+    )
     with transaction.atomic():
         # Locked so that two clicks (or two aidants) cannot revoke and journal it twice.
         locked = (
@@ -289,7 +279,7 @@ def autorisation_revoke(
 def autorisation_use(*, autorisation: Autorisation, by: User, service: str = "") -> JournalEntry:
     """An aidant acts for the usager on a public site under this autorisation: allowed only while
     it is active, and every use is journaled (the identity-provider flow calls this)."""
-    if not autorisation.mandat.get_abilities(by)["use"]:
+    if not autorisation.get_abilities(by)["use"]:
         raise PermissionDenied("Seul un aidant de l'organisation peut utiliser ce mandat.")
     with transaction.atomic():
         locked = (
@@ -307,8 +297,9 @@ def mandat_revoke(
 ) -> Mandat:
     """Revokes every autorisation still active, each journaled, then the mandate itself; by an
     aidant or référent (`by`) or by the usager themself (`by_usager`)."""
-    if not _may_revoke(mandat, by=by, by_usager=by_usager):
-        raise PermissionDenied("Vous ne pouvez pas révoquer ce mandat.")
+    _require_revocation_right(
+        mandat, by=by, by_usager=by_usager, refusal="Vous ne pouvez pas révoquer ce mandat."
+    )
     with transaction.atomic():
         locked = (
             Mandat.objects.select_for_update(of=("self",))
@@ -329,11 +320,10 @@ def mandat_revoke(
 def mandat_transfer(*, mandat: Mandat, to_organisation: Structure, by: User) -> Mandat:
     """Moves a mandate to another organisation (mergers, moves): ANCT staff, or a référent of both
     organisations."""
-    scope = by.scope
-    referent_of_both = scope.has_structure_role(
-        mandat.organisation_id, Role.REFERENT
-    ) and scope.has_structure_role(to_organisation.pk, Role.REFERENT)
-    if not (scope.is_anct or referent_of_both):
+    allowed = may_transfer_mandat(
+        by, from_organisation_id=mandat.organisation_id, to_organisation_id=to_organisation.pk
+    )
+    if not allowed:
         raise PermissionDenied("Vous ne pouvez pas transférer ce mandat.")
     if not HabilitatedOrganisation.objects.filter(structure=to_organisation).exists():
         raise ValidationError("L'organisation de destination n'est pas habilitée Aidants Connect.")
@@ -368,7 +358,7 @@ def _refuse_overlapping_autorisations(mandat: Mandat, to_organisation: Structure
 
 
 def aidant_switch_organisation(*, organisation: Structure, by: User) -> AidantProfile:
-    if not by.scope.has_structure_role(organisation.pk, Role.AIDANT, Role.REFERENT):
+    if not OrganisationAbilities(organisation.pk).get_abilities(by)["work_in"]:
         raise PermissionDenied("Vous n'êtes pas aidant de cette organisation.")
     with transaction.atomic():
         profile, _ = AidantProfile.objects.select_for_update().get_or_create(user=by)
@@ -388,8 +378,7 @@ def organisation_update_demarches(
 ) -> HabilitatedOrganisation:
     """Restricts (or reopens) the démarches the organisation's aidants may put in new mandates;
     mandates already signed keep their autorisations."""
-    scope = by.scope
-    if not (scope.is_anct or scope.has_structure_role(organisation.pk, Role.REFERENT)):
+    if not organisation.get_abilities(by)["update_demarches"]:
         raise PermissionDenied("Seul le référent de l'organisation peut choisir ses démarches.")
     codes = sorted(set(demarches))
     validate_demarches(codes)
@@ -414,8 +403,7 @@ def habilitation_request_submit(
     pix_passed: bool,
     by: User,
 ) -> HabilitationRequest:
-    scope = by.scope
-    if not (scope.is_anct or scope.has_structure_role(organisation.pk, Role.REFERENT)):
+    if not organisation.get_abilities(by)["request_habilitation"]:
         raise PermissionDenied("Seul le référent de l'organisation peut demander une habilitation.")
     habilitation_request = HabilitationRequest(
         organisation=organisation,
@@ -432,7 +420,7 @@ def habilitation_request_submit(
     try:
         with transaction.atomic():
             habilitation_request.save()
-            _log_transition(habilitation_request, "", by, reason="")
+            _log_transition(habilitation_request, "submit", "", by, reason="")
     except IntegrityError as exc:  # a concurrent submission for the same person won the race
         raise ValidationError("Une demande est déjà en cours pour cette personne.") from exc
     return habilitation_request
@@ -443,13 +431,24 @@ def habilitation_request_validate(
 ) -> HabilitationRequest:
     """ANCT validation: the person gets (or gets back) an active account and the aidant role in
     the organisation; they are told by email once the transaction is committed."""
+    if not habilitation_request.get_abilities(by)["validate"]:
+        raise PermissionDenied("Seuls les agents de l'ANCT décident des habilitations.")
     with transaction.atomic():
-        locked = _lock_for_decision(habilitation_request, by, "validate")
+        locked = _lock_pending(habilitation_request)
+        if not locked.is_complete():
+            raise ValidationError(
+                "La formation (avec sa date) et le test PIX doivent être validés avant "
+                "l'habilitation."
+            )
+        if not has_transition_perm(locked.validate, by):
+            raise PermissionDenied("Vous ne pouvez pas décider de cette demande.")
         locked.validate()
         locked.aidant = _activate_aidant(locked)
         locked.save()
-        _log_transition(locked, HabilitationStatus.SUBMITTED, by, reason="")
-        transaction.on_commit(lambda: tasks.send_habilitation_validated_email.delay(locked.pk))
+        _log_transition(locked, "validate", HabilitationStatus.SUBMITTED, by, reason="")
+        transaction.on_commit(
+            lambda: notifications.send_habilitation_validated_email.delay(locked.pk)
+        )
     return locked
 
 
@@ -458,29 +457,23 @@ def habilitation_request_refuse(
 ) -> HabilitationRequest:
     if not reason.strip():
         raise ValidationError("Indiquez le motif du refus.")
+    if not habilitation_request.get_abilities(by)["refuse"]:
+        raise PermissionDenied("Seuls les agents de l'ANCT décident des habilitations.")
     with transaction.atomic():
-        locked = _lock_for_decision(habilitation_request, by, "refuse")
+        locked = _lock_pending(habilitation_request)
+        if not has_transition_perm(locked.refuse, by):
+            raise PermissionDenied("Vous ne pouvez pas décider de cette demande.")
         locked.refuse()
         locked.save()
-        _log_transition(locked, HabilitationStatus.SUBMITTED, by, reason=reason.strip())
+        _log_transition(locked, "refuse", HabilitationStatus.SUBMITTED, by, reason=reason.strip())
     return locked
 
 
-def _lock_for_decision(
-    habilitation_request: HabilitationRequest, by: User, action: str
-) -> HabilitationRequest:
-    if not by.is_anct:
-        raise PermissionDenied("Seuls les agents de l'ANCT décident des habilitations.")
+def _lock_pending(habilitation_request: HabilitationRequest) -> HabilitationRequest:
     # Two ANCT agents deciding at once: the second waits for the row and finds it decided.
     locked = HabilitationRequest.objects.select_for_update().get(pk=habilitation_request.pk)
     if locked.status != HabilitationStatus.SUBMITTED:
         raise ValidationError("Cette demande a déjà été traitée.")
-    if action == "validate" and not locked.is_complete():
-        raise ValidationError(
-            "La formation (avec sa date) et le test PIX doivent être validés avant l'habilitation."
-        )
-    if not has_transition_perm(getattr(locked, action), by):
-        raise PermissionDenied("Vous ne pouvez pas décider de cette demande.")
     return locked
 
 
@@ -502,12 +495,17 @@ def _activate_aidant(habilitation_request: HabilitationRequest) -> User:
 
 
 def _log_transition(
-    habilitation_request: HabilitationRequest, from_status: str, by: User, *, reason: str
+    habilitation_request: HabilitationRequest,
+    transition: str,
+    from_state: str,
+    by: User,
+    *,
+    reason: str,
 ) -> None:
-    HabilitationTransition.objects.create(
-        request=habilitation_request,
-        from_status=from_status,
-        to_status=habilitation_request.status,
+    habilitation_request.transitions.create(
+        transition=transition,
+        from_state=from_state,
+        to_state=habilitation_request.status,
         by=by,
         at=habilitation_request.decided_at or timezone.now(),
         reason=reason,
@@ -537,19 +535,12 @@ def mandats_claim_expiration_reminders(*, now: datetime | None = None) -> int:
             by_organisation.setdefault(organisation_id, []).append(mandat_id)
         Mandat.objects.filter(pk__in=[pk for pk, _ in due]).update(expiration_reminder_sent_at=now)
         for organisation_id, mandat_ids in by_organisation.items():
-            transaction.on_commit(
-                lambda o=organisation_id, m=mandat_ids: tasks.send_expiration_reminder_email.delay(
-                    o, m
-                )
-            )
+            transaction.on_commit(_reminder_sender(organisation_id, mandat_ids))
     return len(due)
 
 
-def years_before(moment: datetime, years: int) -> datetime:
-    try:
-        return moment.replace(year=moment.year - years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year - years, day=28)
+def _reminder_sender(organisation_id: int, mandat_ids: list[int]) -> Callable[[], object]:
+    return lambda: notifications.send_expiration_reminder_email.delay(organisation_id, mandat_ids)
 
 
 def usagers_purge_expired(*, now: datetime | None = None, batch_size: int = 500) -> int:
@@ -557,7 +548,8 @@ def usagers_purge_expired(*, now: datetime | None = None, batch_size: int = 500)
     and who have not logged in since. The journal keeps only ids and pseudonymous references, so
     it is not touched; the purge itself is journaled."""
     cutoff = years_before(now or timezone.now(), RETENTION_YEARS)
-    recent = Mandat.objects.with_end().filter(usager=OuterRef("pk"), ended_at__gt=cutoff)
+    # A Q object: the type checker knows the model's fields, not the annotation `ended_at`.
+    recent = Mandat.objects.with_end().filter(Q(ended_at__gt=cutoff), usager=OuterRef("pk"))
     due = Usager.objects.filter(last_seen_at__lt=cutoff).exclude(Exists(recent)).order_by("pk")
     purged = 0
     while True:

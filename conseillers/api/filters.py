@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
-from conseillers.models import UNDECIDED, Candidature, CandidatureState, Envelope, Match, MatchState
+from conseillers.models import (
+    UNDECIDED,
+    Candidature,
+    CandidatureState,
+    Envelope,
+    Match,
+    MatchState,
+)
 
 
 class CandidatureFilter(filters.FilterSet):

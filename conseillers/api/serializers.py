@@ -86,7 +86,8 @@ class TransitionSerializer(serializers.Serializer):
     at = serializers.DateTimeField(read_only=True, help_text="Date et heure du changement.")
 
     def get_by(self, obj: CandidatureTransition | MatchTransition) -> str:
-        return person_name(obj.by)
+        # The programme's transitions are always a person's; the log's shape allows a system task.
+        return person_name(obj.by) if obj.by is not None else obj.actor_label
 
 
 # --- Applications --------------------------------------------------------------------------------

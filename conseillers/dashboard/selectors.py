@@ -15,7 +15,14 @@ from fractions import Fraction
 from django.db.models import Count, DateTimeField, DurationField, F, Min, Q, QuerySet, Sum, Value
 
 from conseillers.apportionment import exact_quotas, loosemore_hanby
-from conseillers.models import OCCUPYING, UNDECIDED, Candidature, CandidatureState, Match, Post
+from conseillers.models import (
+    OCCUPYING,
+    UNDECIDED,
+    Candidature,
+    CandidatureState,
+    Match,
+    Post,
+)
 from conseillers.selectors import envelopes_in_force, with_quota
 from core.models import Departement
 

@@ -23,6 +23,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import Departement, Role, Structure, User
+from core.transitions import TransitionLog
 
 CENTS = Decimal("0.01")
 
@@ -193,30 +194,10 @@ class Candidature(ConcurrentTransitionMixin, models.Model):
         }
 
 
-class TransitionLog(models.Model):
-    """Who fired which transition, when and why: one append-only row per change of state.
-
-    Subclasses add the object they log and the states' choices in `from_state` / `to_state`.
-    """
-
-    transition = models.CharField("transition", max_length=50)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
-    )
-    reason = models.TextField("motif", blank=True)
-    at = models.DateTimeField("le", auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.transition} : {self.from_state} → {self.to_state}"
-
-
 class CandidatureTransition(TransitionLog):
+    # PROTECT: the database refuses to delete a log row, so a logged candidature stays.
     candidature = models.ForeignKey(
-        Candidature, on_delete=models.CASCADE, related_name="transitions"
+        Candidature, on_delete=models.PROTECT, related_name="transitions"
     )
     from_state = models.CharField("depuis", max_length=30, choices=CandidatureState.choices)
     to_state = models.CharField("vers", max_length=30, choices=CandidatureState.choices)
@@ -513,7 +494,8 @@ class Match(ConcurrentTransitionMixin, models.Model):
 
 
 class MatchTransition(TransitionLog):
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="transitions")
+    # PROTECT: the database refuses to delete a log row, so a logged match stays.
+    match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField("depuis", max_length=30, choices=MatchState.choices)
     to_state = models.CharField("vers", max_length=30, choices=MatchState.choices)
 

@@ -1,4 +1,4 @@
-"""The subsidy of the posts, a Django app of its own inside the programme module.
+"""The subsidy of the posts, a Django app of its own (label "subsidy") inside the programme module.
 
 It depends on the programme (`conseillers.models`, `conseillers.abilities`,
 `conseillers.formatting`), never the reverse: the programme announces its facts with the signals

@@ -8,6 +8,8 @@ explicit action calling `conseillers.subsidy.services`, after `HasAbility` has r
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,7 +23,6 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -47,7 +48,9 @@ from conseillers.subsidy.models import (
     Tranche,
     TrancheState,
 )
+from conseillers.subsidy.selectors import PaymentOrder
 from core.api.permissions import HasAbility
+from core.http import AuthenticatedRequest
 
 # --- Serializers ---------------------------------------------------------------------------------
 
@@ -190,7 +193,10 @@ class SubventionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TrancheSerializer(many=True))
     def get_tranches(self, obj: Subvention) -> list[dict]:
-        return TrancheSerializer(obj.tranches.all(), many=True, context=self.context).data
+        # many=True makes a ListSerializer: its data is a list (the stubs say a dict).
+        return cast(
+            list[dict], TrancheSerializer(obj.tranches.all(), many=True, context=self.context).data
+        )
 
 
 class JustifySerializer(serializers.Serializer):
@@ -286,8 +292,11 @@ class PaymentOrderSerializer(serializers.Serializer):
     tranches = serializers.SerializerMethodField()
 
     @extend_schema_field(TrancheSerializer(many=True))
-    def get_tranches(self, obj) -> list[dict]:
-        return TrancheSerializer(obj.tranches, many=True, context=self.context).data
+    def get_tranches(self, obj: PaymentOrder) -> list[dict]:
+        # many=True makes a ListSerializer: its data is a list (the stubs say a dict).
+        return cast(
+            list[dict], TrancheSerializer(obj.tranches, many=True, context=self.context).data
+        )
 
 
 class BudgetRowSerializer(serializers.Serializer):
@@ -329,6 +338,8 @@ TAG = "Conseillers numériques : subventions"
 class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
     """Régimes de subvention : un régime utilisé par une convention ne change plus."""
 
+    request: AuthenticatedRequest
+
     queryset = Regime.objects.prefetch_related("lines").order_by("created_at", "pk")
     serializer_class = RegimeSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
@@ -345,7 +356,7 @@ class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
         request=RegimeCreateSerializer,
         responses={201: RegimeSerializer, **errors(400, 401, 403)},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(RegimeCreateSerializer, request)
         make_default = body.pop("is_default")
         with service_errors():
@@ -373,6 +384,8 @@ class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
 class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     """Conventions : le régime de leur signature s'applique à tous leurs postes."""
 
+    request: AuthenticatedRequest
+
     queryset = Convention.objects.none()
     serializer_class = ConventionSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
@@ -395,7 +408,7 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         request=ConventionSignSerializer,
         responses={201: ConventionSerializer, **errors(400, 401, 403)},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         body = valid_body(ConventionSignSerializer, request)
         with service_errors():
             convention = subsidy.convention_sign(by=request.user, **body)
@@ -417,6 +430,7 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
+    request: AuthenticatedRequest
     queryset = Subvention.objects.none()
     serializer_class = SubventionSerializer
     filter_backends: list = []
@@ -457,6 +471,8 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     """Tranches : prévue → due (ou bloquée sous le SMIC) → justificatif déposé → approuvée ou
     à corriger → payée ; annulée quand un poste se clôt avant qu'elle soit acquise."""
 
+    request: AuthenticatedRequest
+
     queryset = Tranche.objects.none()
     serializer_class = TrancheSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
@@ -494,7 +510,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         responses=TRANCHE_ACTION,
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    def justify(self, request: Request, pk: str) -> Response:
+    def justify(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(JustifySerializer, request)
         documents = {kind: body[kind] for kind in DocumentKind.values if body.get(kind)}
@@ -511,7 +527,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         responses=TRANCHE_ACTION,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
-    def approve(self, request: Request, pk: str) -> Response:
+    def approve(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(CommentSerializer, request)
         with service_errors():
@@ -525,7 +541,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         responses=TRANCHE_ACTION,
     )
     @action(detail=True, methods=["post"], url_path="send-back", parser_classes=[JSONParser])
-    def send_back(self, request: Request, pk: str) -> Response:
+    def send_back(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(SendBackSerializer, request)
         with service_errors():
@@ -541,7 +557,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: PaymentSerializer, **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
-    def pay(self, request: Request, pk: str) -> Response:
+    def pay(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(PaySerializer, request)
         with service_errors():
@@ -558,6 +574,7 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     queryset = Payment.objects.none()
     serializer_class = PaymentSerializer
     filter_backends: list = []
@@ -577,7 +594,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={201: PaymentSerializer, **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
-    def correct(self, request: Request, pk: str) -> Response:
+    def correct(self, request: AuthenticatedRequest, pk: str) -> Response:
         payment = get_object_or_404(self.get_queryset(), pk=pk)
         body = valid_body(CorrectSerializer, request)
         with service_errors():
@@ -597,6 +614,7 @@ RECOVERY_ACTION = {200: RecoverySerializer, **errors(400, 401, 403, 404)}
     ),
 )
 class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     queryset = Recovery.objects.none()
     serializer_class = RecoverySerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
@@ -617,7 +635,7 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses=RECOVERY_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def claim(self, request: Request, pk: str) -> Response:
+    def claim(self, request: AuthenticatedRequest, pk: str) -> Response:
         recovery = self.get_object()
         body = valid_body(ClaimSerializer, request)
         with service_errors():
@@ -631,7 +649,7 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses=RECOVERY_ACTION,
     )
     @action(detail=True, methods=["post"])
-    def settle(self, request: Request, pk: str) -> Response:
+    def settle(self, request: AuthenticatedRequest, pk: str) -> Response:
         recovery = self.get_object()
         body = valid_body(SettleSerializer, request)
         with service_errors():
@@ -642,6 +660,8 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 @extend_schema(tags=[TAG])
 class PaymentOrderViewSet(viewsets.GenericViewSet):
     """Ordres de paiement pour la Banque des Territoires."""
+
+    request: AuthenticatedRequest
 
     queryset = Tranche.objects.none()
     serializer_class = PaymentOrderSerializer
@@ -657,7 +677,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
         "par structure, avec la référence d'ordre de chaque tranche.",
         responses={200: PaymentOrderSerializer(many=True), **errors(401, 403)},
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         orders = subsidy_selectors.payment_orders()
         return Response(
             PaymentOrderSerializer(orders, many=True, context={"request": request}).data
@@ -667,6 +687,8 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
 @extend_schema(tags=[TAG])
 class BudgetViewSet(viewsets.GenericViewSet):
     """Budget des subventions."""
+
+    request: AuthenticatedRequest
 
     queryset = Tranche.objects.none()
     serializer_class = BudgetSerializer
@@ -679,7 +701,7 @@ class BudgetViewSet(viewsets.GenericViewSet):
         "reversé, reste à payer et formation initiale, par département et par mois, en centimes.",
         responses={200: BudgetSerializer, **errors(401, 403)},
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         scope = dashboard_scope(request.user)
         if not SUBSIDY_PROGRAMME.get_abilities(request.user)["budget_view"] or scope is None:
             raise exceptions.PermissionDenied(

@@ -53,11 +53,12 @@ class JustificationForm(DsfrForm):
         self.order_fields([*self.kinds, "comment"])
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for kind in self.kinds:
             if data.get(kind):
                 try:
-                    clean_pdf(data[kind], self.fields[kind].label)
+                    clean_pdf(data[kind], str(self.fields[kind].label))
                 except ValidationError as error:
                     self.add_error(kind, error)
         return data

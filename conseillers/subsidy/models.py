@@ -11,6 +11,9 @@ The tables keep the names they had when these models belonged to the conseillers
 
 from __future__ import annotations
 
+import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +25,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from conseillers.models.programme import Candidature, Match, Post
 from conseillers.subsidy import math as subsidy_math
 from core.models import Role, Structure, User
+from core.transitions import TransitionLog
 
 # --- Regimes -------------------------------------------------------------------------------------
 
@@ -262,6 +266,11 @@ class SubventionState(models.TextChoices):
     CLOSED = "soldee", "Soldée"
 
 
+class Vacancy(NamedTuple):
+    since: datetime.date
+    deadline: datetime.date
+
+
 class SubventionQuerySet(models.QuerySet["Subvention"]):
     def visible_to(self, user: User) -> SubventionQuerySet:
         return _scoped(self, user, "structure")
@@ -326,14 +335,31 @@ class Subvention(ConcurrentTransitionMixin, models.Model):
                 name="subvention_earned_within_total",
                 condition=Q(earned_cents__isnull=True) | Q(earned_cents__lte=F("total_cents")),
             ),
+            # The reconciliation closes a suspended subsidy at the start of its vacancy.
+            models.CheckConstraint(
+                name="subvention_vacancy_dated",
+                condition=~Q(state=SubventionState.VACANT)
+                | Q(vacant_since__isnull=False, vacancy_deadline__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "ends_on"], name="subvention_state_ends"),
             models.Index(fields=["state", "vacancy_deadline"], name="subvention_state_deadline"),
         ]
 
+    # Set by the selectors for the day a page shows (`earned_to_date`); never stored.
+    earned_to_date: int
+
     def __str__(self) -> str:
         return f"Subvention du poste {self.post_id} ({self.convention.number})"
+
+    @property
+    def vacancy(self) -> Vacancy:
+        """Since when the post is vacant, and until when a replacement keeps the schedule: both
+        dates are set while the subsidy is suspended (the database checks it)."""
+        if self.vacant_since is None or self.vacancy_deadline is None:
+            raise ValueError(f"La subvention {self.pk} n'est pas suspendue.")
+        return Vacancy(since=self.vacant_since, deadline=self.vacancy_deadline)
 
     @transition(state, source=SubventionState.ACTIVE, target=SubventionState.VACANT)
     def suspend(self) -> None:
@@ -729,10 +755,11 @@ STATE_LABELS = {
 SYSTEM_ACTOR_LABEL = "Système (tâche planifiée)"
 
 
-class SubsidyTransition(models.Model):
+class SubsidyTransition(TransitionLog):
     """Who changed a tranche, a post's subsidy or a recovery, when, from which state to which, and
-    why. Append-only (database triggers). The beat tasks act with `by` empty and `system` naming
-    the task: a system actor is never confused with a person."""
+    why: the shape of every transition log (`core.transitions`), on one of three targets."""
+
+    append_only_message = "Le journal des subventions est en ajout seul"
 
     tranche = models.ForeignKey(
         Tranche, on_delete=models.PROTECT, null=True, blank=True, related_name="transitions"
@@ -743,27 +770,13 @@ class SubsidyTransition(models.Model):
     recovery = models.ForeignKey(
         Recovery, on_delete=models.PROTECT, null=True, blank=True, related_name="transitions"
     )
-    transition = models.CharField("transition", max_length=30)
-    from_state = models.CharField("depuis", max_length=30)
-    to_state = models.CharField("vers", max_length=30)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    system = models.CharField("tâche du système", max_length=100, blank=True)
-    reason = models.TextField("motif", blank=True)
-    at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         db_table = "conseillers_subsidytransition"
         verbose_name = "changement d'état (subventions)"
         verbose_name_plural = "journal des subventions"
-        ordering = ["at", "pk"]
         constraints = [
+            *TransitionLog.Meta.constraints,
             models.CheckConstraint(
                 name="subsidy_transition_one_target",
                 condition=(
@@ -772,22 +785,15 @@ class SubsidyTransition(models.Model):
                     | Q(tranche__isnull=True, subvention__isnull=True, recovery__isnull=False)
                 ),
             ),
-            models.CheckConstraint(
-                name="subsidy_transition_has_an_actor",
-                condition=Q(by__isnull=False) | ~Q(system=""),
-            ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.transition} : {self.from_state} → {self.to_state}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise ValidationError("Le journal des subventions est en ajout seul.")
+            raise ValidationError(f"{self.append_only_message}.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("Le journal des subventions est en ajout seul.")
+        raise ValidationError(f"{self.append_only_message}.")
 
     @property
     def from_label(self) -> str:
@@ -799,6 +805,6 @@ class SubsidyTransition(models.Model):
 
     @property
     def actor(self) -> str:
-        if self.by_id is None:
+        if self.by is None:
             return SYSTEM_ACTOR_LABEL
         return self.by.get_full_name() or "Agent sans nom"

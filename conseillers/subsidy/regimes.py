@@ -56,7 +56,7 @@ RENEWAL_2023 = {
     ],
 }  # fmt: skip
 
-REGIMES = [FRANCE_RELANCE, RENEWAL_2023]
+REGIMES: list[dict[str, Any]] = [FRANCE_RELANCE, RENEWAL_2023]
 LINE_FIELDS = (
     "audience",
     "rank",

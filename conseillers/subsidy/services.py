@@ -46,6 +46,7 @@ from conseillers.subsidy.math import (
 from conseillers.subsidy.models import (
     OPEN_TRANCHE,
     Convention,
+    DocumentKind,
     Justification,
     JustificationDocument,
     JustificationKind,
@@ -305,9 +306,9 @@ def _continue(
         _suspend_or_complete([subvention], actor, today)
         if subvention.state != SubventionState.VACANT:
             return None
-    if holding.started_on > subvention.vacancy_deadline:
+    if holding.started_on > subvention.vacancy.deadline:
         _close_many(
-            [(subvention, subvention.months_carried, subvention.vacant_since)], actor, today
+            [(subvention, subvention.months_carried, subvention.vacancy.since)], actor, today
         )
         return None
     _resume(subvention, match, holding.started_on, actor)
@@ -318,7 +319,7 @@ def _continue(
 def _resume(subvention: Subvention, match: Match, start: datetime.date, actor: Actor) -> None:
     """Carry-over: the replacement continues the schedule where the months of service stopped."""
     # A replacement hired before the rupture date does not make months count twice.
-    start = max(start, subvention.vacant_since)
+    start = max(start, subvention.vacancy.since)
     carried = subvention.months_carried
     subvention.holder = match
     subvention.holder_started_on = start
@@ -463,7 +464,7 @@ def _write_settled(tranches: Sequence[Tranche]) -> None:
 
 def _write_closed(subventions: Sequence[Subvention], today: datetime.date) -> None:
     """One UPDATE per (months served, entitlement): a few dozen values, whatever the rows."""
-    groups: dict[tuple[int, int], list[int]] = {}
+    groups: dict[tuple[int | None, int | None], list[int]] = {}
     for subvention in subventions:
         key = (subvention.months_served, subvention.earned_cents)
         groups.setdefault(key, []).append(subvention.pk)
@@ -562,7 +563,7 @@ def _close_batch(
     batch: Sequence[Subvention], actor: Actor, today: datetime.date, *, vacant: bool
 ) -> Sequence[Subvention]:
     if vacant:
-        items = [(s, s.months_carried, s.vacant_since) for s in batch]
+        items = [(s, s.months_carried, s.vacancy.since) for s in batch]
     else:
         items = [(s, s.duration_months, s.ends_on) for s in batch]
     _close_many(items, actor, today)
@@ -730,7 +731,7 @@ def tranche_submit(
     _require(tranche, "submit", by)
     missing = [kind for kind in tranche.required_documents if kind not in documents]
     if missing:
-        labels = dict(JustificationDocument._meta.get_field("kind").choices)
+        labels = dict(DocumentKind.choices)
         raise ValidationError({kind: f"Joignez la pièce « {labels[kind]} »." for kind in missing})
     # Slow I/O before the transaction: an aborted submission leaves an orphan file, never a
     # row without its file.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -50,6 +52,32 @@ from core.http import AuthenticatedHttpRequest
 from core.models import Structure
 
 SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
+
+
+# What a page lists, each with the form shown next to it (bound after a refused submission).
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    order: subsidy_selectors.PaymentOrder
+    form: PaymentForm
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryRow:
+    recovery: Recovery
+    claim_form: RecoveryClaimForm | None
+    settle_form: RecoverySettleForm | None
+
+
+@dataclass(frozen=True, slots=True)
+class SigningRow:
+    candidature: Candidature
+    form: ConventionForm
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeRow:
+    regime: Regime
+    totals: list[tuple[str, int]]
 
 
 ANCT_PAGE = "Cette page est réservée à l'ANCT."
@@ -273,15 +301,17 @@ def orders(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
-    groups = subsidy_selectors.payment_orders()
-    for group in groups:
-        group.form = bound.get(group.structure.pk) or PaymentForm(
-            prefix=f"ordre-{group.structure.pk}"
+    rows = [
+        OrderRow(
+            order=group,
+            form=bound.get(group.structure.pk) or PaymentForm(prefix=f"ordre-{group.structure.pk}"),
         )
+        for group in subsidy_selectors.payment_orders()
+    ]
     return render(
         request,
         "conseillers/subsidy/orders.html",
-        {"title": "Ordres de paiement", "orders": groups},
+        {"title": "Ordres de paiement", "orders": rows},
         status=status,
     )
 
@@ -294,21 +324,21 @@ def order_pay(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpRespo
     _require(request, "payment_orders_pay")
     form = PaymentForm(request.POST, prefix=f"ordre-{structure_pk}")
     listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
-    (group,) = subsidy_selectors.payment_orders(structure_id=structure_pk) or [None]
+    found = subsidy_selectors.payment_orders(structure_id=structure_pk)
+    group = found[0] if found else None
     # Only the tranches shown on the page: one approved since is paid with the next order.
     ids = [t.pk for t in group.tranches if t.pk in listed] if group else []
-    if not ids:
+    if group is None or not ids:
         # Sent again (double click, back button): what it listed is paid or no longer approved.
         messages.error(request, "Aucune tranche approuvée de cette structure n'est à payer.")
         return redirect("conseillers:subsidy-orders")
     if not form.is_valid():
         return _render_orders(request, {structure_pk: form}, status=400)
     reference, paid_on = form.cleaned_data["reference"], form.cleaned_data["paid_on"]
+    by: int = request.user.pk
     for tranche_id in ids:
         transaction.on_commit(
-            lambda t=tranche_id: tasks.record_payment.delay(
-                t, reference, paid_on.isoformat(), request.user.pk
-            )
+            partial(tasks.record_payment.delay, tranche_id, reference, paid_on.isoformat(), by)
         )
     messages.success(
         request,
@@ -362,20 +392,21 @@ def recoveries(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _render_recoveries(request, bound: dict, status: int = 200) -> HttpResponse:
-    rows = list(subsidy_selectors.recoveries_open())
-    for recovery in rows:
+    rows = []
+    for recovery in subsidy_selectors.recoveries_open():
         abilities = recovery.get_abilities(request.user)
-        recovery.claim_form = (
+        claim_form = (
             bound.get((recovery.pk, "claim")) or RecoveryClaimForm(prefix=f"titre-{recovery.pk}")
             if abilities["claim"]
             else None
         )
-        recovery.settle_form = (
+        settle_form = (
             bound.get((recovery.pk, "settle"))
             or RecoverySettleForm(prefix=f"recouvre-{recovery.pk}")
             if abilities["settle"]
             else None
         )
+        rows.append(RecoveryRow(recovery, claim_form=claim_form, settle_form=settle_form))
     return render(
         request,
         "conseillers/subsidy/recoveries.html",
@@ -389,6 +420,7 @@ def _render_recoveries(request, bound: dict, status: int = 200) -> HttpResponse:
 def recovery_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     _require(request, "recoveries_view")
     recovery = get_object_or_404(Recovery.objects.visible_to(request.user), pk=pk)
+    form: RecoveryClaimForm | RecoverySettleForm
     if action == "reclamer":
         form = RecoveryClaimForm(request.POST, prefix=f"titre-{pk}")
         key = (pk, "claim")
@@ -431,11 +463,13 @@ def conventions(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _render_conventions(request, bound: dict, status: int = 200) -> HttpResponse:
-    to_sign = list(subsidy_selectors.candidatures_without_convention())
-    for candidature in to_sign:
-        candidature.form = bound.get(candidature.pk) or ConventionForm(
-            prefix=f"convention-{candidature.pk}"
+    to_sign = [
+        SigningRow(
+            candidature=candidature,
+            form=bound.get(candidature.pk) or ConventionForm(prefix=f"convention-{candidature.pk}"),
         )
+        for candidature in subsidy_selectors.candidatures_without_convention()
+    ]
     return render(
         request,
         "conseillers/subsidy/conventions.html",
@@ -473,16 +507,20 @@ def convention_sign(request: AuthenticatedHttpRequest, candidature_pk: int) -> H
 @require_GET
 def regimes(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "regimes_view")
-    rows = list(Regime.objects.prefetch_related("lines").order_by("-is_default", "created_at"))
-    for regime in rows:
-        regime.totals = [
-            (label, regime.total_for(public=public, bonus=bonus))
-            for label, public, bonus in (
-                ("Structure publique", True, False),
-                ("Structure publique en QPV ou ZRR", True, True),
-                ("Structure privée", False, False),
-            )
-        ]
+    rows = [
+        RegimeRow(
+            regime=regime,
+            totals=[
+                (label, regime.total_for(public=public, bonus=bonus))
+                for label, public, bonus in (
+                    ("Structure publique", True, False),
+                    ("Structure publique en QPV ou ZRR", True, True),
+                    ("Structure privée", False, False),
+                )
+            ],
+        )
+        for regime in Regime.objects.prefetch_related("lines").order_by("-is_default", "created_at")
+    ]
     return render(
         request,
         "conseillers/subsidy/regimes.html",

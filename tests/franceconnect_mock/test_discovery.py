@@ -1,6 +1,7 @@
 import pytest
 import requests
 from authlib.oidc import discovery, rpinitiated
+from joserfc import jwt
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,3 +62,17 @@ def test_every_endpoint_named_in_discovery_answers(issuer, rp):
     page = rp.open_authorize(rp.authorize_params())
     assert page.url.startswith(config["authorization_endpoint"])
     assert page.status_code == 200
+
+
+def test_franceconnect_mock_issuer_pins_the_issuer_of_discovery_and_of_tokens(rp, settings):
+    pinned = "https://franceconnect.mock.exemple/api/v2"
+    settings.FRANCECONNECT_MOCK_ISSUER = f"{pinned}/"
+
+    config = requests.get(f"{rp.issuer}/.well-known/openid-configuration", timeout=10).json()
+    _, token = rp.tokens_for("testfc1")
+    userinfo = rp.userinfo(token["access_token"]).text
+
+    assert config["issuer"] == pinned
+    assert config["jwks_uri"] == f"{pinned}/jwks"
+    assert jwt.decode(token["id_token"], rp.jwks(), algorithms=["ES256"]).claims["iss"] == pinned
+    assert jwt.decode(userinfo, rp.jwks(), algorithms=["ES256"]).claims["iss"] == pinned

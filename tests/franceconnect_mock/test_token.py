@@ -5,7 +5,8 @@ import pytest
 import requests
 from django.utils import timezone
 
-from franceconnect_mock.models import AccessToken, AuthorizationCode, digest
+from core.oidc.models import digest
+from franceconnect_mock.models import AccessToken, AuthorizationCode
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,9 @@ import pytest
 import requests
 from django.contrib.messages import get_messages
 
+from core.oidc.models import digest
 from idp import demo
-from idp.models import RelyingParty, digest
+from idp.models import RelyingParty
 from mandats.models import Demarche, JournalAction, JournalEntry
 from tests.factories import UserFactory
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from mandats import services
+from mandats import seal, services
 from mandats.attestation import legal_text_blocks, qr_code_svg
 from mandats.models import Demarche, MandatDuration
 from tests.mandats.factories import MandatFactory, UsagerFactory
@@ -108,9 +108,7 @@ def test_the_page_shows_the_content_hash(verified_client, aidant, signed):
 
     grouped = " ".join(signed.content_hash[i : i + 8] for i in range(0, 64, 8))
     assert grouped in html
-    assert signed.content_hash == services.attestation_hash(
-        signed, ["argent", "logement", "social"]
-    )
+    assert signed.content_hash == seal.attestation_hash(signed, ["argent", "logement", "social"])
 
 
 def test_the_qr_code_leads_to_the_public_verification_page(verified_client, aidant, signed):
@@ -123,7 +121,7 @@ def test_the_qr_code_leads_to_the_public_verification_page(verified_client, aida
 
 
 def test_the_legal_text_exists_for_the_version_mandates_are_signed_with():
-    template = get_template(f"mandats/attestation/legal_text/{services.legal_text_version()}.html")
+    template = get_template(f"mandats/attestation/legal_text/{seal.legal_text_version()}.html")
     context = {
         "usager": UsagerFactory.build(given_names="Mélaine", family_name="TROIS"),
         "organisation": {"name": "Association Exemple"},

@@ -36,7 +36,7 @@ def test_the_referent_submits_a_request(organisation, referent):
     assert habilitation_request.email == "claire.petit@exemple.fr"
     assert habilitation_request.submitted_by == referent
     transition = habilitation_request.transitions.get()
-    assert (transition.from_status, transition.to_status, transition.by) == (
+    assert (transition.from_state, transition.to_state, transition.by) == (
         "",
         HabilitationStatus.SUBMITTED,
         referent,
@@ -71,7 +71,7 @@ def test_validation_creates_the_account_and_the_aidant_role_and_logs_the_transit
         user=aidant, structure=organisation.structure, role="aidant"
     ).exists()
     transition = pending.transitions.get()
-    assert (transition.from_status, transition.to_status, transition.by) == (
+    assert (transition.from_state, transition.to_state, transition.by) == (
         HabilitationStatus.SUBMITTED,
         HabilitationStatus.VALIDATED,
         anct,

@@ -9,7 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mandats.models import JournalAction, JournalEntry, Mandat
-from mandats.views import WIZARD_SESSION_KEY
+from mandats.views.wizard_state import WIZARD_SESSION_KEY
 
 URL = reverse("mandats:mandat-new-confirm")
 STEP_1 = reverse("mandats:mandat-new")

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from mandats.views import WIZARD_SESSION_KEY
+from mandats.views.wizard_state import WIZARD_SESSION_KEY
 from tests.factories import MembershipFactory
 
 URL = reverse("mandats:mandat-new")

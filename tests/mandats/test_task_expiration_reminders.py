@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from mandats import tasks
+from mandats import notifications, tasks
 from mandats.models import Mandat
 from tests.mandats.factories import MandatFactory
 
@@ -80,7 +80,7 @@ def test_a_mandate_revoked_before_the_email_leaves_is_left_out(organisation, ref
     due = signed(organisation, "annee", 20)
     due.autorisations.update(revoked_at=timezone.now())
 
-    assert tasks.send_expiration_reminder_email.delay(organisation.pk, [due.pk]).get() == 0
+    assert notifications.send_expiration_reminder_email.delay(organisation.pk, [due.pk]).get() == 0
     assert mailoutbox == []
 
 

@@ -8,7 +8,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mandats import services, tasks
-from mandats.models import Autorisation, JournalAction, JournalEntry, Mandat, Usager
+from mandats.models import (
+    Autorisation,
+    JournalAction,
+    JournalEntry,
+    Mandat,
+    Usager,
+    years_before,
+)
 from tests.mandats.factories import MandatFactory, UsagerFactory
 
 NOW = timezone.now()
@@ -106,4 +113,4 @@ def test_batches_cover_every_usager_due(organisation):
 def test_the_cutoff_handles_the_29th_of_february():
     leap = datetime.datetime(2024, 2, 29, 12, tzinfo=datetime.UTC)
 
-    assert services.years_before(leap, 6) == datetime.datetime(2018, 2, 28, 12, tzinfo=datetime.UTC)
+    assert years_before(leap, 6) == datetime.datetime(2018, 2, 28, 12, tzinfo=datetime.UTC)

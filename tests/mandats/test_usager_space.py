@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mandats.models import Autorisation, JournalAction, JournalEntry, Mandat
-from mandats.views import USAGER_SESSION_KEY
+from mandats.views.usager_space import USAGER_SESSION_KEY
 from tests.mandats.factories import MandatFactory, UsagerFactory
 
 SPACE = reverse("mandats:usager-space")

@@ -1,5 +1,6 @@
 """Payments and the subsidy journal are append-only in the database itself; a regime in use is
-frozen there too. The triggers must survive later migrations (SQLite rebuilds altered tables)."""
+frozen there too. The triggers must survive later migrations (SQLite rebuilds altered tables).
+The journal carries the uniform guard of `core.append_only`, the payments still their own."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -12,13 +13,15 @@ pytestmark = pytest.mark.django_db
 TRIGGERS = {
     "postgresql": {
         "conseillers_payment_append_only",
-        "conseillers_subsidytransition_append_only",
+        "conseillers_subsidytransition_no_update",
+        "conseillers_subsidytransition_no_delete",
         "conseillers_regime_line_frozen",
         "conseillers_regime_terms_frozen",
     },
     "sqlite": {
         "conseillers_payment_append_only",
-        "conseillers_subsidytransition_append_only",
+        "conseillers_subsidytransition_no_update",
+        "conseillers_subsidytransition_no_delete",
         "conseillers_regime_line_frozen_insert",
         "conseillers_regime_line_frozen_update",
         "conseillers_regime_terms_frozen",
@@ -39,6 +42,10 @@ def test_every_guard_trigger_is_installed():
     assert TRIGGERS[connection.vendor] <= _triggers()
 
 
+def test_the_journal_old_trigger_gave_way_to_the_uniform_guard():
+    assert "conseillers_subsidytransition_append_only" not in _triggers()
+
+
 @pytest.fixture
 def logged(career, today):
     career.recruit(months_ago(1, today))
@@ -46,8 +53,14 @@ def logged(career, today):
 
 
 def test_the_journal_refuses_an_update_even_from_a_queryset(logged):
-    with pytest.raises(DatabaseError), transaction.atomic():
+    with pytest.raises(DatabaseError, match="journal des subventions"), transaction.atomic():
         SubsidyTransition.objects.filter(pk=logged.pk).update(reason="réécrit")
+
+
+def test_the_journal_refuses_a_delete_in_sql_on_every_database(logged):
+    with pytest.raises(DatabaseError, match="journal des subventions"), transaction.atomic():
+        SubsidyTransition.objects.filter(pk=logged.pk)._raw_delete(connection.alias)
+    assert SubsidyTransition.objects.filter(pk=logged.pk).exists()
 
 
 def test_the_journal_refuses_save_and_delete_in_python(logged):
@@ -60,7 +73,7 @@ def test_the_journal_refuses_save_and_delete_in_python(logged):
 
 
 @pytest.mark.postgres
-def test_postgresql_also_refuses_deleting_the_journal_and_payments(logged, anct):
+def test_postgresql_also_refuses_deleting_payments(logged, anct):
     from conseillers.subsidy import services as subsidy
     from conseillers.subsidy.models import Tranche
 
@@ -69,7 +82,5 @@ def test_postgresql_also_refuses_deleting_the_journal_and_payments(logged, anct)
     payment = subsidy.payment_record(
         tranche=tranche, reference="R", paid_on=tranche.due_on, by=anct
     )
-    with pytest.raises(DatabaseError), transaction.atomic():
-        SubsidyTransition.objects.filter(pk=logged.pk)._raw_delete(connection.alias)
     with pytest.raises(DatabaseError), transaction.atomic():
         Payment.objects.filter(pk=payment.pk)._raw_delete(connection.alias)

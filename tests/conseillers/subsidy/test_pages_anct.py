@@ -106,6 +106,7 @@ def test_the_payment_orders_are_grouped_per_structure_and_exported_for_the_agenc
     page = client.get("/conseillers/subventions/ordres/").content.decode()
     structure = approved.subvention.structure
     assert f"{structure.name} — 20\u202f000,00 €" in page
+    assert f'name="ordre-{structure.pk}-reference"' in page
     response = client.get("/conseillers/subventions/ordres/export.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
@@ -201,6 +202,8 @@ def test_anct_claims_then_settles_a_recovery(client, anct, career, today):
     client.force_login(anct)
     page = client.get("/conseillers/subventions/reversements/").content.decode()
     assert "13\u202f750,00 €" in page
+    assert f'name="titre-{recovery.pk}-reference"' in page
+    assert f'name="recouvre-{recovery.pk}-recovered_on"' not in page  # claimed first
     url = f"/conseillers/subventions/reversements/{recovery.pk}/"
     response = client.post(f"{url}reclamer/", {f"titre-{recovery.pk}-claimed_on": "2026-11-02"})
     assert response.status_code == 400
@@ -229,6 +232,7 @@ def test_anct_signs_a_convention_under_a_chosen_regime(client, anct, structure, 
     client.force_login(anct)
     page = client.get("/conseillers/subventions/conventions/").content.decode()
     assert structure.name in page
+    assert f'name="convention-{candidature.pk}-regime"' in page
     prefix = f"convention-{candidature.pk}"
     response = client.post(
         f"/conseillers/subventions/conventions/signer/{candidature.pk}/",

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from conseillers import services
 from conseillers.subsidy import services as subsidy
@@ -38,8 +39,25 @@ def test_a_validated_rupture_suspends_the_schedule_at_the_rupture_date(eight_mon
     assert subvention.months_carried == 8
     assert subvention.vacant_since == rupture
     assert subvention.vacancy_deadline == add_months(rupture, 6)
+    assert subvention.vacancy == (rupture, add_months(rupture, 6))
     log = subvention.transitions.get(transition="suspend")
     assert log.by is not None and "après 8 mois de service" in log.reason
+
+
+def test_the_database_refuses_a_suspended_subsidy_without_its_vacancy_dates(eight_months):
+    # The reconciliation closes a suspended subsidy at the start of its vacancy: never undated.
+    subvention, _ = eight_months
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Subvention.objects.filter(pk=subvention.pk).update(vacant_since=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Subvention.objects.filter(pk=subvention.pk).update(vacancy_deadline=None)
+
+
+def test_a_subsidy_in_progress_has_no_vacancy(career, today):
+    subvention = career.subvention(career.recruit(months_ago(1, today)))
+    assert subvention.state == SubventionState.ACTIVE
+    with pytest.raises(ValueError, match="n'est pas suspendue"):
+        subvention.vacancy  # noqa: B018
 
 
 def test_no_tranche_of_a_vacant_post_falls_due(eight_months):

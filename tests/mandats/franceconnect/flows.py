@@ -7,7 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from mandats.models import JournalEntry, Usager
-from mandats.views import USAGER_SESSION_KEY, WIZARD_SESSION_KEY
+from mandats.views.usager_space import USAGER_SESSION_KEY
+from mandats.views.wizard_state import WIZARD_SESSION_KEY
 from tests.mandats.franceconnect.web import Web
 
 STEP_1 = reverse("mandats:mandat-new")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from franceconnect_mock.identities import get_identity
 from franceconnect_mock.services import pairwise_sub
 from mandats.models import Usager
-from mandats.views import USAGER_SESSION_KEY
+from mandats.views.usager_space import USAGER_SESSION_KEY
 from tests.mandats.factories import MandatFactory, UsagerFactory
 from tests.mandats.franceconnect.flows import assert_refused, choose_identity, session_of
 from tests.mandats.franceconnect.web import query_of

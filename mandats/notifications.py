@@ -1,0 +1,74 @@
+"""The emails of Aidants Connect, as Celery tasks the services schedule once their transaction is
+committed. Kept apart from `mandats.tasks`, whose periodic tasks call the services: the services
+import this module, the tasks import the services, and no two modules import each other."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from core.links import password_link
+from core.models import Membership, Role, Structure
+from mandats.models import HabilitationRequest, Mandat
+
+# The registered names predate this module: messages already queued under them still run.
+EXPIRATION_REMINDER_TASK = "mandats.tasks.send_expiration_reminder_email"
+HABILITATION_VALIDATED_TASK = "mandats.tasks.send_habilitation_validated_email"
+
+
+@shared_task(
+    name=EXPIRATION_REMINDER_TASK, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_expiration_reminder_email(organisation_id: int, mandat_ids: list[int]) -> int:
+    organisation = Structure.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return 0
+    # Mandates revoked or purged since the claim are no longer worth a reminder.
+    mandats = list(
+        Mandat.objects.active()
+        .filter(pk__in=mandat_ids, organisation=organisation)
+        .order_by("expires_at")
+    )
+    recipients = _organisation_recipients(organisation)
+    if not mandats or not recipients:
+        return 0
+    body = render_to_string(
+        "mandats/emails/expiration_reminder.txt",
+        {"organisation": organisation, "mandats": mandats},
+    )
+    subject = f"Aidants Connect : {len(mandats)} mandat(s) arrivent à échéance"
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@shared_task(
+    name=HABILITATION_VALIDATED_TASK, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_habilitation_validated_email(habilitation_request_id: int) -> int:
+    habilitation_request = (
+        HabilitationRequest.objects.select_related("organisation__structure")
+        .filter(pk=habilitation_request_id)
+        .first()
+    )
+    if habilitation_request is None:
+        return 0
+    context = {
+        "request": habilitation_request,
+        "password_link": password_link(habilitation_request.email),
+    }
+    body = render_to_string("mandats/emails/habilitation_validated.txt", context)
+    return send_mail(
+        "Aidants Connect : votre habilitation est validée",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [habilitation_request.email],
+    )
+
+
+def _organisation_recipients(organisation: Structure) -> list[str]:
+    referents = Membership.objects.filter(
+        structure=organisation, role=Role.REFERENT, user__is_active=True
+    ).values_list("user__email", flat=True)
+    emails = {*referents, organisation.contact_email}
+    return sorted(email for email in emails if email)
