@@ -61,8 +61,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class TransitionInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "transition", "from_state", "to_state", "by", "reason"]
-    fields = readonly_fields
+    fields = readonly_fields = (
+        "at",
+        "transition",
+        "from_state",
+        "to_state",
+        "by",
+        "system",
+        "reason",
+    )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
