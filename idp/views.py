@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.models import Role, User
+from core.models import User
 from core.oidc.models import digest
 from core.oidc.views import (
     allow_form_action,
@@ -34,6 +34,7 @@ from idp.models import ACR_EIDAS1, AccessToken, RelyingParty, UserinfoFormat
 from idp.server import SESSION_AUTH_TIME, authorization_server, issuer_for
 from idp.services import Delegation
 from mandats import otp
+from mandats.abilities import OrganisationAbilities
 from mandats.selectors import current_organisation
 
 SESSION_REAUTH_PENDING = "idp_reauth_pending"
@@ -94,8 +95,9 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     organisation = current_organisation(request.user)
-    if organisation is None or not request.user.scope.has_structure_role(
-        organisation.pk, Role.AIDANT
+    if (
+        organisation is None
+        or not OrganisationAbilities(organisation.pk).get_abilities(request.user)["act_for_usagers"]
     ):
         message = "Seul un aidant habilité peut se connecter pour un usager à un service en ligne."
         return _error_page(request, message, "access_denied", status=403)

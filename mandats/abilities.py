@@ -58,6 +58,8 @@ class OrganisationAbilities:
             # Work under the organisation's mandates, and choose it as current organisation.
             "work_in": aidant or referent,
             "sign_mandat": aidant,
+            # Log into a public service for an usager of the organisation (the identity provider).
+            "act_for_usagers": aidant,
             "open_referent_space": referent,
             # The ANCT may act for any organisation's référent.
             "update_demarches": scope.is_anct or referent,
