@@ -99,8 +99,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "created", "expiry"]
     list_select_related = ["user"]
     search_fields = ["name", "user__email"]
-    fields = ["name", "user", "created", "expiry"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "user", "created", "expiry")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.forms.models import fields_for_model
 from django.http import HttpRequest
 from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
@@ -136,11 +137,11 @@ class StructureForm(DsfrModelForm):
 
     def _refuse_posted_identity_fields(self) -> None:
         posted = {}
-        for field in Structure.IDENTITY_FIELDS:
+        formfields = fields_for_model(Structure, fields=Structure.IDENTITY_FIELDS)
+        for field, formfield in formfields.items():
             if field in self.data:
-                formfield = Structure._meta.get_field(field).formfield()
                 try:
-                    posted[field] = formfield.clean(self.data[field]) if formfield else None
+                    posted[field] = formfield.clean(self.data[field])
                 except ValidationError:
                     posted[field] = self.data[field]
         refused = sorted(identity_changes(self.instance, posted))

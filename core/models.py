@@ -7,6 +7,7 @@ very often the same legal entity, so both modules point at the one `Structure` k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from typing import ClassVar
 
@@ -15,7 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from knox.models import AbstractAuthToken, AuthTokenManager
+from knox.models import AbstractAuthToken, get_digest_token
+from knox.settings import CONSTANTS
 
 from core.validators import validate_structure_identifier
 
@@ -102,7 +104,7 @@ class UserScope:
         return structure_id in self.structure_ids(*roles)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # ApiToken derives from knox, which mypy cannot see
     email = models.EmailField("adresse électronique", unique=True)
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
@@ -329,17 +331,37 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def unexpired(self) -> ApiTokenQuerySet:
         return self.filter(expiry__gt=timezone.now())
 
+    def create_token(self, *, user: User, name: str, ttl: timedelta) -> tuple[ApiToken, str]:
+        """Stores the digest and the first characters knox looks tokens up by; returns the
+        clear-text token, which exists nowhere else."""
+        digest, raw = get_digest_token()
+        token = self.create(
+            digest=digest,
+            token_key=raw[: CONSTANTS.TOKEN_KEY_LENGTH],
+            user=user,
+            name=name,
+            expiry=timezone.now() + ttl,
+        )
+        return token, raw
+
 
 class ApiToken(AbstractAuthToken):
     """An API token (django-rest-knox): only its SHA-512 digest is stored, it expires after
     API_TOKEN_TTL_HOURS, and a person holds one per device or client, named at creation."""
 
+    # knox reaches a person's tokens by this name (it purges the expired ones on each use).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="auth_token_set",
+        verbose_name="titulaire",
+    )
     name = models.CharField("nom", max_length=100)
     created = models.DateTimeField("créé le", auto_now_add=True)
     # Required, unlike knox's: a token that never expires cannot exist.
     expiry = models.DateTimeField("expire le")
 
-    objects = AuthTokenManager.from_queryset(ApiTokenQuerySet)()
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "jeton d'API"

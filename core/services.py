@@ -27,8 +27,8 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     with transaction.atomic():
         # One token per device or client: asking again under the same name replaces the old one.
         ApiToken.objects.filter(user=user, name=name).delete()
-        token, raw = ApiToken.objects.create(
-            user=user, name=name, expiry=timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+        token, raw = ApiToken.objects.create_token(
+            user=user, name=name, ttl=timedelta(hours=settings.API_TOKEN_TTL_HOURS)
         )
     return token, raw
 

@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -58,7 +57,7 @@ class PasswordRequestView(auth_views.PasswordResetView):
     success_url = reverse_lazy("core:password-sent")
     extra_context = {"title": "Choisir un mot de passe"}
 
-    def form_valid(self, form: Form) -> HttpResponse:
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         """The login policy's door too: a locked address or (email, address) pair is refused
         the same way, and each request counts. The account-wide lock does not apply here: the
         reset is how the owner gets back in (see PasswordSetView)."""
@@ -84,11 +83,11 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("core:password-done")
     extra_context = {"title": "Nouveau mot de passe"}
 
-    def form_valid(self, form: Form) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         # Only the mailbox's owner gets here: whatever others tried against the account is
         # forgotten, which lifts an account-wide lock.
-        login_policy.forget_failures(login_policy.normalized_email(self.user.email))
+        login_policy.forget_failures(login_policy.normalized_email(form.user.email))
         return response
 
 
