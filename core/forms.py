@@ -69,10 +69,12 @@ class LoginForm(DsfrMixin, AuthenticationForm):
     def clean(self) -> dict:
         """The login policy of every door (core.login_policy): refused while a lock holds, and
         unknown emails are counted and locked like known ones."""
+        if self.request is None:
+            raise ValueError("La politique de connexion a besoin de la requête (son adresse).")
         email = login_policy.normalized_email(self.cleaned_data.get("username"))
         password = self.cleaned_data.get("password")
-        if not email or password is None or self.request is None:
-            return self.cleaned_data
+        if not email or password is None:
+            return self.cleaned_data  # the fields' own errors are shown
         self.cleaned_data["username"] = email
         try:
             # authenticate() runs the password hasher even for an unknown email (Django's

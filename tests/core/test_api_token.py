@@ -267,3 +267,17 @@ def test_an_aidant_with_the_code_of_their_device_gets_a_token_once(client, colle
 
 def test_a_gestionnaire_needs_no_second_factor(client, gestionnaire):
     assert ask_token(client, gestionnaire.email).status_code == 200
+
+
+def test_the_api_offers_no_aidants_connect_operation():
+    """Decided: mandates are created on the pages (FranceConnect in front of the aidant, a
+    fresh code before confirming) and used through the identity provider only; no API route
+    reads or changes mandates, autorisations, usagers or the journal."""
+    from drf_spectacular.generators import EndpointEnumerator
+
+    modules = {
+        callback.cls.__module__ for _, _, _, callback in EndpointEnumerator().get_api_endpoints()
+    }
+
+    assert modules
+    assert not {module for module in modules if module.startswith(("mandats", "idp"))}

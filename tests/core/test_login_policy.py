@@ -341,3 +341,21 @@ def test_the_admin_login_follows_the_same_policy(client):
     assert response.status_code == 429
     assert THROTTLED in response.content.decode()
     assert int(response["Retry-After"]) == 15 * 60
+
+
+# --- Records are kept no longer than needed ----------------------------------------------------
+
+
+def test_the_purge_keeps_only_what_a_lock_or_the_retention_still_needs(client, victim):
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    from core.tasks import purge_login_records
+
+    attempt(client, "ancien@exemple.fr")
+    age_login_records(days=settings.LOGIN_FAILURE_RETENTION_DAYS, seconds=1)
+    attempt(client, victim.email)
+
+    purge_login_records()
+
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [victim.email]
+    assert list(AccessFailureLog.objects.values_list("username", flat=True)) == [victim.email]
