@@ -1,5 +1,6 @@
 """Django settings: the only module that reads the environment (through backend.env)."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,7 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -79,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: turns a lockout on any other login door (the admin's) into the
+    # login policy's 429 page.
+    "axes.middleware.AxesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "mandats.middleware.AidantOTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -120,8 +125,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A shared cache in production (login throttling counts failures across every web worker); the
-# demo and the tests keep the in-process one.
+# A shared cache in production (DRF's request-rate throttles count across every web worker); the
+# demo and the tests keep the in-process one. The login policy does not use it: its state is in
+# the database.
 CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
@@ -130,6 +136,12 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "core.User"
+# The login policy's backend refuses any attempt while a lock holds, then Django's checks the
+# password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -181,6 +193,76 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# The client's address: how many reverse proxies of our own stand in front of the application.
+# 0 (default): the address of the TCP peer (REMOTE_ADDR); the X-Forwarded-For header, which any
+# client can write, is ignored. n: the n-th address from the right of X-Forwarded-For, the one
+# the outermost of our n proxies saw. Read only by core.client_address.client_ip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# One login policy for every door (login page, API token, password reset, admin): see
+# core/login_policy.py. Its state is django-axes' tables in the database, so it holds across web
+# workers without Redis.
+# Failures of one account from one address before that pair is locked:
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env_int("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5)
+# Failures from one address, whatever the accounts (a France Services site or a town hall puts
+# many people behind one address, hence a higher ceiling):
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+# How long those two locks last after the last failure:
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Failures of one account from every address within the window: only past this much higher
+# threshold is the account itself locked, for a delay that doubles with each further failure.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 50)
+LOGIN_ACCOUNT_WINDOW_HOURS = env_int("LOGIN_ACCOUNT_WINDOW_HOURS", 24)
+LOGIN_ACCOUNT_DELAY_MAX_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MAX_MINUTES", 60)
+# How long failure records are kept (a beat task purges older ones).
+LOGIN_FAILURE_RETENTION_DAYS = env_int("LOGIN_FAILURE_RETENTION_DAYS", 30)
+
+AXES_HANDLER = "core.login_policy.LoginPolicyHandler"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
+AXES_USERNAME_CALLABLE = "core.login_policy.attempted_email"
+AXES_LOCKOUT_CALLABLE = "core.login_policy.lockout_response"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# A refused attempt is not a failure: counting it would let an attacker keep a lock forever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# One row per failure: the account-wide count and the address-wide count are read from it.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 1000
+# Successful logins are not recorded by axes (its session hash would open a session on every
+# API token request).
+AXES_DISABLE_ACCESS_LOG = True
+# Masked in axes' logs and in the request data it stores.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "email",
+    "ip_address",
+    "totp",
+    "new_password1",
+    "new_password2",
+]
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, one per person and name, expiring.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 8)
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 - a model name, not a secret
+# knox's migrations would create its own token table, unused once swapped for core.ApiToken
+# (and holding a foreign key to users that PostgreSQL's flush trips on): they are not run.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Aidants and référents get a token only with a code of their confirmed TOTP device: the three
+# functions of the Aidants Connect second factor, named here so that core never imports mandats.
+API_TOKEN_SECOND_FACTOR = {
+    "required": "mandats.otp.requires_otp",
+    "device": "mandats.otp.confirmed_device",
+    "check": "mandats.otp.check_code",
+}
+
 # FranceConnect (Aidants Connect): the client is configured from discovery, so pointing it at the
 # real integration environment is a matter of these variables only.
 FRANCECONNECT_DISCOVERY_URL = env_str(
@@ -220,7 +302,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous API call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -233,6 +315,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "login": "10/minute"},
+    # Our throttles (core.api.throttling) ask core.client_address; a stock DRF throttle, should a
+    # view use one, reads the same count of trusted proxies instead of the whole header.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
@@ -240,7 +325,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API Inclusion numérique",
     "DESCRIPTION": (
         "API des programmes Conseillers numériques France Services et Aidants Connect. "
-        "Authentification par session (pages) ou par jeton : `Authorization: Token <jeton>`."
+        "Authentification par session (pages) ou par jeton : `Authorization: Token <jeton>`, "
+        "jeton obtenu par `POST /api/jeton/` (haché en base, expirant, révocable depuis la page "
+        "« Mon compte »)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -273,6 +360,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_worker_heartbeat", "schedule": 60.0},
+    "login-records-purge": {"task": "core.tasks.purge_login_records", "schedule": 3600.0},
     **CONSEILLERS_BEAT_SCHEDULE,
     **SUBSIDY_BEAT_SCHEDULE,
     **MANDATS_BEAT_SCHEDULE,
@@ -312,8 +400,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@inclusion-nu
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Records about a request (django.request, django.security…) carry the client's address as
+    # core.client_address decides it, not the proxy's.
+    "filters": {"client_ip": {"()": "core.client_address.ClientAddressLogFilter"}},
+    "formatters": {"with_client": {"format": "%(levelname)s %(name)s [%(client_ip)s] %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_ip"],
+            "formatter": "with_client",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes tells of every attempt at INFO; its warnings (failures, lockouts) are enough.
+    "loggers": {"axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")}},
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True

@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from core.models import Departement, Membership, PrefectureAgent, Region, Structure, User
+from core.models import (
+    ApiToken,
+    Departement,
+    Membership,
+    PrefectureAgent,
+    Region,
+    Structure,
+    StructureIdentityChange,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -57,6 +67,45 @@ class StructureAdmin(admin.ModelAdmin):
     search_fields = ["name", "siret"]
     autocomplete_fields = ["departement"]
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Structure | None = None) -> list[str]:
+        # Once created, a structure's identity changes only through structure_change_identity
+        # (the API or the structure's page), which asks for a reason and logs the change.
+        return list(Structure.IDENTITY_FIELDS) if obj is not None else []
+
+
+@admin.register(StructureIdentityChange)
+class StructureIdentityChangeAdmin(admin.ModelAdmin):
+    list_display = ["structure", "at", "by", "reason"]
+    list_select_related = ["structure", "by"]
+    search_fields = ["structure__name", "structure__siret"]
+    readonly_fields = ["structure", "at", "by", "reason", "changes"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """ANCT sees every API token (never its value, which is not stored) and revokes one by
+    deleting it."""
+
+    list_display = ["name", "user", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__email"]
+    fields = readonly_fields = ("name", "user", "created", "expiry")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(PrefectureAgent)

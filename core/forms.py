@@ -1,16 +1,16 @@
-import math
-import time
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.forms.models import fields_for_model
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
+
+from core import login_policy
+from core.models import Structure, User
+from core.services import identity_changes, identity_refusal_message
 
 # The mixin is only ever mixed into Django forms: type-check it as one.
 if TYPE_CHECKING:
@@ -45,68 +45,6 @@ class DsfrModelForm(DsfrMixin, forms.ModelForm):
     pass
 
 
-# Login throttling. Counters live in Django's cache: LocMemCache counts per process, so production
-# needs a cache shared by every web worker (Redis) for the limits to hold as written.
-LOGIN_WINDOW_SECONDS = 15 * 60
-LOGIN_LOCKOUT_SECONDS = 15 * 60
-MAX_FAILURES_PER_EMAIL = 5
-# A France Services site or a town hall puts many aidants behind one address: a higher ceiling.
-MAX_FAILURES_PER_ADDRESS = 20
-
-
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        # Behind the TLS proxy production requires, the proxy appends the address it saw last;
-        # the earlier entries are whatever the client claimed.
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _throttle_keys(email: str, address: str) -> list[tuple[str, int]]:
-    # Keyed digests: the cache never holds an email address or an IP in clear.
-    keys = [
-        ("email", email, MAX_FAILURES_PER_EMAIL),
-        ("address", address, MAX_FAILURES_PER_ADDRESS),
-    ]
-    return [
-        (f"{kind}:{salted_hmac('core.login-throttle', value).hexdigest()}", limit)
-        for kind, value, limit in keys
-        if value
-    ]
-
-
-def login_locked_until(email: str, address: str) -> float | None:
-    locks = cache.get_many([f"login-lock:{key}" for key, _ in _throttle_keys(email, address)])
-    until = max(locks.values(), default=0.0)
-    return until if until > time.time() else None
-
-
-def login_failure_record(email: str, address: str) -> None:
-    for key, limit in _throttle_keys(email, address):
-        counter = f"login-failures:{key}"
-        cache.add(counter, 0, timeout=LOGIN_WINDOW_SECONDS)
-        try:
-            # incr is atomic in Redis and memcached: parallel guesses cannot share one count.
-            failures = cache.incr(counter)
-        except ValueError:  # the window ended between add() and incr()
-            cache.set(counter, 1, timeout=LOGIN_WINDOW_SECONDS)
-            failures = 1
-        if failures >= limit:
-            cache.set(
-                f"login-lock:{key}", time.time() + LOGIN_LOCKOUT_SECONDS, LOGIN_LOCKOUT_SECONDS
-            )
-            cache.delete(counter)
-
-
-def login_success_record(email: str) -> None:
-    # Only the email's count: a valid account must not wipe its address's count of failures.
-    for key, _ in _throttle_keys(email, ""):
-        cache.delete(f"login-failures:{key}")
-
-
 class LoginForm(DsfrMixin, AuthenticationForm):
     username = forms.EmailField(
         label="Adresse électronique",
@@ -129,29 +67,26 @@ class LoginForm(DsfrMixin, AuthenticationForm):
         self.retry_after: int | None = None
 
     def clean(self) -> dict:
-        """Refuses any attempt, right or wrong, while the email or the address is locked; the
-        lock applies to unknown emails alike, so it reveals nothing about who has an account."""
-        email = str(self.cleaned_data.get("username") or "").strip().lower()
-        address = client_address(self.request)
-        locked_until = login_locked_until(email, address)
-        if locked_until is not None:
-            self.retry_after = math.ceil(locked_until - time.time())
-            minutes = math.ceil(self.retry_after / 60)
-            raise ValidationError(
-                "Trop de tentatives de connexion infructueuses : par sécurité, la connexion est "
-                f"suspendue. Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
-                code="throttled",
-            )
+        """The login policy of every door (core.login_policy): refused while a lock holds, and
+        unknown emails are counted and locked like known ones."""
+        if self.request is None:
+            raise ValueError("La politique de connexion a besoin de la requête (son adresse).")
+        email = login_policy.normalized_email(self.cleaned_data.get("username"))
+        password = self.cleaned_data.get("password")
+        if not email or password is None:
+            return self.cleaned_data  # the fields' own errors are shown
+        self.cleaned_data["username"] = email
         try:
             # authenticate() runs the password hasher even for an unknown email (Django's
             # ModelBackend hashes a dummy password), so the answer takes the same time.
-            cleaned = super().clean()
-        except ValidationError:
-            login_failure_record(email, address)
-            raise
-        if self.user_cache is not None:
-            login_success_record(email)
-        return cleaned
+            self.user_cache = login_policy.authenticate_or_refuse(self.request, email, password)
+        except login_policy.LoginLocked as locked:
+            self.retry_after = locked.lock.retry_after()
+            raise ValidationError(locked.lock.message, code="throttled") from locked
+        if self.user_cache is None:
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class PasswordRequestForm(DsfrMixin, PasswordResetForm):
@@ -163,3 +98,54 @@ class PasswordRequestForm(DsfrMixin, PasswordResetForm):
 
 class NewPasswordForm(DsfrMixin, SetPasswordForm):
     pass
+
+
+class StructureForm(DsfrModelForm):
+    """The structure page's form: the contact fields for whoever may update the structure, the
+    identity fields and a reason for ANCT. Identity fields posted by anyone else are refused by
+    name, not silently ignored."""
+
+    motif = forms.CharField(
+        label="Motif du changement d'identité",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire si vous changez un champ d'identité.",
+    )
+
+    class Meta:
+        model = Structure
+        fields = [*Structure.IDENTITY_FIELDS, *Structure.CONTACT_FIELDS]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.may_change_identity = self.instance.get_abilities(user)["change_identity"]
+        self.identity_changes: dict[str, Any] = {}
+        self.contact: dict[str, Any] = {}
+        if not self.may_change_identity:
+            for field in (*Structure.IDENTITY_FIELDS, "motif"):
+                del self.fields[field]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.may_change_identity:
+            self._refuse_posted_identity_fields()
+        # Before ModelForm copies the values onto the instance: compared with the stored ones.
+        self.identity_changes = identity_changes(self.instance, cleaned)
+        self.contact = {f: cleaned[f] for f in Structure.CONTACT_FIELDS if f in cleaned}
+        if self.identity_changes and not cleaned.get("motif", "").strip():
+            self.add_error("motif", "Indiquez le motif du changement d'identité.")
+        return cleaned
+
+    def _refuse_posted_identity_fields(self) -> None:
+        posted = {}
+        formfields = fields_for_model(Structure, fields=Structure.IDENTITY_FIELDS)
+        for field, formfield in formfields.items():
+            if field in self.data:
+                try:
+                    posted[field] = formfield.clean(self.data[field])
+                except ValidationError:
+                    posted[field] = self.data[field]
+        refused = sorted(identity_changes(self.instance, posted))
+        if refused:
+            raise ValidationError(identity_refusal_message(refused), code="identity")

@@ -7,12 +7,17 @@ very often the same legal entity, so both modules point at the one `Structure` k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
+from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from knox.models import AbstractAuthToken, get_digest_token
+from knox.settings import CONSTANTS
 
 from core.validators import validate_structure_identifier
 
@@ -99,7 +104,7 @@ class UserScope:
         return structure_id in self.structure_ids(*roles)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # ApiToken derives from knox, which mypy cannot see
     email = models.EmailField("adresse électronique", unique=True)
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
@@ -223,6 +228,20 @@ class StructureQuerySet(models.QuerySet["Structure"]):
 
 
 class Structure(models.Model):
+    # What a gestionnaire keeps up to date itself, on the pages and through the API.
+    CONTACT_FIELDS: ClassVar[tuple[str, ...]] = ("address", "contact_email", "contact_phone")
+    # What envelopes, decisions and subsidy bonuses depend on: changed only by ANCT, with a
+    # reason, through `core.services.structure_change_identity`, which logs each change.
+    IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "siret",
+        "type",
+        "departement",
+        "zrr",
+        "qpv",
+        "france_services",
+    )
+
     siret = models.CharField(
         "SIRET (ou RIDET)",
         max_length=14,
@@ -270,9 +289,89 @@ class Structure(models.Model):
         prefecture = self.departement_id in scope.departement_codes
         return {
             "view": scope.is_anct or prefecture or member,
+            # The contact fields only (CONTACT_FIELDS).
             "update": scope.is_anct or manager,
+            # SIRET, département, type, territorial flags (IDENTITY_FIELDS).
+            "change_identity": scope.is_anct,
             "manage_members": scope.is_anct or manager or referent,
         }
+
+
+class StructureIdentityChange(models.Model):
+    """One change of a structure's identity by ANCT: who, when, each field from → to, why."""
+
+    append_only_message: ClassVar[str] = (
+        "Le journal des changements d'identité des structures est en ajout seul"
+    )
+
+    structure = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        related_name="identity_changes",
+        verbose_name="structure",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+    reason = models.TextField("motif")
+    # {"departement": {"avant": "37", "apres": "93"}, …}
+    changes = models.JSONField("changements")
+
+    class Meta:
+        verbose_name = "changement d'identité d'une structure"
+        verbose_name_plural = "changements d'identité des structures"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.structure} : {', '.join(self.changes)} ({self.at:%d/%m/%Y})"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def unexpired(self) -> ApiTokenQuerySet:
+        return self.filter(expiry__gt=timezone.now())
+
+    def create_token(self, *, user: User, name: str, ttl: timedelta) -> tuple[ApiToken, str]:
+        """Stores the digest and the first characters knox looks tokens up by; returns the
+        clear-text token, which exists nowhere else."""
+        digest, raw = get_digest_token()
+        token = self.create(
+            digest=digest,
+            token_key=raw[: CONSTANTS.TOKEN_KEY_LENGTH],
+            user=user,
+            name=name,
+            expiry=timezone.now() + ttl,
+        )
+        return token, raw
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its SHA-512 digest is stored, it expires after
+    API_TOKEN_TTL_HOURS, and a person holds one per device or client, named at creation."""
+
+    # knox reaches a person's tokens by this name (it purges the expired ones on each use).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="auth_token_set",
+        verbose_name="titulaire",
+    )
+    name = models.CharField("nom", max_length=100)
+    created = models.DateTimeField("créé le", auto_now_add=True)
+    # Required, unlike knox's: a token that never expires cannot exist.
+    expiry = models.DateTimeField("expire le")
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="api_token_one_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
 
 
 class Membership(models.Model):

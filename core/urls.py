@@ -18,5 +18,12 @@ urlpatterns = [
     path("mot-de-passe/enregistre/", views.PasswordDoneView.as_view(), name="password-done"),
     path("structures/", views.structure_list, name="structure-list"),
     path("structures/<int:pk>/", views.structure_detail, name="structure-detail"),
+    path("structures/<int:pk>/modifier/", views.structure_edit, name="structure-edit"),
+    path("compte/", views.account, name="account"),
+    path(
+        "compte/jetons/<str:digest>/revoquer/",
+        views.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
     path("territoires/", views.departement_list, name="departement-list"),
 ]

@@ -1,18 +1,22 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from core import health
-from core.forms import LoginForm, NewPasswordForm, PasswordRequestForm
+from core import health, login_policy
+from core.forms import LoginForm, NewPasswordForm, PasswordRequestForm, StructureForm
 from core.home import role_sections
 from core.http import AuthenticatedHttpRequest
-from core.models import Departement, Region, Structure
+from core.models import ApiToken, Departement, Region, Structure
+from core.services import api_token_revoke, structure_change_identity, structure_update_contact
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,9 +33,13 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         if isinstance(form, LoginForm) and form.retry_after is not None:
-            response.status_code = 429
-            response["Retry-After"] = str(form.retry_after)
+            _mark_locked(response, form.retry_after)
         return response
+
+
+def _mark_locked(response: HttpResponse, retry_after: int) -> None:
+    response.status_code = 429
+    response["Retry-After"] = str(retry_after)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -49,6 +57,20 @@ class PasswordRequestView(auth_views.PasswordResetView):
     success_url = reverse_lazy("core:password-sent")
     extra_context = {"title": "Choisir un mot de passe"}
 
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        """The login policy's door too: a locked address or (email, address) pair is refused
+        the same way, and each request counts. The account-wide lock does not apply here: the
+        reset is how the owner gets back in (see PasswordSetView)."""
+        email = login_policy.normalized_email(form.cleaned_data["email"])
+        lock = login_policy.current_lock(self.request, email, account=False)
+        if lock is not None:
+            form.add_error(None, lock.message)
+            response = self.form_invalid(form)
+            _mark_locked(response, lock.retry_after())
+            return response
+        login_policy.record_password_reset_request(self.request, email)
+        return super().form_valid(form)
+
 
 class PasswordSentView(auth_views.PasswordResetDoneView):
     template_name = "core/password_sent.html"
@@ -60,6 +82,13 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     template_name = "core/password_set.html"
     success_url = reverse_lazy("core:password-done")
     extra_context = {"title": "Nouveau mot de passe"}
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # Only the mailbox's owner gets here: whatever others tried against the account is
+        # forgotten, which lifts an account-wide lock.
+        login_policy.forget_failures(login_policy.normalized_email(form.user.email))
+        return response
 
 
 class PasswordDoneView(auth_views.PasswordResetCompleteView):
@@ -95,6 +124,53 @@ def structure_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "members": members,
         },
     )
+
+
+@login_required
+def structure_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
+    if not structure.get_abilities(request.user)["update"]:
+        raise PermissionDenied("Vous ne pouvez pas modifier cette structure.")
+    form = StructureForm(request.POST or None, instance=structure, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        _save_structure(form, pk, request)
+        messages.success(request, "La structure est mise à jour.")
+        return redirect("core:structure-detail", pk=pk)
+    return render(
+        request,
+        "core/structure_form.html",
+        {"title": f"Modifier {structure.name}", "structure": structure, "form": form},
+    )
+
+
+def _save_structure(form: StructureForm, pk: int, request: AuthenticatedHttpRequest) -> None:
+    # The form copied its values onto its instance: the services start from the stored row.
+    stored = Structure.objects.get(pk=pk)
+    with transaction.atomic():
+        if form.identity_changes:
+            structure_change_identity(
+                structure=stored,
+                by=request.user,
+                reason=form.cleaned_data["motif"],
+                **form.identity_changes,
+            )
+        structure_update_contact(structure=stored, by=request.user, **form.contact)
+
+
+@login_required
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    tokens = ApiToken.objects.filter(user=request.user).unexpired().order_by("-created")
+    return render(request, "core/account.html", {"title": "Mon compte", "tokens": tokens})
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: AuthenticatedHttpRequest, digest: str) -> HttpResponseRedirect:
+    # Only one's own tokens are found here; ANCT revokes others' in the admin.
+    token = get_object_or_404(ApiToken, digest=digest, user=request.user)
+    api_token_revoke(token=token, by=request.user)
+    messages.success(request, f"Le jeton « {token.name} » est révoqué.")
+    return redirect("core:account")
 
 
 @login_required

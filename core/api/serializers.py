@@ -1,9 +1,17 @@
-from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
+from core import login_policy
 from core.models import Departement, Region, Structure, User
+from core.second_factor import second_factor_check
+from core.services import (
+    identity_changes,
+    identity_refusal_message,
+    structure_change_identity,
+    structure_update_contact,
+)
 from core.validators import compact_identifier, validate_structure_identifier
 
 
@@ -33,6 +41,13 @@ class StructureSerializer(serializers.ModelSerializer):
     abilities = serializers.SerializerMethodField(
         help_text="Ce que la personne connectée peut faire."
     )
+    motif = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Obligatoire pour changer l'identité de la structure (ANCT seulement).",
+    )
 
     class Meta:
         model = Structure
@@ -50,6 +65,7 @@ class StructureSerializer(serializers.ModelSerializer):
             "france_services",
             "created_at",
             "abilities",
+            "motif",
         ]
         read_only_fields = ["id", "created_at", "abilities"]
 
@@ -58,6 +74,7 @@ class StructureSerializer(serializers.ModelSerializer):
         return obj.get_abilities(self.context["request"].user)
 
     def validate(self, attrs: dict) -> dict:
+        self._refuse_identity_changes_without_right(attrs)
         siret = compact_identifier(attrs.get("siret", getattr(self.instance, "siret", "")))
         departement = attrs.get("departement") or getattr(self.instance, "departement", None)
         if departement is not None:
@@ -69,6 +86,36 @@ class StructureSerializer(serializers.ModelSerializer):
             attrs["siret"] = siret
         return attrs
 
+    def _refuse_identity_changes_without_right(self, attrs: dict) -> None:
+        """Named refusal rather than a silent ignore: the caller learns which fields only ANCT
+        may change."""
+        if self.instance is None:
+            return
+        values = (
+            {**attrs, "siret": compact_identifier(attrs["siret"])} if "siret" in attrs else attrs
+        )
+        changed = sorted(identity_changes(self.instance, values))
+        user = self.context["request"].user
+        if changed and not self.instance.get_abilities(user)["change_identity"]:
+            message = identity_refusal_message(changed)
+            raise serializers.ValidationError({field: [message] for field in changed})
+        if changed and not str(attrs.get("motif", "")).strip():
+            raise serializers.ValidationError(
+                {"motif": ["Indiquez le motif du changement d'identité."]}
+            )
+
+    def update(self, instance: Structure, validated_data: dict) -> Structure:
+        reason = validated_data.pop("motif", "")
+        changes = identity_changes(instance, validated_data)
+        contact = {f: v for f, v in validated_data.items() if f in Structure.CONTACT_FIELDS}
+        user = self.context["request"].user
+        with transaction.atomic():
+            if changes:
+                structure_change_identity(structure=instance, by=user, reason=reason, **changes)
+            if contact:
+                structure_update_contact(structure=instance, by=user, **contact)
+        return instance
+
 
 class MeSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -76,6 +123,9 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "first_name", "last_name", "roles"]
+
+
+INVALID_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -86,18 +136,47 @@ class TokenRequestSerializer(serializers.Serializer):
         trim_whitespace=False,
         write_only=True,
     )
+    nom = serializers.CharField(
+        label="Nom du jeton",
+        required=False,
+        max_length=100,
+        default="Jeton d'API",
+        help_text="L'appareil ou le logiciel qui s'en sert : un nouveau jeton du même nom "
+        "remplace l'ancien.",
+    )
+    totp = serializers.CharField(
+        label="Code à usage unique",
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        write_only=True,
+        help_text="Obligatoire pour les aidants et référents : le code de leur application "
+        "d'authentification.",
+    )
 
     def validate(self, attrs: dict) -> dict:
-        user = authenticate(
-            self.context["request"], username=attrs["email"].lower(), password=attrs["password"]
-        )
+        """The login policy of every door, then the second factor of aidants and référents."""
+        request = self.context["request"]._request
+        email = login_policy.normalized_email(attrs["email"])
+        try:
+            user = login_policy.authenticate_or_refuse(request, email, attrs["password"])
+        except login_policy.LoginLocked as locked:
+            raise exceptions.Throttled(
+                wait=locked.lock.retry_after(), detail=locked.lock.message
+            ) from locked
         if user is None:
-            raise serializers.ValidationError(
-                "Adresse électronique ou mot de passe incorrect.", code="authorization"
-            )
+            raise serializers.ValidationError(INVALID_CREDENTIALS, code="authorization")
+        try:
+            second_factor_check(user, attrs.get("totp", ""))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"totp": list(exc.messages)}) from exc
         attrs["user"] = user
         return attrs
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
+    token = serializers.CharField(
+        read_only=True, help_text="À envoyer dans l'en-tête `Authorization: Token <jeton>`."
+    )
+    nom = serializers.CharField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, help_text="Fin de validité du jeton.")

@@ -1,13 +1,12 @@
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api.permissions import HasAbility
@@ -19,8 +18,10 @@ from core.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from core.api.throttling import ScopedRateThrottle
 from core.http import AuthenticatedRequest
-from core.models import Departement, Region, Structure
+from core.models import Departement, Region, Structure, User
+from core.services import api_token_create
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -85,13 +86,33 @@ def me(request: Request) -> Response:
 
 class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
+    # The credentials are in the body: a session cookie or a stale token header plays no part.
+    authentication_classes = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(
+                description="Identifiants incorrects ou code à usage unique manquant ou refusé."
+            ),
+            429: OpenApiResponse(
+                description="Connexion suspendue après trop d'échecs (en-tête Retry-After)."
+            ),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
-        """Échange une adresse électronique et un mot de passe contre un jeton d'API."""
+        """Échange une adresse électronique et un mot de passe (plus, pour les aidants et
+        référents, le code de leur application d'authentification) contre un jeton d'API
+        expirant, un par appareil ou logiciel (`nom`). Mêmes règles de verrouillage que la page
+        de connexion."""
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        user = serializer.validated_data["user"]
+        token, raw = api_token_create(user=user, name=serializer.validated_data["nom"])
+        # A successful login for the policy (axes resets the pair's failures) and last_login.
+        user_logged_in.send(sender=User, request=request._request, user=user)
+        return Response({"token": raw, "nom": token.name, "expiry": token.expiry})

@@ -40,11 +40,12 @@ def test_wrong_credentials_give_one_french_message_that_reveals_nothing(client):
         }
 
 
-def test_validation_errors_name_the_field_in_french(client, structure, gestionnaire):
-    client.force_login(gestionnaire)
+def test_validation_errors_name_the_field_in_french(client, structure, anct):
+    # ANCT: only it may change a SIRET (a gestionnaire is refused before any validation).
+    client.force_login(anct)
     response = client.patch(
         f"/api/structures/{structure.pk}/",
-        {"siret": "12345678901234"},
+        {"siret": "12345678901234", "motif": "Erreur de saisie"},
         content_type="application/json",
     )
     assert response.status_code == 400

@@ -81,7 +81,12 @@ def test_only_anct_and_the_manager_update_a_structure(request, client, structure
 def test_api_returns_the_abilities_the_ui_relies_on(client, structure, colleague):
     client.force_login(colleague)
     body = client.get(f"/api/structures/{structure.pk}/").json()
-    assert body["abilities"] == {"view": True, "update": False, "manage_members": False}
+    assert body["abilities"] == {
+        "view": True,
+        "update": False,
+        "change_identity": False,
+        "manage_members": False,
+    }
 
 
 def test_a_person_without_any_role_sees_no_structure(client, structure, other_structure):
