@@ -1,5 +1,6 @@
 """Django settings: the only module that reads the environment (through backend.env)."""
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -8,7 +9,7 @@ import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.env import env_bool, env_int, env_list, env_str
+from backend.env import env_bool, env_int, env_list, env_pairs, env_str
 from conseillers.beat import BEAT_SCHEDULE as CONSEILLERS_BEAT_SCHEDULE
 from conseillers.subsidy.beat import BEAT_SCHEDULE as SUBSIDY_BEAT_SCHEDULE
 from mandats.beat import BEAT_SCHEDULE as MANDATS_BEAT_SCHEDULE
@@ -165,8 +166,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Where the signed checkpoints of the Aidants Connect journal's head are written: outside the
+# database, where its owner cannot reach. Production points storages["journal_anchors"] at a
+# write-once store (a bucket with object lock, a directory of another host); verify_journal reads
+# it back.
+JOURNAL_ANCHOR_DIR = Path(env_str("JOURNAL_ANCHOR_DIR", str(VAR_DIR / "journal-anchors")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Read-only files: a checkpoint is written once and never changed.
+    "journal_anchors": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": JOURNAL_ANCHOR_DIR, "file_permissions_mode": 0o444},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -377,6 +388,23 @@ FRANCECONNECT_CLIENT_SECRET = env_str(
 # journal's pseudonymous references. Set a dedicated key in production: rotating SECRET_KEY would
 # otherwise make every usager unfindable.
 AIDANTS_CONNECT_HASH_KEY = env_str("AIDANTS_CONNECT_HASH_KEY", SECRET_KEY)
+# The keys that seal the Aidants Connect journal (HMAC-SHA256), `id:secret` pairs: the first seals
+# new entries, the others still verify the entries they sealed (rotation: put the new pair first,
+# keep the old ones). Never stored in the database, so whoever owns the journal's table cannot
+# re-seal a forged entry. The demo derives one from SECRET_KEY; production refuses to start without.
+JOURNAL_SEAL_KEYS = env_pairs("JOURNAL_SEAL_KEYS")
+if not JOURNAL_SEAL_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "JOURNAL_SEAL_KEYS est vide : la clé de scellement du journal Aidants Connect est "
+            "obligatoire hors du mode démonstration (DEBUG=1), sous la forme identifiant:secret "
+            "(secret d'au moins 32 caractères, distinct de SECRET_KEY)."
+        )
+    JOURNAL_SEAL_KEYS = {"demo": hashlib.sha256(f"journal-seal:{SECRET_KEY}".encode()).hexdigest()}
+if not DEBUG and any(len(secret) < 32 for secret in JOURNAL_SEAL_KEYS.values()):
+    raise ImproperlyConfigured(
+        "JOURNAL_SEAL_KEYS contient un secret trop court : 32 caractères au moins en production."
+    )
 # The wording new mandates are signed with: a template mandats/attestation/legal_text/<version>.html
 # must exist (checked at startup). Signed mandates keep the version they were signed with.
 AIDANTS_CONNECT_MANDAT_TEXT_VERSION = env_str("AIDANTS_CONNECT_MANDAT_TEXT_VERSION", "2025-01")
