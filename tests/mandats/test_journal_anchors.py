@@ -91,6 +91,16 @@ def test_verify_journal_checks_the_chain_against_every_checkpoint(anchored, aida
     )
 
 
+def test_the_demo_anchors_its_journal_once_loaded(db, django_capture_on_commit_callbacks, capsys):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+
+    call_command("verify_journal")
+    out = capsys.readouterr().out
+    assert "Points d'ancrage concordants : 1." in out
+    assert JournalEntry.objects.count() > 0
+
+
 def test_verify_journal_warns_when_nothing_is_anchored(chain, capsys):
     call_command("verify_journal")
     assert "Aucun point d'ancrage" in capsys.readouterr().out
