@@ -120,6 +120,7 @@ def journal_verify() -> JournalReport:
     checkpoints = _CheckpointCursor()
     entries = 0
     try:
+        checkpoints.start()
         for entry in JournalEntry.objects.order_by("sequence").iterator(chunk_size=2000):
             reason = chain.problem(entry) or checkpoints.problem(entry, legacy_until)
             if reason is not None:
@@ -143,6 +144,9 @@ class _CheckpointCursor:
         self._names = iter(self._sorted_names())
         self.reading = ""
         self.matched = 0
+        self.next: Checkpoint | None = None
+
+    def start(self) -> None:
         self.next = self._advance()
 
     @staticmethod
