@@ -171,3 +171,11 @@ def test_the_tranche_page_and_the_api_link_to_the_protected_documents(client, se
     assert links["rapport_activite"] == (
         f"http://testserver/conseillers/subventions/pieces/{piece.pk}/"
     )
+
+
+def test_the_admin_links_to_the_protected_cv_and_offers_no_upload(admin_client):
+    candidat = registered()
+    page = admin_client.get(f"/admin/conseillers/candidat/{candidat.pk}/change/").content.decode()
+    assert f'href="/conseillers/candidats/{candidat.pk}/cv/"' in page
+    assert 'type="file"' not in page
+    assert candidat.cv.name not in page
