@@ -82,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses an oversized body from its Content-Length before anything reads it (CSRF's check
+    # reads the form, but only in process_view, after every middleware's request phase).
+    "core.request_size.RequestSizeLimitMiddleware",
     # After authentication: turns a lockout on any other login door (the admin's) into the
     # login policy's 429 page.
     "axes.middleware.AxesMiddleware",
@@ -164,13 +167,28 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_URL = "media/"
+# Uploaded files live in the default storage (this directory, or object storage later) and are
+# never served from a URL of their own, even in the demo: each one goes out through a view that
+# checks the reader's right (core/files.py). MEDIA_URL is kept only because the storage needs one.
+MEDIA_URL = "/fichiers-non-servis/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Where the signed checkpoints of the Aidants Connect journal's head are written: outside the
 # database, where its owner cannot reach. Production points storages["journal_anchors"] at a
 # write-once store (a bucket with object lock, a directory of another host); verify_journal reads
 # it back.
 JOURNAL_ANCHOR_DIR = Path(env_str("JOURNAL_ANCHOR_DIR", str(VAR_DIR / "journal-anchors")))
+
+# The size of what a person may send. One uploaded file (a CV, a justification document):
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
+# One request: a justification carries up to three documents, plus the form's other fields. A
+# larger Content-Length is refused with 413 before the body is read (core/request_size.py); the
+# reverse proxy refuses it earlier with the same value (client_max_body_size, see the README).
+MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", 3 * MAX_UPLOAD_MB + 1)
+# Django's own ceilings: the fields of a form or a JSON body, read in memory...
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# ... and the size above which an uploaded file goes to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Read-only files: a checkpoint is written once and never changed.
