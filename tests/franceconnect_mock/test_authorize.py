@@ -121,3 +121,16 @@ def test_choosing_an_identity_requires_the_csrf_token(rp):
     )
 
     assert response.status_code == 403
+
+
+def test_every_answer_to_the_service_names_the_issuer(rp, issuer):
+    # RFC 9207, as FranceConnect's relying parties may require it: success, cancel and error.
+    _, success = rp.login("testfc1")
+    page = rp.open_authorize(rp.authorize_params())
+    cancelled = rp.submit_login_page(page, {"cancel": "1"})
+    refused = rp.open_authorize(rp.authorize_params(acr_values="eidas2"))
+
+    assert "code" in success and success["iss"] == issuer
+    for response, error in ((cancelled, "access_denied"), (refused, "invalid_request")):
+        callback = query_of(response.headers["Location"])
+        assert (callback["error"], callback["iss"]) == (error, issuer)
