@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 
+from core.api.errors import api_not_found
 from core.views import healthz
 
 admin.site.site_header = "Inclusion numérique — administration"
@@ -25,6 +26,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Last of the API: whatever no endpoint matched answers the API's JSON 404.
+    re_path(r"^api/", api_not_found),
 ]
 
 if settings.FRANCECONNECT_MOCK_ENABLED:

@@ -450,6 +450,7 @@ def match_end(*, match: Match, by: User, reason: str = "") -> Match:
         _require(locked, "end", by)
         _fire(locked, Match.end, by=by, reason=reason)
         _vacate(locked, timezone.localdate())
+        signals.contract_ended.send(sender=Match, match=locked, by=by)
     return locked
 
 

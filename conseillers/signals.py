@@ -21,3 +21,7 @@ recruitment_validated = Signal()
 
 # ANCT validated a rupture: the post is vacant from the rupture date. Arguments: match, by.
 rupture_validated = Signal()
+
+# A contract ended at its term or was renewed (ANCT or the structure ended the match): the post is
+# vacant from today, as after a rupture. Arguments: match, by.
+contract_ended = Signal()

@@ -13,20 +13,33 @@ from conseillers.models import (
     Match,
     MatchState,
 )
+from core.api.filters import BooleanFilter, FilterSet
 
 
-class CandidatureFilter(filters.FilterSet):
-    etat = filters.ChoiceFilter(
-        field_name="state", choices=CandidatureState.choices, label="État de la candidature"
+def state_filter(choices: list[tuple[str, str]], label: str) -> filters.ChoiceFilter:
+    """A filter on the state whose refusal names the states that exist: an unknown one is an
+    error (400), never a filter silently dropped."""
+    allowed = ", ".join(value for value, _ in choices)
+    return filters.ChoiceFilter(
+        field_name="state",
+        choices=choices,
+        label=label,
+        error_messages={
+            "invalid_choice": f"« %(value)s » n'est pas un état connu. États possibles : {allowed}."
+        },
     )
+
+
+class CandidatureFilter(FilterSet):
+    etat = state_filter(CandidatureState.choices, "État de la candidature")
     departement = filters.CharFilter(
         field_name="structure__departement_id", label="Code du département de la structure"
     )
     structure = filters.NumberFilter(field_name="structure_id", label="Identifiant de la structure")
-    doublon = filters.BooleanFilter(
+    doublon = BooleanFilter(
         method="filter_duplicate", label="Seulement les doublons possibles (SIRET déjà candidat)"
     )
-    non_decidee = filters.BooleanFilter(
+    non_decidee = BooleanFilter(
         method="filter_undecided", label="Seulement les candidatures pas encore décidées"
     )
 
@@ -43,7 +56,7 @@ class CandidatureFilter(filters.FilterSet):
         return queryset.exclude(state__in=UNDECIDED)
 
 
-class EnvelopeFilter(filters.FilterSet):
+class EnvelopeFilter(FilterSet):
     departement = filters.CharFilter(field_name="departement_id", label="Code du département")
     region = filters.CharFilter(field_name="departement__region_id", label="Code de la région")
 
@@ -52,10 +65,8 @@ class EnvelopeFilter(filters.FilterSet):
         fields = ["departement", "region"]
 
 
-class MatchFilter(filters.FilterSet):
-    etat = filters.ChoiceFilter(
-        field_name="state", choices=MatchState.choices, label="État de la mise en relation"
-    )
+class MatchFilter(FilterSet):
+    etat = state_filter(MatchState.choices, "État de la mise en relation")
     structure = filters.NumberFilter(field_name="structure_id", label="Identifiant de la structure")
     departement = filters.CharFilter(
         field_name="structure__departement_id", label="Code du département de la structure"

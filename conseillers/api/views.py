@@ -14,7 +14,6 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -24,6 +23,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,6 +43,7 @@ from conseillers.models import (
     SmicRate,
     Training,
 )
+from core.api.filters import KnownQueryParameters
 from core.api.permissions import HasAbility
 from core.http import AuthenticatedRequest
 from core.models import Departement, Structure, User
@@ -255,10 +256,13 @@ class CandidatureViewSet(viewsets.ReadOnlyModelViewSet):
         "ancienne. Le quota en vigueur est celui de la dernière décision positive.",
         responses={200: s.DecisionSerializer(many=True), **errors(401, 404)},
     )
-    @action(detail=True, methods=["get"])
+    # The ledger of one application: the filters of the list of applications play no part.
+    @action(detail=True, methods=["get"], filter_backends=[KnownQueryParameters])
     def decisions(self, request: AuthenticatedRequest, pk: str) -> Response:
-        ledger = self.get_object().decisions.select_related("author")
-        return Response(s.DecisionSerializer(ledger, many=True).data)
+        # Paginated as every list of the API (the schema says so).
+        ledger = self.get_object().decisions.select_related("author").order_by("-created_at", "-pk")
+        page = self.paginate_queryset(ledger)
+        return self.get_paginated_response(s.DecisionSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Enregistrer une décision",
@@ -468,7 +472,8 @@ class CandidatViewSet(viewsets.GenericViewSet):
     queryset = Candidat.objects.none()
     serializer_class = s.CandidatForStructureSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
+    query_parameters = ["structure"]
 
     @extend_schema(
         summary="Candidats disponibles pour une structure",
@@ -480,7 +485,7 @@ class CandidatViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: AuthenticatedRequest) -> Response:
         structure = managed_structure(request)
-        page = self.paginate_queryset(candidats_for(structure))
+        page = self.paginate_queryset(self.filter_queryset(candidats_for(structure)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -511,8 +516,8 @@ class CandidatViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def interest(self, request: AuthenticatedRequest, pk: str) -> Response:
-        body = valid_body(s.InterestSerializer, request)
         candidat = get_object_or_404(Candidat.objects.available(), pk=pk)
+        body = valid_body(s.InterestSerializer, request)
         with service_errors():
             match = services.match_mark_interest(candidat=candidat, by=request.user, **body)
         match = matches_for(request.user).get(pk=match.pk)
@@ -673,7 +678,7 @@ class SmicRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = SmicRate.objects.order_by("-valid_from")
     serializer_class = s.SmicRateSerializer
     pagination_class = None
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
 
 
 @extend_schema(tags=["Conseillers numériques : formation et certification"])

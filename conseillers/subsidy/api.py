@@ -12,19 +12,20 @@ from typing import cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -51,7 +52,10 @@ from conseillers.subsidy.models import (
     TrancheState,
 )
 from conseillers.subsidy.selectors import PaymentOrder
+from core.api.filters import KnownQueryParameters, check_query_parameters
+from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
+from core.api.schema import SingleObjectSchema
 from core.http import AuthenticatedRequest
 from core.validators import validate_pdf
 
@@ -381,7 +385,7 @@ class RegimeViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, HasAbility]
     collection_abilities = SUBSIDY_PROGRAMME
     collection_ability_map = {"create": "regime_create"}
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
     pagination_class = None
 
     @extend_schema(
@@ -427,7 +431,7 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, HasAbility]
     collection_abilities = SUBSIDY_PROGRAMME
     collection_ability_map = {"create": "convention_sign"}
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
 
     def get_queryset(self) -> QuerySet[Convention]:
         return (
@@ -469,7 +473,7 @@ class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
     request: AuthenticatedRequest
     queryset = Subvention.objects.none()
     serializer_class = SubventionSerializer
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
 
     def get_queryset(self) -> QuerySet[Subvention]:
         tranches = Tranche.objects.select_related("subvention__structure").order_by("rank")
@@ -512,8 +516,11 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Tranche.objects.none()
     serializer_class = TrancheSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
-    filter_backends: list = []
-    ability_map = {"justify": "submit", "send_back": "send_back"}
+    filter_backends = [KnownQueryParameters]
+    query_parameters = ["state", "structure"]
+    # Paying again (same reference and date) answers the payment already recorded: the service
+    # decides, under its row lock, between that, a first payment and a refusal.
+    ability_map = {"justify": "submit", "send_back": "send_back", "pay": "view"}
     ability_refusal = CANNOT_ACT
 
     def get_serializer_class(self):
@@ -522,17 +529,36 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Tranche]:
         tranches = subsidy_selectors.tranche_page(Tranche.objects.visible_to(self.request.user))
         if self.action == "list":
-            state = self.request.query_params.get("state")
-            if state in TrancheState.values:
-                tranches = tranches.filter(state=state)
-            structure = self.request.query_params.get("structure", "")
-            if structure.isdigit():
-                tranches = tranches.filter(subvention__structure_id=int(structure))
+            tranches = self._filtered(tranches)
         else:
             tranches = tranches.prefetch_related(
                 Prefetch("transitions", queryset=SubsidyTransition.objects.select_related("by"))
             )
         return tranches.order_by("due_on", "pk")
+
+    def _filtered(self, tranches: QuerySet[Tranche]) -> QuerySet[Tranche]:
+        """`state` and `structure`, refused when malformed: a filter silently dropped would
+        list every tranche as if it had been applied."""
+        state = self.request.query_params.get("state")
+        if state is not None:
+            if state not in TrancheState.values:
+                allowed = ", ".join(TrancheState.values)
+                raise exceptions.ValidationError(
+                    {
+                        "state": [
+                            f"« {state} » n'est pas un état connu. États possibles : {allowed}."
+                        ]
+                    }
+                )
+            tranches = tranches.filter(state=state)
+        structure = self.request.query_params.get("structure")
+        if structure is not None:
+            if not (structure.isascii() and structure.isdigit()):
+                raise exceptions.ValidationError(
+                    {"structure": ["Indiquez l'identifiant (un nombre) de la structure."]}
+                )
+            tranches = tranches.filter(subvention__structure_id=int(structure))
+        return tranches
 
     def _read(self, pk: int) -> Response:
         tranche = self.get_queryset().get(pk=pk)
@@ -590,15 +616,20 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
         "une fois : le même paiement renvoyé (même référence, même date) rend le paiement déjà "
         "enregistré ; tout autre est refusé.",
         request=PaySerializer,
-        responses={201: PaymentSerializer, **errors(400, 401, 403, 404)},
+        responses={
+            201: PaymentSerializer,
+            200: OpenApiResponse(PaymentSerializer, description="Le paiement déjà enregistré."),
+            **errors(400, 401, 403, 404),
+        },
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def pay(self, request: AuthenticatedRequest, pk: str) -> Response:
         tranche = self.get_object()
         body = valid_body(PaySerializer, request)
         with service_errors():
-            payment = subsidy.payment_record(tranche=tranche, by=request.user, **body)
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+            payment, created = subsidy.payment_record_once(tranche=tranche, by=request.user, **body)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(PaymentSerializer(payment).data, status=code)
 
 
 @extend_schema(tags=[TAG])
@@ -613,7 +644,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     request: AuthenticatedRequest
     queryset = Payment.objects.none()
     serializer_class = PaymentSerializer
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
 
     def get_queryset(self) -> QuerySet[Payment]:
         return (
@@ -654,7 +685,7 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Recovery.objects.none()
     serializer_class = RecoverySerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
     ability_refusal = CANNOT_ACT
 
     def get_queryset(self) -> QuerySet[Recovery]:
@@ -704,7 +735,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, HasAbility]
     collection_abilities = SUBSIDY_PROGRAMME
     collection_ability_map = {"list": "payment_orders_view"}
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
     pagination_class = None
 
     @extend_schema(
@@ -714,6 +745,7 @@ class PaymentOrderViewSet(viewsets.GenericViewSet):
         responses={200: PaymentOrderSerializer(many=True), **errors(401, 403)},
     )
     def list(self, request: AuthenticatedRequest) -> Response:
+        check_query_parameters(request, ())
         orders = subsidy_selectors.payment_orders()
         return Response(
             PaymentOrderSerializer(orders, many=True, context={"request": request}).data
@@ -728,7 +760,8 @@ class BudgetViewSet(viewsets.GenericViewSet):
 
     queryset = Tranche.objects.none()
     serializer_class = BudgetSerializer
-    filter_backends: list = []
+    schema = SingleObjectSchema()  # one report, not a list of rows
+    filter_backends = [KnownQueryParameters]
     pagination_class = None
 
     @extend_schema(
@@ -738,6 +771,7 @@ class BudgetViewSet(viewsets.GenericViewSet):
         responses={200: BudgetSerializer, **errors(401, 403)},
     )
     def list(self, request: AuthenticatedRequest) -> Response:
+        check_query_parameters(request, ())
         scope = dashboard_scope(request.user)
         if not SUBSIDY_PROGRAMME.get_abilities(request.user)["budget_view"] or scope is None:
             raise exceptions.PermissionDenied(

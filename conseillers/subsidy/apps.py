@@ -19,3 +19,7 @@ class SubsidyConfig(AppConfig):
         signals.rupture_validated.connect(
             receivers.suspend_schedule, dispatch_uid="subsidy.suspend_schedule"
         )
+        # A contract ended at its term leaves the post vacant exactly as a rupture does.
+        signals.contract_ended.connect(
+            receivers.suspend_schedule, dispatch_uid="subsidy.suspend_schedule_at_contract_end"
+        )

@@ -19,5 +19,6 @@ def open_schedule(sender: type[Match], *, match: Match, by: User, **kwargs: Any)
 
 
 def suspend_schedule(sender: type[Match], *, match: Match, by: User, **kwargs: Any) -> None:
-    """A rupture is validated: the clock of the post the match held stops."""
+    """A rupture is validated, or the contract ended: the clock of the post the match held
+    stops."""
     services.subvention_suspend(match=match, by=by)

@@ -394,6 +394,11 @@ def _suspend_or_complete(
         logs.append(actor.log(subvention, "suspend", SubventionState.ACTIVE, reason))
     fields = ["state", "months_carried", "vacant_since", "vacancy_deadline"]
     Subvention.objects.bulk_update(suspended, fields, batch_size=UPDATE_BATCH)
+    for subvention in suspended:
+        # bulk_update bypasses the compare-and-set save: the objects must know their new state in
+        # the database, or the next transition on them (a replacement's resume) fails as
+        # concurrent.
+        subvention._update_initial_state()
     SubsidyTransition.objects.bulk_create(logs)
     _close_many(to_close, actor, today)
     return len(suspended), len(to_close)
@@ -780,11 +785,21 @@ def tranche_send_back(*, tranche: Tranche, reason: str, by: User) -> Tranche:
 def payment_record(
     *, tranche: Tranche, reference: str, paid_on: datetime.date, by: User
 ) -> Payment:
-    """Records that the payment agency paid the tranche: once, whatever the retries.
+    """Records that the payment agency paid the tranche: once, whatever the retries (see
+    `payment_record_once`)."""
+    payment, _ = payment_record_once(tranche=tranche, reference=reference, paid_on=paid_on, by=by)
+    return payment
+
+
+def payment_record_once(
+    *, tranche: Tranche, reference: str, paid_on: datetime.date, by: User
+) -> tuple[Payment, bool]:
+    """Records the payment of the tranche, and says whether this call wrote it.
 
     The same payment recorded again (a retried task: same reference and date) returns the row
-    already written; any other second payment is refused. Under the lock, a concurrent second
-    attempt waits and then sees the first; the partial unique constraint backs this up.
+    already written, with False; any other second payment is refused. Under the lock, a
+    concurrent second attempt waits and then sees the first; the partial unique constraint backs
+    this up.
     """
     reference = reference.strip()
     if not reference:
@@ -793,14 +808,7 @@ def payment_record(
         locked = _lock_tranche(tranche.pk)
         existing = Payment.objects.filter(tranche=locked, kind=PaymentKind.PAYMENT).first()
         if existing is not None:
-            if (existing.reference, existing.paid_on) == (reference, paid_on):
-                return existing
-            raise ValidationError(
-                f"La tranche {locked.order_reference} est déjà payée (paiement "
-                f"{existing.reference} du {existing.paid_on:%d/%m/%Y}) : un second paiement est "
-                "impossible. Pour "
-                "rectifier, enregistrez une correction."
-            )
+            return _same_payment(existing, locked, reference, paid_on, by), False
         _require_payable(locked, by)
         payment = Payment.objects.create(
             tranche=locked,
@@ -810,7 +818,21 @@ def payment_record(
             recorded_by=by,
         )
         _fire(locked, Tranche.pay, Actor(by=by), f"Paiement {reference} du {paid_on:%d/%m/%Y}.")
-    return payment
+    return payment, True
+
+
+def _same_payment(
+    existing: Payment, tranche: Tranche, reference: str, paid_on: datetime.date, by: User
+) -> Payment:
+    # Only whoever may record payments learns what was paid.
+    _require_programme("payment_record", by)
+    if (existing.reference, existing.paid_on) == (reference, paid_on):
+        return existing
+    raise ValidationError(
+        f"La tranche {tranche.order_reference} est déjà payée (paiement "
+        f"{existing.reference} du {existing.paid_on:%d/%m/%Y}) : un second paiement est "
+        "impossible. Pour rectifier, enregistrez une correction."
+    )
 
 
 def _require_payable(tranche: Tranche, by: User) -> None:

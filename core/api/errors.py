@@ -1,8 +1,13 @@
-"""One shape for every API error: {"code": …, "message": …, "details": …}, in French."""
+"""One shape for every API error: {"code": …, "message": …, "details": …}, in French.
+
+`details` is always an object: for a validation error, the messages keyed by field (errors of the
+whole body under non_field_errors); otherwise empty.
+"""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,7 +20,18 @@ _MESSAGES = {
     "permission_denied": "Vous n'avez pas le droit d'effectuer cette action.",
     "not_found": "Ressource introuvable.",
     "method_not_allowed": "Méthode non autorisée sur cette ressource.",
+    "not_acceptable": "Cette ressource ne sait répondre qu'en JSON (en-tête Accept).",
+    "unsupported_media_type": "Type de contenu non pris en charge",
     "throttled": "Trop de requêtes : réessayez dans quelques instants.",
+}
+# DRF words these in English around the request's own values (method, media type, parser
+# error): never shown as they are.
+_ALWAYS_OURS = {
+    "parse_error",
+    "method_not_allowed",
+    "not_acceptable",
+    "unsupported_media_type",
+    "throttled",
 }
 
 
@@ -30,7 +46,23 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    return Response(_body(exc), status=response.status_code, headers=_headers(response))
+    body = _body(exc)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        body["message"] = _unsupported_media_type(context)
+    return Response(body, status=response.status_code, headers=_headers(response))
+
+
+# It changes nothing and answers every method: the CSRF check (an HTML 403 for a token caller's
+# POST) has nothing to protect here.
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Any path under /api/ that no endpoint matches (an unknown path, an id of the wrong form):
+    the API's 404, never Django's HTML page."""
+    return JsonResponse(error_body("not_found"), status=404)
+
+
+def error_body(code: str) -> dict:
+    return {"code": code, "message": _MESSAGES[code], "details": {}}
 
 
 def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -47,12 +79,23 @@ def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 def _body(exc: exceptions.APIException) -> dict:
     codes = exc.get_codes()
     if isinstance(exc, exceptions.ValidationError):
-        return {"code": "invalid", "message": _MESSAGES["invalid"], "details": exc.detail}
+        details = exc.detail
+        if not isinstance(details, dict):
+            details = {"non_field_errors": details}
+        return {"code": "invalid", "message": _MESSAGES["invalid"], "details": details}
     code = codes if isinstance(codes, str) else exc.default_code
     # Our own wording for DRF's stock messages; a message written for the case is kept as is.
-    custom = str(exc.detail) != str(exc.default_detail)
+    custom = str(exc.detail) != str(exc.default_detail) and code not in _ALWAYS_OURS
     message = str(exc.detail) if custom else _MESSAGES.get(code, str(exc.detail))
     return {"code": code, "message": message, "details": {}}
+
+
+def _unsupported_media_type(context: dict) -> str:
+    request = context.get("request")
+    accepted = [parser.media_type for parser in getattr(request, "parsers", None) or []]
+    if not accepted:
+        return _MESSAGES["unsupported_media_type"] + "."
+    return f"{_MESSAGES['unsupported_media_type']} : envoyez {' ou '.join(accepted)}."
 
 
 def _headers(response: Response) -> dict:

@@ -4,11 +4,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import FilterSet
+from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
 from core.api.serializers import (
     DepartementSerializer,
@@ -23,17 +26,22 @@ from core.http import AuthenticatedRequest
 from core.models import Departement, Region, Structure, User
 from core.services import api_token_create
 
+# Codes of the referential are letters and digits (2A, 971): any other path, a NUL character
+# among them, is not found by the router rather than sent to the database.
+REFERENTIAL_CODE = "[0-9A-Za-z]+"
+
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     """Régions (et collectivités d'outre-mer) du référentiel."""
 
     queryset = Region.objects.order_by("code")
+    lookup_value_regex = REFERENTIAL_CODE
     serializer_class = RegionSerializer
     permission_classes = [AllowAny]
     pagination_class = None
 
 
-class DepartementFilter(filters.FilterSet):
+class DepartementFilter(FilterSet):
     region = filters.CharFilter(field_name="region_id", label="Code de la région")
     zone = filters.CharFilter(label="Zone (metro, drom, com)")
 
@@ -46,13 +54,14 @@ class DepartementViewSet(viewsets.ReadOnlyModelViewSet):
     """Départements et collectivités d'outre-mer, avec leur population légale."""
 
     queryset = Departement.objects.select_related("region").order_by("code")
+    lookup_value_regex = REFERENTIAL_CODE
     serializer_class = DepartementSerializer
     permission_classes = [AllowAny]
     filterset_class = DepartementFilter
     ordering_fields = ["code", "name", "population"]
 
 
-class StructureFilter(filters.FilterSet):
+class StructureFilter(FilterSet):
     departement = filters.CharFilter(field_name="departement_id", label="Code du département")
 
     class Meta:
@@ -88,6 +97,8 @@ class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
     # The credentials are in the body: a session cookie or a stale token header plays no part.
     authentication_classes = []
+    # Programs log in with JSON; a form post (curl -d) works as well.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 

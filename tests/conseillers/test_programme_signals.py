@@ -92,3 +92,13 @@ def test_nothing_of_the_programme_imports_its_subsidy():
     }
     assert programme
     assert importing == set()
+
+
+@pytest.mark.parametrize("failing", [signals.contract_ended], indirect=True)
+def test_a_failing_receiver_undoes_the_end_of_the_contract(failing, structure, validated, anct):
+    match = match_in(MatchState.FINALISED, structure=structure)
+
+    with pytest.raises(ReceiverFailed):
+        services.match_end(match=match, by=anct)
+
+    assert Match.objects.get(pk=match.pk).state == MatchState.FINALISED

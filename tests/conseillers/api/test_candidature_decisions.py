@@ -69,7 +69,7 @@ def test_whoever_sees_the_application_reads_its_ledger(api, application, persona
     response = api(persona).get(ledger_url(application))
     assert response.status_code == READ_STATUS[persona]
     if response.status_code == 200:
-        assert [row["posts_granted"] for row in response.json()] == [2]
+        assert [row["posts_granted"] for row in response.json()["results"]] == [2]
 
 
 def test_the_first_decision_validates_the_application_and_sets_its_quota(api, application):

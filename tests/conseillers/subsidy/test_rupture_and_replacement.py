@@ -184,17 +184,16 @@ def test_the_whole_duration_served_closes_the_schedule_with_everything_earned(ca
     assert not subvention.tranches.filter(state=TrancheState.CANCELLED).exists()
 
 
-def test_a_contract_ended_normally_is_seen_by_the_daily_reconciliation(career, today):
+def test_a_contract_ended_normally_suspends_the_schedule_as_a_rupture_does(career, today):
     match = career.recruit(months_ago(7, today))
     services.match_end(match=match, by=career.anct)
-    assert career.subvention(match).state == SubventionState.ACTIVE  # until the task runs
-    report = subsidy.subventions_reconcile(today=today)
     subvention = career.subvention(match)
-    assert report.suspended == 1
     assert subvention.state == SubventionState.VACANT
     assert subvention.months_carried == 7
+    assert subvention.vacant_since == today
     log = subvention.transitions.get(transition="suspend")
-    assert log.by is None and log.system == subsidy.SYSTEM_RECONCILE
+    assert log.by == career.anct
+    assert subsidy.subventions_reconcile(today=today).suspended == 0  # nothing left to see
 
 
 def test_a_vacant_post_is_not_paid(career, eight_months, anct):

@@ -1,0 +1,79 @@
+"""Query parameters the API does not know are refused, naming those it knows: a misspelt filter
+silently ignored would return every row as if it had been applied."""
+
+from collections.abc import Iterable
+
+from django import forms
+from django.db import models
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+
+class KnownQueryParameters(BaseFilterBackend):
+    """Refuses (400) a query parameter that is neither a filter, the ordering, the pagination,
+    nor one of the view's own `query_parameters` (those its schema declares by hand)."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        check_query_parameters(request, known_query_parameters(view, queryset))
+        return queryset
+
+
+def check_query_parameters(request: Request, known: Iterable[str]) -> None:
+    known = sorted(set(known))
+    unknown = sorted(set(request.query_params) - set(known))
+    if not unknown:
+        return
+    hint = "Paramètres possibles : " + ", ".join(known) + "." if known else "Aucun paramètre."
+    message = f"Paramètre inconnu. {hint}"
+    raise exceptions.ValidationError({name.replace("\x00", ""): [message] for name in unknown})
+
+
+def known_query_parameters(view: APIView, queryset: QuerySet | None = None) -> set[str]:
+    known = set(getattr(view, "query_parameters", ()))
+    for backend_class in getattr(view, "filter_backends", ()):
+        backend = backend_class()
+        if isinstance(backend, DjangoFilterBackend) and queryset is not None:
+            filterset_class = backend.get_filterset_class(view, queryset)
+            known |= set(filterset_class.base_filters) if filterset_class else set()
+        elif isinstance(backend, OrderingFilter):
+            known.add(backend.ordering_param)
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        known |= {paginator.page_query_param, paginator.page_size_query_param} - {None}
+    return known
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """`true` or `false` (as the schema says a boolean is written), anything else refused: the
+    stock field reads an unknown word as "no filter" and returns every row."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).lower()
+        if word not in ("true", "false"):
+            raise forms.ValidationError(
+                f"« {value} » n'est pas un booléen : indiquez true ou false.", code="invalid"
+            )
+        return word == "true"
+
+    def validate(self, value) -> None:
+        pass
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class FilterSet(filters.FilterSet):
+    """The API's filter sets: boolean fields of the model filtered strictly."""
+
+    FILTER_DEFAULTS = {
+        **filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+    }
