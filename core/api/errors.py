@@ -26,13 +26,7 @@ _MESSAGES = {
 }
 # DRF words these in English around the request's own values (method, media type, parser
 # error): never shown as they are.
-_ALWAYS_OURS = {
-    "parse_error",
-    "method_not_allowed",
-    "not_acceptable",
-    "unsupported_media_type",
-    "throttled",
-}
+_ALWAYS_OURS = {"parse_error", "method_not_allowed", "not_acceptable", "unsupported_media_type"}
 
 
 def exception_handler(exc, context):
@@ -86,6 +80,9 @@ def _body(exc: exceptions.APIException) -> dict:
     code = codes if isinstance(codes, str) else exc.default_code
     # Our own wording for DRF's stock messages; a message written for the case is kept as is.
     custom = str(exc.detail) != str(exc.default_detail) and code not in _ALWAYS_OURS
+    if isinstance(exc, exceptions.Throttled):
+        # DRF appends the wait to its stock sentence; a policy's own message is kept.
+        custom = not str(exc.detail).startswith(str(exc.default_detail))
     message = str(exc.detail) if custom else _MESSAGES.get(code, str(exc.detail))
     return {"code": code, "message": message, "details": {}}
 

@@ -17,6 +17,8 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request: Request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
+        if not page_size:
+            return None  # as DRF: without a page size, the list is not paginated
         paginator = self.django_paginator_class(queryset, page_size)
         number = _positive(request, self.page_query_param, None)
         try:
@@ -27,7 +29,7 @@ class Pagination(PageNumberPagination):
             ) from exc
         return list(self.page)
 
-    def get_page_size(self, request: Request) -> int:
+    def get_page_size(self, request: Request) -> int | None:
         size = _positive(request, self.page_size_query_param, self.max_page_size)
         return size or self.page_size
 

@@ -78,7 +78,7 @@ def test_only_the_code_response_type_is_accepted(rp):
     assert query_of(response.headers["Location"])["error"] == "unsupported_response_type"
 
 
-def test_cancelling_returns_access_denied_with_the_state(rp):
+def test_cancelling_returns_access_denied_with_the_state(rp, issuer):
     params = rp.authorize_params()
     page = rp.open_authorize(params)
 
@@ -90,6 +90,7 @@ def test_cancelling_returns_access_denied_with_the_state(rp):
         "error": "access_denied",
         "error_description": "L'usager a annule sa connexion avec FranceConnect.",
         "state": params["state"],
+        "iss": issuer,
     }
 
 

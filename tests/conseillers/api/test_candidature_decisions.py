@@ -94,7 +94,7 @@ def test_the_quota_in_force_is_the_last_positive_decision_of_the_ledger(api, app
     )
     # A zero-post row (a refusal imported from the former platform) leaves the quota as it was.
     DecisionFactory(candidature=application, kind=DecisionKind.REFUSAL, posts_granted=0)
-    ledger = client.get(ledger_url(application)).json()
+    ledger = client.get(ledger_url(application)).json()["results"]
     assert [row["posts_granted"] for row in ledger] == [0, 2, 5, 3]
     assert detail(client, application)["quota"] == 2
 

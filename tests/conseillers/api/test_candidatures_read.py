@@ -165,7 +165,10 @@ def test_filters(api, mixed, query, expected):
 def test_an_unknown_state_in_the_filter_is_a_french_error(api, mixed):
     response = api("anct").get(URL, {"etat": "gagnee"})
     assert response.status_code == 400
-    assert response.json()["details"]["etat"][0].startswith("Sélectionnez un choix valide.")
+    assert response.json()["details"]["etat"] == [
+        "« gagnee » n'est pas un état connu. États possibles : creee, examen_complementaire, "
+        "validee, refusee, abandonnee, annulee, doublon."
+    ]
 
 
 # --- Queries --------------------------------------------------------------------------------------

@@ -138,7 +138,9 @@ def test_anct_approves_and_pays_once(api, career, recruited):
     assert paid.status_code == 201
     assert paid.json()["amount_cents"] == 2_000_000
     again = post(client, f"{API}/tranches/{first.pk}/pay/", {**body, "reference": "BDT-2"})
-    assert again.status_code == 403  # no longer approved: the action is not open any more
+    # Another payment of a paid tranche: the service's refusal, with the payment on record.
+    assert again.status_code == 400
+    assert "déjà payée" in again.json()["details"]["non_field_errors"][0]
     assert Payment.objects.count() == 1
     listed = api("gestionnaire").get(f"{API}/paiements/").json()["results"]
     assert [p["reference"] for p in listed] == ["BDT-1"]
