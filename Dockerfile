@@ -9,6 +9,7 @@ RUN pip install --require-hashes -r requirements.lock
 COPY . .
 RUN useradd --system --home /app inclusion \
     && mkdir -p /var/lib/inclusion \
+    && mkdir -p /var/lib/inclusion/journal-anchors \
     && DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 python manage.py collectstatic --noinput \
     && chown -R inclusion /var/lib/inclusion
 USER inclusion

@@ -1,5 +1,6 @@
 """Django settings: the only module that reads the environment (through backend.env)."""
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -8,7 +9,7 @@ import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.env import env_bool, env_int, env_list, env_str
+from backend.env import env_bool, env_int, env_list, env_pairs, env_str
 from conseillers.beat import BEAT_SCHEDULE as CONSEILLERS_BEAT_SCHEDULE
 from conseillers.subsidy.beat import BEAT_SCHEDULE as SUBSIDY_BEAT_SCHEDULE
 from mandats.beat import BEAT_SCHEDULE as MANDATS_BEAT_SCHEDULE
@@ -81,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses an oversized body from its Content-Length before anything reads it (CSRF's check
+    # reads the form, but only in process_view, after every middleware's request phase).
+    "core.request_size.RequestSizeLimitMiddleware",
     # After authentication: turns a lockout on any other login door (the admin's) into the
     # login policy's 429 page.
     "axes.middleware.AxesMiddleware",
@@ -163,10 +167,35 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_URL = "media/"
+# Uploaded files live in the default storage (this directory, or object storage later) and are
+# never served from a URL of their own, even in the demo: each one goes out through a view that
+# checks the reader's right (core/files.py). MEDIA_URL is kept only because the storage needs one.
+MEDIA_URL = "/fichiers-non-servis/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Where the signed checkpoints of the Aidants Connect journal's head are written: outside the
+# database, where its owner cannot reach. Production points storages["journal_anchors"] at a
+# write-once store (a bucket with object lock, a directory of another host); verify_journal reads
+# it back.
+JOURNAL_ANCHOR_DIR = Path(env_str("JOURNAL_ANCHOR_DIR", str(VAR_DIR / "journal-anchors")))
+
+# The size of what a person may send. One uploaded file (a CV, a justification document):
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
+# One request: a justification carries up to three documents, plus the form's other fields. A
+# larger Content-Length is refused with 413 before the body is read (core/request_size.py); the
+# reverse proxy refuses it earlier with the same value (client_max_body_size, see the README).
+MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", 3 * MAX_UPLOAD_MB + 1)
+# Django's own ceilings: the fields of a form or a JSON body, read in memory...
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# ... and the size above which an uploaded file goes to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Read-only files: a checkpoint is written once and never changed.
+    "journal_anchors": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": JOURNAL_ANCHOR_DIR, "file_permissions_mode": 0o444},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -384,6 +413,23 @@ FRANCECONNECT_CLIENT_SECRET = env_str(
 # journal's pseudonymous references. Set a dedicated key in production: rotating SECRET_KEY would
 # otherwise make every usager unfindable.
 AIDANTS_CONNECT_HASH_KEY = env_str("AIDANTS_CONNECT_HASH_KEY", SECRET_KEY)
+# The keys that seal the Aidants Connect journal (HMAC-SHA256), `id:secret` pairs: the first seals
+# new entries, the others still verify the entries they sealed (rotation: put the new pair first,
+# keep the old ones). Never stored in the database, so whoever owns the journal's table cannot
+# re-seal a forged entry. The demo derives one from SECRET_KEY; production refuses to start without.
+JOURNAL_SEAL_KEYS = env_pairs("JOURNAL_SEAL_KEYS")
+if not JOURNAL_SEAL_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "JOURNAL_SEAL_KEYS est vide : la clé de scellement du journal Aidants Connect est "
+            "obligatoire hors du mode démonstration (DEBUG=1), sous la forme identifiant:secret "
+            "(secret d'au moins 32 caractères, distinct de SECRET_KEY)."
+        )
+    JOURNAL_SEAL_KEYS = {"demo": hashlib.sha256(f"journal-seal:{SECRET_KEY}".encode()).hexdigest()}
+if not DEBUG and any(len(secret) < 32 for secret in JOURNAL_SEAL_KEYS.values()):
+    raise ImproperlyConfigured(
+        "JOURNAL_SEAL_KEYS contient un secret trop court : 32 caractères au moins en production."
+    )
 # The wording new mandates are signed with: a template mandats/attestation/legal_text/<version>.html
 # must exist (checked at startup). Signed mandates keep the version they were signed with.
 AIDANTS_CONNECT_MANDAT_TEXT_VERSION = env_str("AIDANTS_CONNECT_MANDAT_TEXT_VERSION", "2025-01")

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import (
@@ -33,6 +32,3 @@ urlpatterns = [
 
 if settings.FRANCECONNECT_MOCK_ENABLED:
     urlpatterns.append(path("mock-franceconnect/", include("franceconnect_mock.urls")))
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,6 +2,8 @@
 only here: they change through the product's pages, which write a new row with its author."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from conseillers.models import (
     Candidat,
@@ -45,6 +47,17 @@ class CandidatAdmin(admin.ModelAdmin):
     search_fields = ["last_name", "first_name", "email"]
     list_filter = ["situation", "pix_level"]
     filter_horizontal = ["departements"]
+    # The CV is uploaded by the candidate (checked as a PDF there) and read through the protected
+    # view: the admin neither replaces it nor links to a storage URL.
+    exclude = ["cv"]
+    readonly_fields = ["cv_link"]
+
+    @admin.display(description="CV")
+    def cv_link(self, obj: Candidat) -> str:
+        if not obj.cv:
+            return "Aucun CV"
+        url = reverse("conseillers:candidat-cv", args=[obj.pk])
+        return format_html('<a href="{}">Télécharger le CV (PDF)</a>', url)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

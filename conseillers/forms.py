@@ -1,6 +1,7 @@
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -14,6 +15,7 @@ from conseillers.models import (
 )
 from core.forms import DsfrForm, DsfrModelForm
 from core.models import Departement, Structure
+from core.validators import validate_pdf
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -164,9 +166,6 @@ class RedistributionForm(DsfrForm):
     )
 
 
-CV_MAX_BYTES = 5 * 1024 * 1024
-
-
 class CandidatForm(DsfrModelForm):
     class Meta:
         model = Candidat
@@ -189,16 +188,11 @@ class CandidatForm(DsfrModelForm):
         }
         help_texts = {
             "departements": "Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
-            "cv": "Au format PDF, 5 Mo au maximum.",
+            "cv": f"Au format PDF, {settings.MAX_UPLOAD_MB} Mo au maximum.",
         }
 
     def clean_cv(self):
         cv = self.cleaned_data.get("cv")
-        if not cv:
-            return cv
-        if cv.size > CV_MAX_BYTES:
-            raise ValidationError("Le CV dépasse 5 Mo : réduisez-le ou envoyez-le sans images.")
-        if not cv.name.lower().endswith(".pdf") or cv.read(5) != b"%PDF-":
-            raise ValidationError("Le CV doit être un fichier PDF.")
-        cv.seek(0)
+        if cv:
+            validate_pdf(cv, "Le CV")
         return cv

@@ -12,6 +12,7 @@ urlpatterns = [
         "candidatures/<int:pk>/<slug:action>/", views.candidature_action, name="candidature-action"
     ),
     path("candidats/inscription/", views.candidat_register, name="candidat-register"),
+    path("candidats/<int:pk>/cv/", views.candidat_cv, name="candidat-cv"),
     path("mon-parcours/", views.my_career, name="my-career"),
     path("recrutement/", views.recruitment, name="recruitment"),
     path(

@@ -10,10 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from conseillers import selectors, services, territory
 from conseillers.abilities import PROGRAMME
@@ -40,6 +40,7 @@ from conseillers.models import (
     MatchState,
     Training,
 )
+from core.files import attachment_response
 from core.http import AuthenticatedHttpRequest
 from core.models import Departement, Structure
 
@@ -247,6 +248,17 @@ def candidat_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def candidat_cv(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """A candidate's CV, to whoever the candidate's abilities allow: a 404 to everyone else, who
+    need not learn that the person registered."""
+    candidat = get_object_or_404(Candidat, pk=pk)
+    if not candidat.get_abilities(request.user)["download_cv"]:
+        raise Http404
+    return attachment_response(candidat.cv.name, download_name=candidat.cv_download_name)
+
+
+@login_required
 def my_career(request: AuthenticatedHttpRequest) -> HttpResponse:
     candidat = Candidat.objects.filter(user=request.user).first()
     if candidat is None:
@@ -363,6 +375,7 @@ def _render_match(request, match: Match, bound: dict, status: int = 200) -> Http
         "title": f"Mise en relation : {match.candidat}",
         "match": match,
         "abilities": abilities,
+        "candidat_abilities": match.candidat.get_abilities(request.user),
         "contract": getattr(match, "contract", None),
         "rupture": getattr(match, "rupture", None),
         "transitions": match.transitions.select_related("by"),

@@ -6,8 +6,10 @@ its migration installs the guard with the `AppendOnly` operation. Every transiti
 the abstract `core.transitions.TransitionLog`.
 
 Two row triggers per table, `<table>_no_update` and `<table>_no_delete`, on PostgreSQL and SQLite.
-PostgreSQL's test flush uses TRUNCATE, which row triggers do not see; SQLite's uses DELETE, so
-the test harness (`tests/conftest.py`) lifts the DELETE triggers around it. SQLite also rebuilds a
+A table may also refuse TRUNCATE (`refuse_truncate=True`): a statement trigger `<table>_no_truncate`
+on PostgreSQL (SQLite has no TRUNCATE). Test flushes empty every table, with TRUNCATE on
+PostgreSQL and DELETE on SQLite: the test harness (`tests/conftest.py`) lifts the guards they hit
+around them. SQLite also rebuilds a
 table, losing its triggers, when a later migration alters it: such a migration must apply
 `AppendOnly` again; `tests/core/test_append_only.py` fails if a guard is missing.
 """
@@ -23,6 +25,7 @@ from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
 
 OPERATIONS = ("UPDATE", "DELETE")
+TRUNCATE = "TRUNCATE"
 # One function serves every table: the message travels as the trigger's argument.
 POSTGRESQL_FUNCTION = """
 CREATE OR REPLACE FUNCTION core_append_only_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -42,13 +45,17 @@ def _quoted(message: str) -> str:
     return "'" + message.replace("'", "''") + "'"
 
 
-def create_sql(vendor: str, table: str, message: str) -> list[str]:
+def create_sql(vendor: str, table: str, message: str, refuse_truncate: bool = False) -> list[str]:
     if vendor == "postgresql":
-        return [POSTGRESQL_FUNCTION] + [
-            f"CREATE TRIGGER {trigger_name(table, op)} BEFORE {op} ON {table} FOR EACH ROW "
-            f"EXECUTE FUNCTION core_append_only_refuse({_quoted(message)})"
-            for op in OPERATIONS
-        ]
+        return (
+            [POSTGRESQL_FUNCTION]
+            + [
+                f"CREATE TRIGGER {trigger_name(table, op)} BEFORE {op} ON {table} FOR EACH ROW "
+                f"EXECUTE FUNCTION core_append_only_refuse({_quoted(message)})"
+                for op in OPERATIONS
+            ]
+            + ([_postgresql_truncate_trigger(table, message)] if refuse_truncate else [])
+        )
     if vendor == "sqlite":
         return [
             f"CREATE TRIGGER {trigger_name(table, op)} BEFORE {op} ON {table} "
@@ -58,9 +65,21 @@ def create_sql(vendor: str, table: str, message: str) -> list[str]:
     raise NotImplementedError(f"Les tables en ajout seul ne sont pas gérées pour « {vendor} ».")
 
 
+def _postgresql_truncate_trigger(table: str, message: str) -> str:
+    # TRUNCATE fires no row trigger: only a statement trigger sees it.
+    return (
+        f"CREATE TRIGGER {trigger_name(table, TRUNCATE)} BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION core_append_only_refuse({_quoted(message)})"
+    )
+
+
 def drop_sql(vendor: str, table: str) -> list[str]:
-    on_table = f" ON {table}" if vendor == "postgresql" else ""
-    return [f"DROP TRIGGER IF EXISTS {trigger_name(table, op)}{on_table}" for op in OPERATIONS]
+    if vendor == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {trigger_name(table, op)} ON {table}"
+            for op in (*OPERATIONS, TRUNCATE)
+        ]
+    return [f"DROP TRIGGER IF EXISTS {trigger_name(table, op)}" for op in OPERATIONS]
 
 
 def append_only_models() -> list[type[models.Model]]:
@@ -74,16 +93,16 @@ class AppendOnly(Operation):
     reversible = True
     reduces_to_sql = False
 
-    def __init__(self, model_name: str, message: str) -> None:
+    def __init__(self, model_name: str, message: str, refuse_truncate: bool = False) -> None:
         self.model_name = model_name
         self.message = message
+        self.refuse_truncate = refuse_truncate
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (
-            f"{self.__class__.__module__}.{self.__class__.__qualname__}",
-            [],
-            {"model_name": self.model_name, "message": self.message},
-        )
+        kwargs: dict[str, Any] = {"model_name": self.model_name, "message": self.message}
+        if self.refuse_truncate:
+            kwargs["refuse_truncate"] = True
+        return (f"{self.__class__.__module__}.{self.__class__.__qualname__}", [], kwargs)
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass  # Triggers are invisible to the model state.
@@ -97,7 +116,8 @@ class AppendOnly(Operation):
     ) -> None:
         table = to_state.apps.get_model(app_label, self.model_name)._meta.db_table
         vendor = schema_editor.connection.vendor
-        for sql in drop_sql(vendor, table) + create_sql(vendor, table, self.message):
+        sql_create = create_sql(vendor, table, self.message, self.refuse_truncate)
+        for sql in drop_sql(vendor, table) + sql_create:
             schema_editor.execute(sql, params=None)
 
     def database_backwards(
@@ -112,4 +132,5 @@ class AppendOnly(Operation):
             schema_editor.execute(sql, params=None)
 
     def describe(self) -> str:
-        return f"Refuse UPDATE and DELETE on {self.model_name}"
+        refused = "UPDATE, DELETE and TRUNCATE" if self.refuse_truncate else "UPDATE and DELETE"
+        return f"Refuse {refused} on {self.model_name}"

@@ -58,6 +58,8 @@ def discovery(request: HttpRequest) -> JsonResponse:
             "claims_supported": ["sub", *IDENTITY_SCOPES],
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
+            # RFC 9207: authorization responses carry `iss` (core.oidc.server.with_issuer).
+            "authorization_response_iss_parameter_supported": True,
             "grant_types_supported": ["authorization_code"],
             "subject_types_supported": ["pairwise"],
             "acr_values_supported": [ACR_EIDAS1],

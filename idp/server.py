@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.rfc6749 import InvalidScopeError
 from authlib.oauth2.rfc7636 import CodeChallenge
 from django.conf import settings
 from django.http import HttpRequest
@@ -80,6 +81,14 @@ class IdpAuthorizationServer(ProviderServer):
 
     def issuer_for(self, request: HttpRequest) -> str:
         return issuer_for(request)
+
+    def validate_requested_scope(self, scope: str | None) -> None:
+        """Scopes unknown here are ignored, not refused (OIDC Core 3.1.2.1 and 5.4): libraries
+        add `offline_access` and the like by default. The client's `get_allowed_scope` keeps
+        the known ones, and only those are granted. `openid` stays required: without it the
+        request is no OpenID Connect login and no id_token would be issued."""
+        if "openid" not in (scope or "").split():
+            raise InvalidScopeError("The 'openid' scope is required.")
 
     def create_oauth2_request(self, request: HttpRequest) -> ProviderRequest:
         # The aidant authenticated when their TOTP code was last checked for this provider.

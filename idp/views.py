@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
+from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.models import User
+from core.models import Structure, User
 from core.oidc.models import digest
 from core.oidc.views import (
     allow_form_action,
@@ -62,6 +63,8 @@ def discovery(request: HttpRequest) -> JsonResponse:
             "claims_supported": ["sub", "iss", "aud", "acr", "auth_time", *PIVOT_CLAIMS],
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
+            # RFC 9207: authorization responses carry `iss` (core.oidc.server.with_issuer).
+            "authorization_response_iss_parameter_supported": True,
             "grant_types_supported": ["authorization_code"],
             "subject_types_supported": ["pairwise"],
             "acr_values_supported": [ACR_EIDAS1],
@@ -87,18 +90,19 @@ def jwks(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
     server = authorization_server()
+    # authlib answers prompt=none with login_required when it is given no end user.
+    end_user = request.user if request.user.is_authenticated else None
     try:
-        grant = server.get_consent_grant(request)
+        grant = server.get_consent_grant(request, end_user=end_user)
         demarches = _requested_demarches(grant.request.payload.data, grant.redirect_uri)
+        if "none" in (grant.request.payload.data.get("prompt") or "").split():
+            raise _answer_without_interaction(request, grant)
     except OAuth2Error as error:
         return authorization_error(server, request, error, _refused_authorization_page)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    organisation = current_organisation(request.user)
-    if (
-        organisation is None
-        or not OrganisationAbilities(organisation.pk).get_abilities(request.user)["act_for_usagers"]
-    ):
+    organisation = _acting_organisation(request.user)
+    if organisation is None:
         message = "Seul un aidant habilité peut se connecter pour un usager à un service en ligne."
         return _error_page(request, message, "access_denied", status=403)
     second_factor = _second_factor_redirect(request, request.user, grant.request.payload.data)
@@ -120,6 +124,44 @@ def authorize(request: HttpRequest) -> HttpResponse:
             return server.create_authorization_response(request, grant_user=delegation, grant=grant)
         refusal = "Choisissez un usager et une démarche parmi ceux proposés."
     return _choice_page(request, client, choices, grant.redirect_uri, refusal)
+
+
+def _acting_organisation(aidant: User) -> Structure | None:
+    """The organisation on whose behalf the aidant acts for usagers, None when it may not."""
+    organisation = current_organisation(aidant)
+    if organisation is None:
+        return None
+    abilities = OrganisationAbilities(organisation.pk).get_abilities(aidant)
+    return organisation if abilities["act_for_usagers"] else None
+
+
+def _answer_without_interaction(request: HttpRequest, grant: Any) -> OAuth2Error:
+    """prompt=none (OIDC Core 3.1.2.1): the answer, since no page may be shown.
+
+    An aidant always chooses the usager and the démarche, so even one fully authenticated gets
+    interaction_required. login_required when they would first have to authenticate (3.1.2.6):
+    nobody logged in, no TOTP fresh enough for this request (inactivity, max_age), or an account
+    that may not act for usagers, where only another account could go on.
+    consent_required and account_selection_required never apply: no consent is asked (the
+    usager gave it by signing the mandate) and a session holds one account only.
+    """
+    where = {"redirect_uri": grant.redirect_uri, "state": grant.request.payload.state}
+    aidant = request.user
+    if (
+        not isinstance(aidant, User)
+        or _acting_organisation(aidant) is None
+        or _needs_fresh_totp(request, aidant, grant.request.payload.data)
+    ):
+        return LoginRequiredError(**where)
+    return InteractionRequiredError(**where)
+
+
+def _needs_fresh_totp(request: HttpRequest, aidant: User, data: dict[str, Any]) -> bool:
+    return not _totp_verified(aidant) or _totp_too_old(request, data)
+
+
+def _totp_too_old(request: HttpRequest, data: dict[str, Any]) -> bool:
+    return otp.inactive_too_long(request) or _asks_fresh_login(request, data)
 
 
 def _requested_demarches(data: dict[str, Any], redirect_uri: str) -> list[str] | None:
@@ -155,7 +197,7 @@ def _second_factor_redirect(
         # Back from the TOTP page for this very request: that code is the authentication.
         request.session[SESSION_REAUTH_DONE] = request.session.pop(SESSION_REAUTH_PENDING)
         request.session[SESSION_AUTH_TIME] = time.time()
-    if otp.inactive_too_long(request) or _asks_fresh_login(request, data):
+    if _totp_too_old(request, data):
         otp.forget_verification(request)
     if not _totp_verified(aidant):
         request.session[SESSION_REAUTH_PENDING] = _fingerprint(request)

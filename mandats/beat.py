@@ -3,7 +3,15 @@
 
 from celery.schedules import crontab
 
+# How often the head of the journal is anchored outside the database: entries deleted by the
+# table's owner within this window of their writing are the only ones a checkpoint may miss.
+JOURNAL_ANCHOR_INTERVAL_SECONDS = 600.0
+
 BEAT_SCHEDULE = {
+    "mandats-anchor-journal": {
+        "task": "mandats.tasks.anchor_journal",
+        "schedule": JOURNAL_ANCHOR_INTERVAL_SECONDS,
+    },
     "mandats-expiration-reminders": {
         "task": "mandats.tasks.send_expiration_reminders",
         "schedule": crontab(hour=7, minute=0),

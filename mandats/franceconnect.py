@@ -263,13 +263,14 @@ def _pop_state(request: HttpRequest, state: str) -> dict | None:
 
 def complete_login(request: HttpRequest, pending: PendingLogin) -> VerifiedIdentity:
     """Exchanges the code and verifies everything FranceConnect sends back; raises on any doubt."""
+    app = client()
+    check_response_issuer(app, request.GET.getlist("iss"))
     _raise_callback_error(request)
     code = request.GET.get("code", "")
     if not code:
         raise FranceConnectError(
             "code_missing", "FranceConnect n'a pas transmis de code de connexion.", status=400
         )
-    app = client()
     try:
         token = _exchange(app, code, pending.redirect_uri)
         id_claims = verify_id_token(app, token, pending.nonce)
@@ -278,6 +279,28 @@ def complete_login(request: HttpRequest, pending: PendingLogin) -> VerifiedIdent
         raise _unreachable() from exc
     claims = {name: userinfo[name] for name in IDENTITY_CLAIMS if name in userinfo}
     return VerifiedIdentity(sub=id_claims["sub"], claims=claims, id_token=token["id_token"])
+
+
+def check_response_issuer(app: FranceConnectApp, given: list[str]) -> None:
+    """RFC 9207: the authorization response names who sent it, so that a response of another
+    provider (a mix-up attack) is not taken for FranceConnect's. Required when the provider
+    announces it, checked whenever present; errors included, hence before them."""
+    try:
+        metadata = app.load_server_metadata()
+    except (requests.RequestException, ValueError) as exc:
+        raise _unreachable() from exc
+    announced = metadata.get("authorization_response_iss_parameter_supported") is True
+    if not given and not announced:
+        return
+    if given == [metadata["issuer"]]:
+        return
+    if not given:
+        code, reason = "iss_missing", "n'indique pas son émetteur (paramètre iss absent)"
+    else:
+        code, reason = "iss_mismatch", "vient d'un autre émetteur que FranceConnect (paramètre iss)"
+    raise FranceConnectError(
+        code, f"La réponse de connexion reçue est refusée : elle {reason}.", SUPPORT
+    )
 
 
 def _raise_callback_error(request: HttpRequest) -> None:

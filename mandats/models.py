@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -26,6 +25,7 @@ from django_fsm import FSMField, transition
 
 from core.models import Role, Structure, User
 from core.transitions import TransitionLog
+from mandats import journal_seal
 from mandats.abilities import (
     Abilities,
     OrganisationAbilities,
@@ -531,42 +531,103 @@ class JournalAction(models.TextChoices):
 
 
 GENESIS_HASH = "0" * 64
-# Bumped if the canonical form ever changes, so old entries still verify under their own rules.
-JOURNAL_HASH_VERSION = 1
+# Bumped if the canonical form ever changes, so old entries still verify under their own rules:
+# 1, the unkeyed SHA-256 of the first entries; 2, keyed seals, the key id inside the sealed form.
+JOURNAL_HASH_VERSION = 2
+_LEGACY_HASH_VERSION = 1
 # Any constant works: it names "the journal" for pg_advisory_xact_lock across every process.
 _JOURNAL_LOCK_KEY = zlib.crc32(b"mandats.journalentry")
 
 
 @dataclass(frozen=True)
 class JournalBreak:
-    entry_id: int
+    entry_id: int | None  # None: the entry is missing, or a checkpoint is at fault
     sequence: int
     reason: str
+
+    def describe(self) -> str:
+        if self.entry_id is None:
+            return f"{self.reason}."
+        return f"première entrée invalide n° {self.sequence} (id {self.entry_id}) : {self.reason}."
+
+
+class JournalChainCheck:
+    """Walks the entries in order, one at a time (constant memory), and tells what is wrong with
+    each: a gap, a broken link, an unknown key, a seal that does not match, or an unkeyed seal
+    where only keyed ones are accepted."""
+
+    def __init__(self, *, legacy_until: int) -> None:
+        self.legacy_until = legacy_until
+        self.previous_hash = GENESIS_HASH
+        self.expected_sequence = 1
+        self.keyed_seen = False
+
+    def problem(self, entry: JournalEntry) -> str | None:
+        reason = self._problem(entry)
+        if reason is None:
+            self.previous_hash, self.expected_sequence = entry.entry_hash, entry.sequence + 1
+            self.keyed_seen = self.keyed_seen or entry.seal_key_id != journal_seal.LEGACY_KEY_ID
+        return reason
+
+    def _problem(self, entry: JournalEntry) -> str | None:
+        if entry.sequence != self.expected_sequence:
+            return f"numéro attendu {self.expected_sequence}, entrée absente"
+        if entry.previous_hash != self.previous_hash:
+            return "chaînage rompu avec l'entrée précédente"
+        if entry.seal_key_id == journal_seal.LEGACY_KEY_ID and (
+            self.keyed_seen or entry.sequence > self.legacy_until
+        ):
+            return (
+                "entrée forgée : empreinte sans clé, acceptée seulement jusqu'au "
+                f"n° {self.legacy_until} (bascule vers les sceaux à clé)"
+            )
+        try:
+            sealed = entry.seal_matches()
+        except journal_seal.UnknownSealKey:
+            return f"clé de scellement inconnue « {entry.seal_key_id} »"
+        return None if sealed else "contenu modifié (empreinte invalide)"
 
 
 class JournalQuerySet(models.QuerySet["JournalEntry"]):
     def first_break(self) -> JournalBreak | None:
         """Walks the chain in order and returns the first entry that does not verify."""
-        previous_hash, expected_sequence = GENESIS_HASH, 1
+        check = JournalChainCheck(legacy_until=JournalSealCutover.legacy_until())
         for entry in self.order_by("sequence").iterator(chunk_size=2000):
-            if entry.sequence != expected_sequence:
-                return JournalBreak(
-                    entry.pk, entry.sequence, f"numéro attendu {expected_sequence}, entrée absente"
-                )
-            if entry.previous_hash != previous_hash:
-                return JournalBreak(
-                    entry.pk, entry.sequence, "chaînage rompu avec l'entrée précédente"
-                )
-            if entry.compute_hash() != entry.entry_hash:
-                return JournalBreak(
-                    entry.pk, entry.sequence, "contenu modifié (empreinte invalide)"
-                )
-            previous_hash, expected_sequence = entry.entry_hash, entry.sequence + 1
+            reason = check.problem(entry)
+            if reason is not None:
+                return JournalBreak(entry.pk, entry.sequence, reason)
         return None
 
 
+class JournalSealCutover(models.Model):
+    """Where unkeyed seals stop: the last entry written before keyed seals existed, recorded once
+    by the migration that introduced them (0 on a database created after). Append-only; several
+    rows (forged ones) only lower the bound, and every checkpoint carries it."""
+
+    append_only_message: ClassVar[str] = "La bascule des sceaux du journal est en ajout seul"
+
+    last_legacy_sequence = models.PositiveBigIntegerField("dernier numéro scellé sans clé")
+    recorded_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bascule des sceaux du journal"
+        verbose_name_plural = "bascules des sceaux du journal"
+
+    def __str__(self) -> str:
+        return f"sceaux sans clé jusqu'au n° {self.last_legacy_sequence}"
+
+    @classmethod
+    def legacy_until(cls) -> int:
+        # No row (a database emptied by the tests' flush): no unkeyed seal is accepted at all.
+        bound = cls.objects.aggregate(bound=models.Min("last_legacy_sequence"))["bound"]
+        return bound or 0
+
+
 class JournalEntry(models.Model):
-    """One event of the audit trail. Append-only: database triggers refuse UPDATE and DELETE.
+    """One event of the audit trail. Append-only: database triggers refuse UPDATE, DELETE and
+    TRUNCATE; each entry is sealed with a keyed hash (see `mandats.journal_seal`) covering the
+    previous one's, and the head of the chain is anchored outside the database
+    (`mandats.journal_anchors`).
 
     Usagers and mandates are referred to by plain ids and a pseudonymous reference, never by
     foreign key: their rows are purged after six years while the journal must stay untouched.
@@ -601,8 +662,11 @@ class JournalEntry(models.Model):
     details = models.JSONField("détails", default=dict, blank=True)
     previous_hash = models.CharField("empreinte précédente", max_length=64, editable=False)
     entry_hash = models.CharField("empreinte", max_length=64, editable=False)
+    # Which key of JOURNAL_SEAL_KEYS sealed the entry; empty for the unkeyed legacy seal.
+    seal_key_id = models.CharField("clé de scellement", max_length=32, blank=True, editable=False)
 
     objects = JournalQuerySet.as_manager()
+    append_only_message: ClassVar[str] = "Le journal Aidants Connect est en ajout seul"
 
     class Meta:
         verbose_name = "entrée du journal"
@@ -631,6 +695,7 @@ class JournalEntry(models.Model):
     def canonical(self) -> bytes:
         payload = {
             "v": JOURNAL_HASH_VERSION,
+            "seal_key_id": self.seal_key_id,
             "sequence": self.sequence,
             "created_at": self.created_at.astimezone(UTC).isoformat(),
             "action": self.action,
@@ -644,12 +709,18 @@ class JournalEntry(models.Model):
             "details": self.details,
             "previous_hash": self.previous_hash,
         }
-        return json.dumps(
-            payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        ).encode()
+        if self.seal_key_id == journal_seal.LEGACY_KEY_ID:
+            # The form the unkeyed entries were hashed in, byte for byte.
+            del payload["seal_key_id"]
+            payload["v"] = _LEGACY_HASH_VERSION
+        return journal_seal.canonical_json(payload)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        """The seal of the entry under the key it names."""
+        return journal_seal.seal(self.canonical(), self.seal_key_id)
+
+    def seal_matches(self) -> bool:
+        return journal_seal.seal_matches(self.canonical(), self.seal_key_id, self.entry_hash)
 
     @classmethod
     def append(
@@ -680,6 +751,7 @@ class JournalEntry(models.Model):
                 autorisation_id=autorisation.pk if autorisation else None,
                 demarche=demarche,
                 details=details or {},
+                seal_key_id=journal_seal.current_key_id(),
             )
             entry.entry_hash = entry.compute_hash()
             entry.save(force_insert=True)

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.contrib.sessions.backends.db import SessionStore
 
 from mandats import beat, services
+from mandats.journal_anchors import journal_anchor_head
 from mandats.notifications import (
     send_expiration_reminder_email,
     send_habilitation_validated_email,
@@ -18,6 +19,7 @@ BEAT_SCHEDULE = beat.BEAT_SCHEDULE
 # The email tasks, still reachable under this module for the callers written before the split.
 __all__ = [
     "BEAT_SCHEDULE",
+    "anchor_journal",
     "purge_expired_oidc_transactions",
     "purge_expired_usagers",
     "send_expiration_reminder_email",
@@ -43,3 +45,11 @@ def purge_expired_oidc_transactions() -> None:
     """Daily: the FranceConnect login states (state, nonce) live in the sessions; expired
     sessions, and the transactions they hold, are deleted."""
     SessionStore().clear_expired()
+
+
+@shared_task
+def anchor_journal() -> int | None:
+    """Every ten minutes: writes the signed checkpoint of the journal's head outside the database
+    (nothing when it is already anchored). Returns the number of the entry anchored."""
+    checkpoint = journal_anchor_head()
+    return checkpoint.sequence if checkpoint else None

@@ -4,6 +4,7 @@ import os
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.signals import post_migrate
 
 from conseillers.models import SmicRate
 from conseillers.smic import ensure_known_rates
@@ -46,13 +47,53 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
     ensure_known_rates(SmicRate)
     ensure_regimes(Regime, RegimeTranche)
     yield
+    if connection.vendor == "postgresql":
+        _lift_truncate_guards_until_flushed()
     _empty_append_only_tables_before_flush()
 
 
+def _lift_truncate_guards_until_flushed() -> None:
+    """PostgreSQL flushes with TRUNCATE, which the tables refusing it (BEFORE TRUNCATE triggers)
+    refuse: those triggers are disabled, and put back as soon as the flush is over (the flush
+    ends by sending post_migrate)."""
+    with connection.cursor() as cursor:
+        # tgtype bits: 2 BEFORE, 32 TRUNCATE; 'D' a trigger already disabled.
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND t.tgtype & 34 = 34 AND t.tgenabled <> 'D'"
+        )
+        lifted = cursor.fetchall()
+        for table, trigger in lifted:
+            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
+
+    def put_back(**kwargs) -> None:
+        post_migrate.disconnect(dispatch_uid=_PUT_BACK)
+        with connection.cursor() as cursor:
+            for table, trigger in lifted:
+                cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
+
+    post_migrate.connect(put_back, weak=False, dispatch_uid=_PUT_BACK)
+
+
+_PUT_BACK = "tests.conftest.put_back_truncate_guards"
+
+
+@pytest.fixture(autouse=True)
+def _journal_anchors_per_test(settings, tmp_path) -> None:
+    """Each test anchors the Aidants Connect journal in its own folder: a checkpoint left by
+    another test's journal would not match this one's."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "journal_anchors": {
+            **settings.STORAGES["journal_anchors"],
+            "OPTIONS": {"location": tmp_path / "journal-anchors", "file_permissions_mode": 0o444},
+        },
+    }
+
+
 def _empty_append_only_tables_before_flush() -> None:
-    """SQLite flushes with DELETE, which the append-only tables' triggers refuse (PostgreSQL's
-    TRUNCATE does not fire them): those tables are emptied first, their DELETE guards lifted and
-    put back exactly as they were."""
+    """SQLite flushes with DELETE, which the append-only tables' triggers refuse: those tables
+    are emptied first, their DELETE guards lifted and put back exactly as they were."""
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:

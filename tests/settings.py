@@ -14,6 +14,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("FRANCECONNECT_MOCK_ENABLED", "1")
+os.environ.setdefault("JOURNAL_SEAL_KEYS", "tests-1:tests-only-journal-seal-key-0123456789abcdef")
+# Journal checkpoints never land in var/ (each test gets its own folder: tests/conftest.py).
+os.environ.setdefault("JOURNAL_ANCHOR_DIR", tempfile.mkdtemp(prefix="inclusion-tests-anchors-"))
 
 from backend.settings import *  # noqa: F403
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db import models
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -477,10 +478,21 @@ class InterestSerializer(serializers.Serializer):
 class MatchCandidatSerializer(serializers.ModelSerializer):
     """The candidate as the structure sees them once in relation: with contact details."""
 
+    cv_url = serializers.SerializerMethodField(
+        help_text="Téléchargement du CV (PDF), réservé à qui peut le lire ; null sans CV."
+    )
+
     class Meta:
         model = Candidat
         fields = ["id", "first_name", "last_name", "email", "phone", "pix_level", "available_from"]
+        fields += ["cv_url"]
         read_only_fields = fields
+
+    def get_cv_url(self, obj: Candidat) -> str | None:
+        request = self.context["request"]
+        if not obj.get_abilities(request.user)["download_cv"]:
+            return None
+        return request.build_absolute_uri(reverse("conseillers:candidat-cv", args=[obj.pk]))
 
 
 class ContractSerializer(serializers.ModelSerializer):

@@ -22,6 +22,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.files import random_name
 from core.models import Departement, Role, Structure, User
 from core.transitions import TransitionLog
 
@@ -336,6 +337,11 @@ class CandidatQuerySet(models.QuerySet["Candidat"]):
         return self.exclude(matches__state__in=OCCUPYING)
 
 
+def cv_path(instance: Candidat, filename: str) -> str:
+    # Never the uploader's file name in the path: it carries the person's name.
+    return random_name("cv")
+
+
 class Candidat(models.Model):
     """A person who registered to become a conseiller numérique (and who is one once recruited)."""
 
@@ -362,7 +368,7 @@ class Candidat(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(3)],
         help_text="De 1 à 3.",
     )
-    cv = models.FileField("CV", upload_to="cv/", blank=True)
+    cv = models.FileField("CV", upload_to=cv_path, blank=True)
     created_at = models.DateTimeField("inscrit le", auto_now_add=True)
 
     objects = CandidatQuerySet.as_manager()
@@ -377,6 +383,23 @@ class Candidat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def get_abilities(self, user: User) -> dict[str, bool]:
+        scope = user.scope
+        # The CV is personal data, shown like the contact details: to the person, to ANCT, and to
+        # the managers of a structure once it is in relation with the candidate (a match).
+        # Without a CV, no query: lists of matches read this for every row.
+        reader = bool(self.cv) and (
+            scope.is_anct
+            or (self.user_id is not None and self.user_id == user.pk)
+            or self.matches.filter(structure_id__in=scope.structure_ids(Role.GESTIONNAIRE)).exists()
+        )
+        return {"download_cv": reader}
+
+    @property
+    def cv_download_name(self) -> str:
+        # Named after the person for whoever downloads it, never after the uploader's file.
+        return f"CV {self.first_name} {self.last_name}.pdf"
 
 
 class MatchState(models.TextChoices):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -34,10 +36,10 @@ from conseillers.models import Candidature
 from conseillers.subsidy import selectors as subsidy_selectors
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
-from conseillers.subsidy.forms import clean_pdf
 from conseillers.subsidy.models import (
     Convention,
     DocumentKind,
+    JustificationDocument,
     Payment,
     Recovery,
     RecoveryState,
@@ -55,6 +57,7 @@ from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
 from core.api.schema import SingleObjectSchema
 from core.http import AuthenticatedRequest
+from core.validators import validate_pdf
 
 # --- Serializers ---------------------------------------------------------------------------------
 
@@ -166,12 +169,45 @@ class TrancheSerializer(serializers.ModelSerializer):
         return obj.get_abilities(self.context["request"].user)
 
 
+class DocumentSerializer(serializers.ModelSerializer):
+    # A plain code, as in required_documents: one name for the choice set in the schema.
+    kind = serializers.CharField(
+        read_only=True, help_text="Pièce (code) : " + ", ".join(DocumentKind.values) + "."
+    )
+    submitted_at = serializers.DateTimeField(source="justification.submitted_at", read_only=True)
+    download_url = serializers.SerializerMethodField(
+        help_text="Téléchargement du PDF, réservé à qui voit la tranche (jamais une URL publique)."
+    )
+
+    class Meta:
+        model = JustificationDocument
+        fields = ["id", "kind", "size", "submitted_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: JustificationDocument) -> str:
+        url = reverse("conseillers:subsidy-document", args=[obj.pk])
+        return self.context["request"].build_absolute_uri(url)
+
+
 class TrancheDetailSerializer(TrancheSerializer):
     transitions = SubsidyTransitionSerializer(many=True, read_only=True)
+    documents = serializers.SerializerMethodField(
+        help_text="Pièces des justificatifs déposés, du plus récent au plus ancien."
+    )
 
     class Meta(TrancheSerializer.Meta):
-        fields = [*TrancheSerializer.Meta.fields, "transitions"]
+        fields = [*TrancheSerializer.Meta.fields, "transitions", "documents"]
         read_only_fields = fields
+
+    @extend_schema_field(DocumentSerializer(many=True))
+    def get_documents(self, obj: Tranche) -> list[dict]:
+        pieces = (
+            JustificationDocument.objects.filter(justification__tranche=obj)
+            .select_related("justification")
+            .order_by("-justification__submitted_at", "-justification__pk", "kind")
+        )
+        # many=True makes a ListSerializer: its data is a list (the stubs say a dict).
+        return cast(list[dict], DocumentSerializer(pieces, many=True, context=self.context).data)
 
 
 class SubventionSerializer(serializers.ModelSerializer):
@@ -215,9 +251,9 @@ class JustifySerializer(serializers.Serializer):
         for kind in DocumentKind.values:
             if data.get(kind):
                 try:
-                    clean_pdf(data[kind], labels[kind])
-                except Exception as error:
-                    problems[kind] = list(getattr(error, "messages", [str(error)]))
+                    validate_pdf(data[kind], f"« {labels[kind]} »")
+                except DjangoValidationError as error:
+                    problems[kind] = error.messages
         if problems:
             raise serializers.ValidationError(problems)
         return data

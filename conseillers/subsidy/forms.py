@@ -5,28 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from dsfr.utils import dsfr_input_class_attr
 
 from conseillers.forms import DATE
 from conseillers.subsidy.models import DocumentKind, Regime, Tranche
 from core.forms import DsfrForm
-
-JUSTIFICATION_MAX_BYTES = 10 * 1024 * 1024
-JUSTIFICATION_MAX_LABEL = "10 Mo"
-
-
-def clean_pdf(upload, label: str):
-    if upload.size > JUSTIFICATION_MAX_BYTES:
-        raise ValidationError(
-            f"« {label} » dépasse {JUSTIFICATION_MAX_LABEL} : réduisez le fichier ou scannez-le "
-            "en niveaux de gris."
-        )
-    head = upload.read(5)
-    upload.seek(0)
-    if not upload.name.lower().endswith(".pdf") or head != b"%PDF-":
-        raise ValidationError(f"« {label} » doit être un fichier PDF.")
-    return upload
+from core.validators import validate_pdf
 
 
 class JustificationForm(DsfrForm):
@@ -46,7 +32,7 @@ class JustificationForm(DsfrForm):
         for kind in self.kinds:
             self.fields[kind] = forms.FileField(
                 label=labels[kind],
-                help_text=f"Au format PDF, {JUSTIFICATION_MAX_LABEL} au maximum.",
+                help_text=f"Au format PDF, {settings.MAX_UPLOAD_MB} Mo au maximum.",
                 widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
             )
             dsfr_input_class_attr(self[kind])
@@ -58,7 +44,7 @@ class JustificationForm(DsfrForm):
         for kind in self.kinds:
             if data.get(kind):
                 try:
-                    clean_pdf(data[kind], str(self.fields[kind].label))
+                    validate_pdf(data[kind], f"« {self.fields[kind].label} »")
                 except ValidationError as error:
                     self.add_error(kind, error)
         return data

@@ -24,6 +24,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from conseillers.models.programme import Candidature, Match, Post
 from conseillers.subsidy import math as subsidy_math
+from core.files import random_name
 from core.models import Role, Structure, User
 from core.transitions import TransitionLog
 
@@ -526,6 +527,8 @@ class Tranche(ConcurrentTransitionMixin, models.Model):
         payable = self.subvention.state != SubventionState.VACANT
         return {
             "view": _can_view(user, structure),
+            # The documents of its justifications, through the protected download view.
+            "download_document": _can_view(user, structure),
             "submit": manager and state in AWAITING_STRUCTURE and self.needs_justification,
             "approve": anct
             and (
@@ -541,9 +544,13 @@ class Tranche(ConcurrentTransitionMixin, models.Model):
         }
 
 
+def justification_folder() -> str:
+    return f"justificatifs/{timezone.now():%Y/%m}"
+
+
 def justification_path(instance: JustificationDocument, filename: str) -> str:
     # Never the uploader's file name in the path: it may carry personal data.
-    return f"justificatifs/{timezone.now():%Y/%m}/{instance.kind}.pdf"
+    return random_name(justification_folder())
 
 
 class Justification(models.Model):

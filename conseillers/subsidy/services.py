@@ -60,7 +60,9 @@ from conseillers.subsidy.models import (
     SubventionState,
     Tranche,
     TrancheState,
+    justification_folder,
 )
+from core.files import random_name
 from core.models import User
 
 SYSTEM_DUE = "tâche planifiée : échéances des tranches"
@@ -741,7 +743,7 @@ def tranche_submit(
     # Slow I/O before the transaction: an aborted submission leaves an orphan file, never a
     # row without its file.
     stored = {
-        kind: (default_storage.save(f"justificatifs/{timezone.now():%Y/%m}/{kind}.pdf", file), file)
+        kind: (default_storage.save(random_name(justification_folder()), file), file)
         for kind, file in documents.items()
         if kind in tranche.required_documents
     }

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -48,6 +48,7 @@ from conseillers.subsidy.models import (
     Regime,
     Tranche,
 )
+from core.files import attachment_response
 from core.http import AuthenticatedHttpRequest
 from core.models import Structure
 
@@ -266,18 +267,20 @@ def tranche_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
 @login_required
 @require_GET
 def document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    """A justification document, only to those who see its tranche (never a public media URL)."""
-    visible = Tranche.objects.visible_to(request.user)
+    """A justification document, only to those whose tranche abilities allow its download: a
+    404 to everyone else, who need not learn that it exists."""
     piece = get_object_or_404(
-        JustificationDocument.objects.select_related("justification__tranche").filter(
-            justification__tranche__in=visible
+        JustificationDocument.objects.select_related(
+            "justification__tranche__subvention__structure"
         ),
         pk=pk,
     )
-    name = f"{piece.kind}-{piece.justification.tranche.order_reference}.pdf"
-    return FileResponse(
-        piece.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
-    )
+    tranche = piece.justification.tranche
+    if not tranche.get_abilities(request.user)["download_document"]:
+        raise Http404
+    # A name that says what the file is for ANCT, never the one the uploader's computer gave it.
+    name = f"{piece.kind}-{tranche.order_reference}.pdf"
+    return attachment_response(piece.file.name, download_name=name)
 
 
 # --- ANCT: approvals, payment orders, recoveries -------------------------------------------------

@@ -2,6 +2,7 @@ from django.core.paginator import InvalidPage
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 
 class Pagination(PageNumberPagination):
@@ -11,6 +12,7 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "taille"
     page_query_param = "page"
     max_page_size = 500
+    page_size: int = api_settings.PAGE_SIZE or 50
 
     def paginate_queryset(self, queryset, request: Request, view=None):
         self.request = request

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from authlib.common.urls import add_params_to_uri
 from authlib.integrations.django_oauth2 import AuthorizationServer, BearerTokenValidator
 from authlib.integrations.django_oauth2 import ResourceProtector as DjangoResourceProtector
 from authlib.integrations.django_oauth2.requests import DjangoOAuth2Request
@@ -19,7 +20,7 @@ from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.util import create_half_hash
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from core.oidc.grants import GrantStore
 from core.oidc.keys import KeyRing
@@ -137,6 +138,22 @@ class ProviderServer(AuthorizationServer):
 
     def create_oauth2_request(self, request: HttpRequest) -> ProviderRequest:
         return ProviderRequest(request, issuer=self.issuer_for(request))
+
+    def create_authorization_response(
+        self, request: HttpRequest, grant_user: Any = None, grant: Any = None
+    ) -> HttpResponse:
+        response = super().create_authorization_response(request, grant_user, grant)
+        return self.with_issuer(request, response)
+
+    def with_issuer(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """RFC 9207: every authorization response sent back to the client, errors included,
+        names the issuer, so that a client of several providers can tell which one answered
+        (a mix-up attack swaps them). Announced in discovery by
+        `authorization_response_iss_parameter_supported`."""
+        location = response.get("Location")
+        if location:
+            response["Location"] = add_params_to_uri(location, [("iss", self.issuer_for(request))])
+        return response
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> HashedAccessToken:
         return self.store.token_save(

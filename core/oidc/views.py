@@ -60,7 +60,7 @@ def authorization_error(
     if error.redirect_uri:
         # Only set once authlib has matched redirect_uri with the client's registered ones.
         response: HttpResponse = server.handle_error_response(None, error)
-        return response
+        return server.with_issuer(request, response)
     # An unknown client or an unregistered redirect_uri: redirecting would make the provider an
     # open redirector, so the person gets a page instead.
     return error_page(request, error)

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conseillers.models import Candidat, SmicRate, Training
 from tests.conseillers.factories import CandidatFactory
 from tests.factories import UserFactory
+from tests.pdfs import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ REGISTRATION = {
 
 
 def test_anyone_can_register_as_a_candidate_with_a_pdf_cv(client):
-    cv = SimpleUploadedFile("cv.pdf", b"%PDF-1.4 contenu", content_type="application/pdf")
+    cv = upload(name="cv.pdf")
     response = client.post("/conseillers/candidats/inscription/", {**REGISTRATION, "cv": cv})
     assert response.status_code == 200
     assert "Inscription enregistrée" in response.content.decode()

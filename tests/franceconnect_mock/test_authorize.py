@@ -78,7 +78,7 @@ def test_only_the_code_response_type_is_accepted(rp):
     assert query_of(response.headers["Location"])["error"] == "unsupported_response_type"
 
 
-def test_cancelling_returns_access_denied_with_the_state(rp):
+def test_cancelling_returns_access_denied_with_the_state(rp, issuer):
     params = rp.authorize_params()
     page = rp.open_authorize(params)
 
@@ -90,6 +90,7 @@ def test_cancelling_returns_access_denied_with_the_state(rp):
         "error": "access_denied",
         "error_description": "L'usager a annule sa connexion avec FranceConnect.",
         "state": params["state"],
+        "iss": issuer,
     }
 
 
@@ -121,3 +122,16 @@ def test_choosing_an_identity_requires_the_csrf_token(rp):
     )
 
     assert response.status_code == 403
+
+
+def test_every_answer_to_the_service_names_the_issuer(rp, issuer):
+    # RFC 9207, as FranceConnect's relying parties may require it: success, cancel and error.
+    _, success = rp.login("testfc1")
+    page = rp.open_authorize(rp.authorize_params())
+    cancelled = rp.submit_login_page(page, {"cancel": "1"})
+    refused = rp.open_authorize(rp.authorize_params(acr_values="eidas2"))
+
+    assert "code" in success and success["iss"] == issuer
+    for response, error in ((cancelled, "access_denied"), (refused, "invalid_request")):
+        callback = query_of(response.headers["Location"])
+        assert (callback["error"], callback["iss"]) == (error, issuer)

@@ -37,6 +37,7 @@ def test_discovery_describes_franceconnect_v2_under_the_issuer(issuer):
     assert config["userinfo_signing_alg_values_supported"] == ["ES256"]
     assert config["subject_types_supported"] == ["pairwise"]
     assert config["response_types_supported"] == ["code"]
+    assert config["authorization_response_iss_parameter_supported"] is True
 
 
 class ES256OnlyMetadata(discovery.OpenIDProviderMetadata):

@@ -1,17 +1,28 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from mandats.models import JournalEntry
+from mandats.journal_anchors import journal_verify
 
 
 class Command(BaseCommand):
-    help = "Vérifie la chaîne d'empreintes du journal Aidants Connect et nomme la première rupture."
+    help = (
+        "Vérifie le journal Aidants Connect (sceaux à clé, chaînage, points d'ancrage hors de la "
+        "base) et nomme la première entrée forgée, modifiée ou absente."
+    )
 
     def handle(self, *args, **options) -> None:
-        broken = JournalEntry.objects.first_break()
-        if broken is not None:
-            raise CommandError(
-                f"Journal altéré : première entrée invalide n° {broken.sequence} "
-                f"(id {broken.entry_id}) : {broken.reason}."
+        report = journal_verify()
+        if report.first_break is not None:
+            raise CommandError(f"Journal altéré : {report.first_break.describe()}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Journal intègre : {report.entries} entrée(s) vérifiée(s). "
+                f"Points d'ancrage concordants : {report.checkpoints}."
             )
-        count = JournalEntry.objects.count()
-        self.stdout.write(self.style.SUCCESS(f"Journal intègre : {count} entrée(s) vérifiée(s)."))
+        )
+        if report.entries and not report.checkpoints:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Aucun point d'ancrage : la suppression des dernières entrées ne serait pas "
+                    "détectée. Vérifiez que la tâche d'ancrage tourne (anchor_journal)."
+                )
+            )

@@ -15,8 +15,7 @@ from conseillers.subsidy.math import add_months
 from conseillers.subsidy.models import Subvention, Tranche, TrancheState
 from core.models import Structure, User
 from tests.conseillers.factories import CandidatFactory, DecisionFactory, MatchFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.pdfs import PLAIN as PDF
 
 
 def pdf(name: str = "piece.pdf", content: bytes = PDF) -> SimpleUploadedFile:

@@ -64,6 +64,7 @@ def test_tranche_filters_and_abilities(api, career, recruited):
     assert [t["rank"] for t in due] == [1, 2]
     assert due[1]["abilities"] == {
         "view": True,
+        "download_document": True,
         "submit": True,
         "approve": False,
         "send_back": False,

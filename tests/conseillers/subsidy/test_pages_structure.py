@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conseillers.subsidy import services as subsidy
-from conseillers.subsidy.forms import JUSTIFICATION_MAX_BYTES
 from conseillers.subsidy.models import Justification, TrancheState
+from core.validators import max_upload_bytes
 from tests.conseillers.subsidy.helpers import PDF, months_ago, pdf
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_a_file_that_is_not_a_pdf_is_refused_next_to_its_field_and_the_comment_k
 
 def test_a_pdf_over_the_size_limit_is_refused(client, gestionnaire, second):
     client.force_login(gestionnaire)
-    big = PDF + b"0" * JUSTIFICATION_MAX_BYTES
+    big = PDF + b"0" * max_upload_bytes()
     response = client.post(
         f"/conseillers/subventions/tranches/{second.pk}/justifier/",
         {"pieces-rapport_activite": pdf("gros.pdf", big), "pieces-bulletins_salaire": pdf()},

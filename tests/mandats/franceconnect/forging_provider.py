@@ -54,10 +54,16 @@ class Forgery(StrEnum):
     USERINFO_OTHER_SUB = "userinfo-autre-sub"
     USERINFO_WRONG_AUDIENCE = "userinfo-autre-destinataire"
     USERINFO_WRONG_ISSUER = "userinfo-autre-emetteur"
+    # The `iss` of the authorization response (RFC 9207), which the others announce and send.
+    ISS_MISSING = "iss-absent"
+    ISS_OF_ANOTHER_PROVIDER = "iss-autre-fournisseur"
+    ISS_NOT_ANNOUNCED = "iss-non-annonce"
+    ISS_NOT_ANNOUNCED_BUT_WRONG = "iss-non-annonce-mais-faux"
 
 
 ID_TOKEN_FORGERIES = [forgery for forgery in Forgery if forgery.name in Defect.__members__]
 USERINFO_FORGERIES = [forgery for forgery in Forgery if forgery.name.startswith("USERINFO_")]
+ISS_NOT_ANNOUNCED = {Forgery.ISS_NOT_ANNOUNCED, Forgery.ISS_NOT_ANNOUNCED_BUT_WRONG}
 # How many times each provider's /jwks was fetched: the client's cache shows in it.
 JWKS_REQUESTS: Counter[Forgery] = Counter()
 _codes: dict[str, dict[str, str]] = {}
@@ -91,6 +97,9 @@ def discovery(request: HttpRequest, forgery: str) -> JsonResponse:
             "jwks_uri": f"{base}/jwks",
             # What a compromised discovery document could claim: the client must not believe it.
             "id_token_signing_alg_values_supported": ["none", "HS256", "ES256"],
+            "authorization_response_iss_parameter_supported": (
+                _forgery(forgery) not in ISS_NOT_ANNOUNCED
+            ),
         }
     )
 
@@ -99,8 +108,17 @@ def authorize(request: HttpRequest, forgery: str) -> HttpResponseRedirect:
     params = request.GET
     code = secrets.token_urlsafe(32)
     _codes[code] = {"nonce": params["nonce"], "client_id": params["client_id"]}
-    answer = [("code", code), ("state", params["state"])]
+    answer = [("code", code), ("state", params["state"]), *_iss(request, _forgery(forgery))]
     return HttpResponseRedirect(add_params_to_uri(params["redirect_uri"], answer))
+
+
+def _iss(request: HttpRequest, forgery: Forgery) -> list[tuple[str, str]]:
+    if forgery in (Forgery.ISS_MISSING, Forgery.ISS_NOT_ANNOUNCED):
+        return []
+    if forgery in (Forgery.ISS_OF_ANOTHER_PROVIDER, Forgery.ISS_NOT_ANNOUNCED_BUT_WRONG):
+        # A mix-up: the answer of another provider the client also trusts.
+        return [("iss", _issuer(request, Forgery.NONE))]
+    return [("iss", _issuer(request, forgery))]
 
 
 @csrf_exempt

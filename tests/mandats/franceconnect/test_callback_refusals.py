@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def with_state(callback: str, state: str) -> str:
     params = query_of(callback)
-    return f"{callback.split('?')[0]}?code={params['code']}&state={state}"
+    base = callback.split("?")[0]
+    return f"{base}?code={params['code']}&state={state}&iss={params['iss']}"
 
 
 def test_a_wrong_state_is_refused(aidant_web, mock_provider):
@@ -92,12 +93,14 @@ def test_the_usager_cancelling_on_franceconnect_is_refused(aidant_web, mock_prov
     assert_nothing_changed(aidant_web, before)
 
 
-def test_another_error_of_franceconnect_is_refused(aidant_web, mock_provider):
+def test_another_error_of_franceconnect_is_refused(aidant_web, mock_provider, settings):
     state = query_of(start_signing(aidant_web))["state"]
+    # The mock announces RFC 9207's iss: its errors carry it too.
+    issuer = settings.FRANCECONNECT_DISCOVERY_URL.removesuffix("/.well-known/openid-configuration")
     before = records()
 
     response = aidant_web.get(
-        f"/aidants-connect/franceconnect/callback/?error=server_error&state={state}"
+        f"/aidants-connect/franceconnect/callback/?error=server_error&state={state}&iss={issuer}"
     )
 
     assert_refused(response, 400, "FranceConnect a refusé la demande de connexion")
