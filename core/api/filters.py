@@ -69,6 +69,11 @@ class StrictBooleanField(forms.NullBooleanField):
 class BooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
+    def __init__(self, *args, **kwargs) -> None:
+        # The stock widget turns an unknown word into None before the field can refuse it.
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
 
 class FilterSet(filters.FilterSet):
     """The API's filter sets: boolean fields of the model filtered strictly."""

@@ -133,6 +133,19 @@ def test_an_unknown_filter_value_names_the_allowed_values(anct_client):
     assert "zzz" in message and "due" in message and "payee" in message
 
 
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [("/api/structures/", "zrr"), (f"{API}/candidatures/", "doublon")],
+)
+@pytest.mark.parametrize("value", ["2", "AAA", "null"])
+def test_a_boolean_filter_other_than_true_or_false_is_refused(anct_client, path, name, value):
+    response = anct_client.get(path, {name: value})
+    assert response.status_code == 400
+    assert error_body(response)["details"][name] == [
+        f"« {value} » n'est pas un booléen : indiquez true ou false."
+    ]
+
+
 def test_an_unknown_choice_filter_value_names_the_allowed_values(anct_client):
     response = anct_client.get(f"{API}/candidatures/", {"etat": "zzz"})
     assert response.status_code == 400
