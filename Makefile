@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_ENV := DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install browser lint format
+.PHONY: run test install browser lint format verify-journal
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,8 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Checks the demo's Aidants Connect journal (seals, chain, checkpoints); production runs
+# `python manage.py verify_journal` with its own environment.
+verify-journal: install
+	$(DEMO_ENV) $(BIN)/python manage.py verify_journal
