@@ -32,6 +32,7 @@ from conseillers.models import (
     SmicRate,
     Training,
 )
+from core.api import strict
 from core.models import Departement, Structure, User
 
 ABILITIES_SCHEMA = {"type": "object", "additionalProperties": {"type": "boolean"}}
@@ -49,7 +50,7 @@ def fraction_to_decimal(value: Fraction | None, places: int) -> Decimal | None:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(exponent, ROUND_HALF_UP)
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(strict.Serializer):
     """The one error body of the API (see core.api.errors)."""
 
     code = serializers.CharField(help_text="Code stable de l'erreur (invalid, not_found…).")
@@ -59,7 +60,7 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-class AbilitiesMixin(serializers.Serializer):
+class AbilitiesMixin(strict.Serializer):
     abilities = serializers.SerializerMethodField(
         help_text="Ce que la personne connectée peut faire sur ce dossier, action par action."
     )
@@ -72,7 +73,7 @@ class AbilitiesMixin(serializers.Serializer):
 # --- Transition logs -----------------------------------------------------------------------------
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(strict.Serializer):
     transition = serializers.CharField(read_only=True, help_text="Nom de la transition.")
     from_state = serializers.CharField(read_only=True, help_text="État de départ (code).")
     from_state_label = serializers.CharField(
@@ -94,7 +95,7 @@ class TransitionSerializer(serializers.Serializer):
 # --- Applications --------------------------------------------------------------------------------
 
 
-class OpinionSerializer(serializers.ModelSerializer):
+class OpinionSerializer(strict.ModelSerializer):
     author = serializers.SerializerMethodField(help_text="Agent de préfecture, auteur de l'avis.")
     transfer_to_name = serializers.CharField(
         source="transfer_to.name", read_only=True, allow_null=True, default=None
@@ -110,7 +111,7 @@ class OpinionSerializer(serializers.ModelSerializer):
         return person_name(obj.author)
 
 
-class CandidatureSerializer(AbilitiesMixin, serializers.ModelSerializer):
+class CandidatureSerializer(AbilitiesMixin, strict.ModelSerializer):
     structure_name = serializers.CharField(source="structure.name", read_only=True)
     departement = serializers.CharField(source="structure.departement_id", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -163,7 +164,7 @@ class CandidatureSerializer(AbilitiesMixin, serializers.ModelSerializer):
         return OpinionSerializer(opinions[0]).data if opinions else None
 
 
-class CandidatureSubmitSerializer(serializers.ModelSerializer):
+class CandidatureSubmitSerializer(strict.ModelSerializer):
     structure = serializers.PrimaryKeyRelatedField(
         queryset=Structure.objects.all(),
         help_text="La structure candidate (vous en êtes gestionnaire).",
@@ -185,7 +186,7 @@ class CandidatureSubmitSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(strict.Serializer):
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -202,7 +203,7 @@ class VisibleStructureField(serializers.PrimaryKeyRelatedField):
         return Structure.objects.visible_to(self.context["request"].user)
 
 
-class OpinionGiveSerializer(serializers.ModelSerializer):
+class OpinionGiveSerializer(strict.ModelSerializer):
     transfer_to = VisibleStructureField(
         required=False,
         allow_null=True,
@@ -215,7 +216,7 @@ class OpinionGiveSerializer(serializers.ModelSerializer):
         fields = ["verdict", "comment", "transfer_to"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(strict.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     author = serializers.SerializerMethodField(help_text="Agent de l'ANCT, auteur de la décision.")
 
@@ -241,7 +242,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         return person_name(obj.author)
 
 
-class DecisionRecordSerializer(serializers.ModelSerializer):
+class DecisionRecordSerializer(strict.ModelSerializer):
     class Meta:
         model = Decision
         fields = [
@@ -258,7 +259,7 @@ class DecisionRecordSerializer(serializers.ModelSerializer):
 # --- Envelopes -----------------------------------------------------------------------------------
 
 
-class EnvelopeSerializer(serializers.ModelSerializer):
+class EnvelopeSerializer(strict.ModelSerializer):
     departement_name = serializers.CharField(source="departement.name", read_only=True)
     author = serializers.SerializerMethodField(help_text="Agent de l'ANCT, auteur du changement.")
 
@@ -283,7 +284,7 @@ class EnvelopeInForceSerializer(EnvelopeSerializer):
         read_only_fields = fields
 
 
-class EnvelopeHistorySerializer(serializers.Serializer):
+class EnvelopeHistorySerializer(strict.Serializer):
     departement = serializers.CharField(help_text="Code du département.")
     departement_name = serializers.CharField()
     posts = serializers.IntegerField(
@@ -295,7 +296,7 @@ class EnvelopeHistorySerializer(serializers.Serializer):
     )
 
 
-class EnvelopeSetSerializer(serializers.ModelSerializer):
+class EnvelopeSetSerializer(strict.ModelSerializer):
     departement = serializers.PrimaryKeyRelatedField(queryset=Departement.objects.all())
 
     class Meta:
@@ -309,7 +310,7 @@ class Indicator(models.TextChoices):
     POPULATION = "population", "Population légale"
 
 
-class ProposalRequestSerializer(serializers.Serializer):
+class ProposalRequestSerializer(strict.Serializer):
     total = serializers.IntegerField(
         min_value=0, max_value=100_000, help_text="Nombre total de postes à répartir."
     )
@@ -328,13 +329,13 @@ class ProposalRequestSerializer(serializers.Serializer):
     )
 
 
-class RedistributionRequestSerializer(serializers.Serializer):
+class RedistributionRequestSerializer(strict.Serializer):
     total = serializers.IntegerField(
         min_value=1, max_value=10_000, help_text="Postes rendus ou inutilisés à redistribuer."
     )
 
 
-class RedistributionRowSerializer(serializers.Serializer):
+class RedistributionRowSerializer(strict.Serializer):
     departement = serializers.CharField()
     demand = serializers.IntegerField(help_text="Postes demandés et non accordés.")
     current = serializers.IntegerField(help_text="Enveloppe en vigueur.")
@@ -342,7 +343,7 @@ class RedistributionRowSerializer(serializers.Serializer):
     proposed = serializers.IntegerField(help_text="Enveloppe proposée.")
 
 
-class ProposalRowSerializer(serializers.Serializer):
+class ProposalRowSerializer(strict.Serializer):
     departement = serializers.CharField()
     departement_name = serializers.CharField()
     current = serializers.IntegerField(help_text="Enveloppe en vigueur (0 si aucune).")
@@ -356,7 +357,7 @@ class ProposalRowSerializer(serializers.Serializer):
     )
 
 
-class ProposalSerializer(serializers.Serializer):
+class ProposalSerializer(strict.Serializer):
     method = serializers.ChoiceField(choices=[(method.value, method.label) for method in Method])
     method_label = serializers.CharField()
     indicator = serializers.ChoiceField(choices=Indicator.choices)
@@ -378,7 +379,7 @@ class ProposalSerializer(serializers.Serializer):
     rows = ProposalRowSerializer(many=True)
 
 
-class ApplySerializer(serializers.Serializer):
+class ApplySerializer(strict.Serializer):
     allocation = serializers.DictField(
         child=serializers.IntegerField(min_value=0),
         allow_empty=False,
@@ -393,7 +394,7 @@ class ApplySerializer(serializers.Serializer):
         return allocation
 
 
-class ApplyResultSerializer(serializers.Serializer):
+class ApplyResultSerializer(strict.Serializer):
     created = EnvelopeSerializer(
         many=True, help_text="Les nouvelles enveloppes : une par département qui change."
     )
@@ -406,7 +407,7 @@ class ApplyResultSerializer(serializers.Serializer):
 # --- Candidates and matches ----------------------------------------------------------------------
 
 
-class CandidatRegisterSerializer(serializers.ModelSerializer):
+class CandidatRegisterSerializer(strict.ModelSerializer):
     departements = serializers.PrimaryKeyRelatedField(
         queryset=Departement.objects.all(),
         many=True,
@@ -429,7 +430,7 @@ class CandidatRegisterSerializer(serializers.ModelSerializer):
         ]
 
 
-class CandidatSerializer(serializers.ModelSerializer):
+class CandidatSerializer(strict.ModelSerializer):
     departements = serializers.PrimaryKeyRelatedField[Departement](many=True, read_only=True)
 
     class Meta:
@@ -466,7 +467,7 @@ class CandidatForStructureSerializer(CandidatSerializer):
         read_only_fields = fields
 
 
-class InterestSerializer(serializers.Serializer):
+class InterestSerializer(strict.Serializer):
     structure = serializers.PrimaryKeyRelatedField(
         queryset=Structure.objects.all(), help_text="Votre structure (vous en êtes gestionnaire)."
     )
@@ -475,7 +476,7 @@ class InterestSerializer(serializers.Serializer):
     )
 
 
-class MatchCandidatSerializer(serializers.ModelSerializer):
+class MatchCandidatSerializer(strict.ModelSerializer):
     """The candidate as the structure sees them once in relation: with contact details."""
 
     cv_url = serializers.SerializerMethodField(
@@ -495,7 +496,7 @@ class MatchCandidatSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(reverse("conseillers:candidat-cv", args=[obj.pk]))
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(strict.ModelSerializer):
     contract_type = serializers.ChoiceField(
         source="type", choices=ContractType.choices, read_only=True
     )
@@ -513,7 +514,7 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RuptureSerializer(serializers.ModelSerializer):
+class RuptureSerializer(strict.ModelSerializer):
     motive_label = serializers.CharField(source="get_motive_display", read_only=True)
 
     class Meta:
@@ -522,7 +523,7 @@ class RuptureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MatchSerializer(AbilitiesMixin, serializers.ModelSerializer):
+class MatchSerializer(AbilitiesMixin, strict.ModelSerializer):
     structure_name = serializers.CharField(source="structure.name", read_only=True)
     departement = serializers.CharField(source="structure.departement_id", read_only=True)
     candidat = MatchCandidatSerializer(read_only=True)
@@ -551,7 +552,7 @@ class MatchSerializer(AbilitiesMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecruitSerializer(serializers.Serializer):
+class RecruitSerializer(strict.Serializer):
     contract_type = serializers.ChoiceField(choices=ContractType.choices)
     start_date = serializers.DateField(label="date de début")
     end_date = serializers.DateField(
@@ -581,12 +582,12 @@ class RecruitSerializer(serializers.Serializer):
         return attrs
 
 
-class RuptureDeclareSerializer(serializers.Serializer):
+class RuptureDeclareSerializer(strict.Serializer):
     rupture_date = serializers.DateField(label="date de rupture")
     motive = serializers.ChoiceField(label="motif", choices=RuptureMotive.choices)
 
 
-class SmicRateSerializer(serializers.ModelSerializer):
+class SmicRateSerializer(strict.ModelSerializer):
     monthly_full_time = serializers.SerializerMethodField(
         help_text="SMIC brut mensuel pour 35 h par semaine."
     )
@@ -601,7 +602,7 @@ class SmicRateSerializer(serializers.ModelSerializer):
         return f"{obj.monthly_minimum(Decimal(35)):.2f}"
 
 
-class TrainingSerializer(serializers.ModelSerializer):
+class TrainingSerializer(strict.ModelSerializer):
     """Initial training (105 to 420 hours) and certification; its cost is paid 100 % by the
     State and shows as its own budget line."""
 

@@ -52,6 +52,7 @@ from conseillers.subsidy.models import (
     TrancheState,
 )
 from conseillers.subsidy.selectors import PaymentOrder
+from core.api import strict
 from core.api.filters import KnownQueryParameters, check_query_parameters
 from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
@@ -62,7 +63,7 @@ from core.validators import validate_pdf
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-class SubsidyTransitionSerializer(serializers.ModelSerializer):
+class SubsidyTransitionSerializer(strict.ModelSerializer):
     from_label = serializers.CharField(read_only=True, help_text="État de départ.")
     to_label = serializers.CharField(read_only=True, help_text="État d'arrivée.")
     actor = serializers.CharField(
@@ -76,14 +77,14 @@ class SubsidyTransitionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RegimeLineSerializer(serializers.ModelSerializer):
+class RegimeLineSerializer(strict.ModelSerializer):
     class Meta:
         model = RegimeTranche
         fields = ["audience", "rank", "label", "share_bp", "amount_cents", "bonus_cents"]
         fields += ["trigger", "month", "justification"]
 
 
-class RegimeSerializer(serializers.ModelSerializer):
+class RegimeSerializer(strict.ModelSerializer):
     lines = RegimeLineSerializer(many=True, read_only=True)
     totals = serializers.SerializerMethodField(
         help_text="Total par poste, en centimes : publique, publique en QPV/ZRR, privée."
@@ -104,7 +105,7 @@ class RegimeSerializer(serializers.ModelSerializer):
         }
 
 
-class RegimeCreateSerializer(serializers.ModelSerializer):
+class RegimeCreateSerializer(strict.ModelSerializer):
     lines = RegimeLineSerializer(many=True, help_text="Les tranches, numérotées 1, 2, 3…")
     is_default = serializers.BooleanField(
         default=False, help_text="L'appliquer tout de suite aux nouvelles conventions."
@@ -116,7 +117,7 @@ class RegimeCreateSerializer(serializers.ModelSerializer):
         fields += ["vacancy_window_months", "lines", "is_default"]
 
 
-class ConventionSerializer(serializers.ModelSerializer):
+class ConventionSerializer(strict.ModelSerializer):
     structure_name = serializers.CharField(source="structure.name", read_only=True)
     regime_name = serializers.CharField(source="regime.name", read_only=True)
     total_per_post_cents = serializers.IntegerField(read_only=True)
@@ -128,7 +129,7 @@ class ConventionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConventionSignSerializer(serializers.Serializer):
+class ConventionSignSerializer(strict.Serializer):
     candidature = serializers.PrimaryKeyRelatedField(
         queryset=Candidature.objects.all(), help_text="Une candidature validée sans convention."
     )
@@ -143,7 +144,7 @@ def state_field(choices) -> serializers.CharField:
     )
 
 
-class TrancheSerializer(serializers.ModelSerializer):
+class TrancheSerializer(strict.ModelSerializer):
     state = state_field(TrancheState.choices)
     structure = serializers.IntegerField(source="subvention.structure_id", read_only=True)
     post = serializers.IntegerField(source="subvention.post_id", read_only=True)
@@ -169,7 +170,7 @@ class TrancheSerializer(serializers.ModelSerializer):
         return obj.get_abilities(self.context["request"].user)
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(strict.ModelSerializer):
     # A plain code, as in required_documents: one name for the choice set in the schema.
     kind = serializers.CharField(
         read_only=True, help_text="Pièce (code) : " + ", ".join(DocumentKind.values) + "."
@@ -210,7 +211,7 @@ class TrancheDetailSerializer(TrancheSerializer):
         return cast(list[dict], DocumentSerializer(pieces, many=True, context=self.context).data)
 
 
-class SubventionSerializer(serializers.ModelSerializer):
+class SubventionSerializer(strict.ModelSerializer):
     state = state_field(SubventionState.choices)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     holder_name = serializers.CharField(source="holder.candidat.__str__", read_only=True)
@@ -239,7 +240,7 @@ class SubventionSerializer(serializers.ModelSerializer):
         )
 
 
-class JustifySerializer(serializers.Serializer):
+class JustifySerializer(strict.Serializer):
     rapport_activite = serializers.FileField(required=False, help_text="PDF, 10 Mo au plus.")
     bulletins_salaire = serializers.FileField(required=False, help_text="PDF, 10 Mo au plus.")
     bilan_final = serializers.FileField(required=False, help_text="PDF, 10 Mo au plus.")
@@ -259,22 +260,22 @@ class JustifySerializer(serializers.Serializer):
         return data
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(strict.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000, help_text="Commentaire."
     )
 
 
-class SendBackSerializer(serializers.Serializer):
+class SendBackSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Ce que la structure doit corriger.")
 
 
-class PaySerializer(serializers.Serializer):
+class PaySerializer(strict.Serializer):
     reference = serializers.CharField(max_length=100, help_text="Référence de l'avis de paiement.")
     paid_on = serializers.DateField(help_text="Date du paiement.")
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(strict.ModelSerializer):
     recorded_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -287,7 +288,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         return obj.recorded_by.get_full_name() if obj.recorded_by else obj.system
 
 
-class CorrectSerializer(serializers.Serializer):
+class CorrectSerializer(strict.Serializer):
     amount_cents = serializers.IntegerField(
         help_text="Montant signé de la correction, en centimes."
     )
@@ -296,7 +297,7 @@ class CorrectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class RecoverySerializer(serializers.ModelSerializer):
+class RecoverySerializer(strict.ModelSerializer):
     state = state_field(RecoveryState.choices)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     abilities = serializers.SerializerMethodField(
@@ -315,16 +316,16 @@ class RecoverySerializer(serializers.ModelSerializer):
         return obj.get_abilities(self.context["request"].user)
 
 
-class ClaimSerializer(serializers.Serializer):
+class ClaimSerializer(strict.Serializer):
     reference = serializers.CharField(max_length=100, help_text="Référence du titre de recette.")
     claimed_on = serializers.DateField()
 
 
-class SettleSerializer(serializers.Serializer):
+class SettleSerializer(strict.Serializer):
     recovered_on = serializers.DateField()
 
 
-class PaymentOrderSerializer(serializers.Serializer):
+class PaymentOrderSerializer(strict.Serializer):
     structure = serializers.IntegerField(source="structure.pk")
     structure_name = serializers.CharField(source="structure.name")
     siret = serializers.CharField(source="structure.siret")
@@ -339,7 +340,7 @@ class PaymentOrderSerializer(serializers.Serializer):
         )
 
 
-class BudgetRowSerializer(serializers.Serializer):
+class BudgetRowSerializer(strict.Serializer):
     key = serializers.CharField(help_text="Code du département, ou mois (AAAA-MM-01).")
     name = serializers.CharField()
     committed = serializers.IntegerField(help_text="Engagé : tranches non annulées (centimes).")
@@ -349,7 +350,7 @@ class BudgetRowSerializer(serializers.Serializer):
     training = serializers.IntegerField(help_text="Formation initiale, prise en charge à 100 %.")
 
 
-class BudgetSerializer(serializers.Serializer):
+class BudgetSerializer(strict.Serializer):
     perimetre = serializers.CharField()
     total = BudgetRowSerializer()
     departements = BudgetRowSerializer(many=True)

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from core import login_policy
+from core.api import strict
 from core.models import Departement, Region, Structure, User
 from core.second_factor import second_factor_check
 from core.services import (
@@ -15,13 +16,13 @@ from core.services import (
 from core.validators import compact_identifier, validate_structure_identifier
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(strict.ModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name"]
 
 
-class DepartementSerializer(serializers.ModelSerializer):
+class DepartementSerializer(strict.ModelSerializer):
     region = RegionSerializer(read_only=True)
 
     class Meta:
@@ -37,7 +38,7 @@ class DepartementSerializer(serializers.ModelSerializer):
         ]
 
 
-class StructureSerializer(serializers.ModelSerializer):
+class StructureSerializer(strict.ModelSerializer):
     abilities = serializers.SerializerMethodField(
         help_text="Ce que la personne connectée peut faire."
     )
@@ -117,7 +118,7 @@ class StructureSerializer(serializers.ModelSerializer):
         return instance
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(strict.ModelSerializer):
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -128,7 +129,7 @@ class MeSerializer(serializers.ModelSerializer):
 INVALID_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(strict.Serializer):
     email = serializers.EmailField(label="Adresse électronique")
     password = serializers.CharField(
         label="Mot de passe",
@@ -174,7 +175,7 @@ class TokenRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(strict.Serializer):
     token = serializers.CharField(
         read_only=True, help_text="À envoyer dans l'en-tête `Authorization: Token <jeton>`."
     )
