@@ -71,7 +71,8 @@ def type_error(field: serializers.Field, value: Any) -> str | None:
 def _primary_key_rule(field: Any) -> tuple[str, Any]:
     """An object named by its key: an integer for most models, text for those keyed by a code
     (a département's "2A")."""
-    if isinstance(field.queryset.model._meta.pk, models.IntegerField | models.AutoField):
+    model = field.get_queryset().model  # a field may build its queryset per request
+    if isinstance(model._meta.pk, models.IntegerField | models.AutoField):
         return INTEGER, lambda v: isinstance(v, int) and not isinstance(v, bool)
     return TEXT, lambda v: isinstance(v, str)
 

@@ -98,3 +98,18 @@ def test_every_serializer_of_the_api_holds_json_types():
     ]
     assert len(_project_serializers()) > 40
     assert loose == []
+
+
+def test_an_object_is_named_by_its_key_of_the_model_s_type():
+    from core.api.strict import type_error
+    from core.models import Departement, Structure
+
+    by_code = serializers.PrimaryKeyRelatedField(queryset=Departement.objects.all())
+    by_number = serializers.PrimaryKeyRelatedField(queryset=Structure.objects.all())
+    assert type_error(by_code, "2A") is None
+    assert (
+        type_error(by_code, 37) == "Type incorrect : la valeur doit être une chaîne de caractères."
+    )
+    assert type_error(by_number, 12) is None
+    assert type_error(by_number, "12") == "Type incorrect : la valeur doit être un nombre entier."
+    assert type_error(by_number, True) == "Type incorrect : la valeur doit être un nombre entier."
