@@ -1,7 +1,7 @@
 """Every write of Aidants Connect: `<entity>_<action>(*, ..., by)`, each owning its transaction.
 
 Refusals are `PermissionDenied` (who) or `ValidationError` (what), with French messages the pages
-show as they are. Email and Celery work is scheduled with `transaction.on_commit`, never inline.
+show as they are. Email and Celery work is recorded in the outbox (core.outbox), never run inline.
 """
 
 from __future__ import annotations
