@@ -65,10 +65,12 @@ def start_worker(
     )
 
 
-def stop_worker(worker: subprocess.Popen[str]) -> None:
+def stop_worker(worker: subprocess.Popen[str]) -> str:
+    """Warm shutdown (the task at hand finishes); returns the worker's log."""
     worker.terminate()
     output, _ = worker.communicate(timeout=30)
     print(output)  # shown by pytest only when the test fails
+    return output
 
 
 def wait_until(condition: Callable[[], object], *, timeout: float = 60.0) -> None:
