@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -133,8 +134,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # demo and the tests keep the in-process one. The login policy does not use it: its state is in
 # the database.
 CACHE_URL = env_str("CACHE_URL")
+# Redis down, the cache reads as empty and drops writes (core.cache): nothing a person does needs
+# it. Its sockets give up after CACHE_SOCKET_TIMEOUT_MS, so a hung Redis costs little per request.
+CACHE_SOCKET_TIMEOUT = env_int("CACHE_SOCKET_TIMEOUT_MS", 500) / 1000
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {
+        "BACKEND": "core.cache.DegradingRedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+            "socket_timeout": CACHE_SOCKET_TIMEOUT,
+        },
+    }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -376,8 +387,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery: Redis broker. Tasks are enqueued on commit (delay_on_commit). Only the embedded demo
-# (CELERY_TASK_ALWAYS_EAGER=1) runs them in the web process.
+# Celery: Redis broker. The side effects of writes reach it through the outbox (core.outbox), so
+# a broker outage delays them. Only the embedded demo (CELERY_TASK_ALWAYS_EAGER=1) runs tasks in
+# the web process.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://" if CELERY_TASK_ALWAYS_EAGER else "")
 if not CELERY_BROKER_URL:
@@ -393,10 +405,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# The outbox (core.outbox): a published message not delivered after this delay is published again
+# (it may have been lost with a broker); a delivery failing this many times is given up and shown
+# in the admin; delivered rows are kept this many days.
+OUTBOX_REPUBLISH_AFTER_SECONDS = env_int("OUTBOX_REPUBLISH_AFTER_SECONDS", 300)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_worker_heartbeat", "schedule": 60.0},
     "login-records-purge": {"task": "core.tasks.purge_login_records", "schedule": 3600.0},
+    "outbox-sweep": {"task": "core.tasks.sweep_outbox", "schedule": 60.0},
+    "outbox-purge": {"task": "core.tasks.purge_outbox", "schedule": crontab(hour=4, minute=0)},
     **CONSEILLERS_BEAT_SCHEDULE,
     **SUBSIDY_BEAT_SCHEDULE,
     **MANDATS_BEAT_SCHEDULE,

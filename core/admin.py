@@ -6,6 +6,7 @@ from core.models import (
     ApiToken,
     Departement,
     Membership,
+    OutboxMessage,
     PrefectureAgent,
     Region,
     Structure,
@@ -112,3 +113,30 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class PrefectureAgentAdmin(admin.ModelAdmin):
     list_display = ["user", "departement", "region"]
     autocomplete_fields = ["user", "departement", "region"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: what waits, what failed and why. The sweep and the workers own these rows."""
+
+    list_display = [
+        "pk",
+        "task_name",
+        "created_at",
+        "next_attempt_at",
+        "published_at",
+        "delivered_at",
+        "attempts",
+    ]
+    list_filter = [("delivered_at", admin.EmptyFieldListFilter), "task_name"]
+    search_fields = ["task_name", "last_error"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
+        return False

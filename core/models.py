@@ -7,7 +7,7 @@ very often the same legal entity, so both modules point at the one `Structure` k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import ClassVar
 
@@ -411,3 +411,41 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.seen_at:%d/%m/%Y %H:%M})"
+
+
+class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
+    def due(self, now: datetime) -> OutboxMessageQuerySet:
+        """Not delivered, not given up, and not published recently enough to be still on its way."""
+        return self.filter(delivered_at__isnull=True, next_attempt_at__lte=now)
+
+
+class OutboxMessage(models.Model):
+    """A side effect decided by a write (an email, a follow-up task), recorded in the write's own
+    transaction: the broker being down delays it, never loses it (see core.outbox)."""
+
+    task_name = models.CharField("tâche", max_length=200)
+    args = models.JSONField("arguments", default=list)
+    created_at = models.DateTimeField("enregistré le", default=timezone.now)
+    # When the sweep publishes it (again): now at first, later after each publication (the
+    # message may be lost on its way) or after each failure (the backoff). None: given up.
+    next_attempt_at = models.DateTimeField("prochaine tentative", null=True, default=timezone.now)
+    published_at = models.DateTimeField("dernière publication", null=True, blank=True)
+    delivered_at = models.DateTimeField("exécuté le", null=True, blank=True)
+    attempts = models.PositiveIntegerField("exécutions en échec", default=0)
+    last_error = models.TextField("dernière erreur", blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "effet différé (outbox)"
+        verbose_name_plural = "effets différés (outbox)"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(delivered_at__isnull=True),
+                name="outbox_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.pk}"

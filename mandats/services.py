@@ -1,12 +1,12 @@
 """Every write of Aidants Connect: `<entity>_<action>(*, ..., by)`, each owning its transaction.
 
 Refusals are `PermissionDenied` (who) or `ValidationError` (what), with French messages the pages
-show as they are. Email and Celery work is scheduled with `transaction.on_commit`, never inline.
+show as they are. Email and Celery work is recorded in the outbox (core.outbox), never run inline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
+from core import outbox
 from core.models import Membership, Role, Structure, User
 from mandats import notifications
 from mandats.abilities import OrganisationAbilities, may_transfer_mandat
@@ -446,9 +447,7 @@ def habilitation_request_validate(
         locked.aidant = _activate_aidant(locked)
         locked.save()
         _log_transition(locked, "validate", HabilitationStatus.SUBMITTED, by, reason="")
-        transaction.on_commit(
-            lambda: notifications.send_habilitation_validated_email.delay(locked.pk)
-        )
+        outbox.enqueue(notifications.HABILITATION_VALIDATED_TASK, locked.pk)
     return locked
 
 
@@ -535,12 +534,8 @@ def mandats_claim_expiration_reminders(*, now: datetime | None = None) -> int:
             by_organisation.setdefault(organisation_id, []).append(mandat_id)
         Mandat.objects.filter(pk__in=[pk for pk, _ in due]).update(expiration_reminder_sent_at=now)
         for organisation_id, mandat_ids in by_organisation.items():
-            transaction.on_commit(_reminder_sender(organisation_id, mandat_ids))
+            outbox.enqueue(notifications.EXPIRATION_REMINDER_TASK, organisation_id, mandat_ids)
     return len(due)
-
-
-def _reminder_sender(organisation_id: int, mandat_ids: list[int]) -> Callable[[], object]:
-    return lambda: notifications.send_expiration_reminder_email.delay(organisation_id, mandat_ids)
 
 
 def usagers_purge_expired(*, now: datetime | None = None, batch_size: int = 500) -> int:

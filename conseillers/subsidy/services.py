@@ -62,6 +62,7 @@ from conseillers.subsidy.models import (
     TrancheState,
     justification_folder,
 )
+from core import outbox
 from core.files import random_name
 from core.models import User
 
@@ -698,12 +699,18 @@ def _mark_batch(
     )
 
 
+# Registered under the name it had before the subsidy became its own app (see tasks.py).
+JUSTIFICATION_REMINDER_TASK = "conseillers.tasks.send_justification_reminder"
+RECORD_PAYMENT_TASK = "conseillers.tasks.record_payment"
+
+
 def justifications_claim_reminders(
     *, now: datetime.datetime, every: datetime.timedelta = datetime.timedelta(days=7)
 ) -> dict[int, list[int]]:
     """Claims the tranches whose justification is awaited and not reminded since `every`: one
-    compare-and-set UPDATE per batch. Returns structure id → tranche ids, for one email each,
-    sent by the caller once this has committed (a lost email waits for the next reminder)."""
+    compare-and-set UPDATE per batch, and in the same transaction one reminder per structure of
+    the batch, recorded in the outbox (a broker outage delays it, never loses it). Returns
+    structure id → tranche ids."""
     awaited = (
         Tranche.objects.filter(state__in=[TrancheState.DUE, TrancheState.TO_CORRECT])
         .exclude(justification=JustificationKind.NONE)
@@ -712,8 +719,12 @@ def justifications_claim_reminders(
     claimed: dict[int, list[int]] = {}
     for batch in _claimed(awaited.select_related("subvention"), BATCH):
         Tranche.objects.filter(pk__in=[t.pk for t in batch]).update(reminded_at=now)
+        in_batch: dict[int, list[int]] = {}
         for tranche in batch:
-            claimed.setdefault(tranche.subvention.structure_id, []).append(tranche.pk)
+            in_batch.setdefault(tranche.subvention.structure_id, []).append(tranche.pk)
+        for structure_id, tranche_ids in in_batch.items():
+            outbox.enqueue(JUSTIFICATION_REMINDER_TASK, structure_id, tranche_ids)
+            claimed.setdefault(structure_id, []).extend(tranche_ids)
     return claimed
 
 
@@ -780,6 +791,19 @@ def tranche_send_back(*, tranche: Tranche, reason: str, by: User) -> Tranche:
 
 
 # --- Payments and recoveries ---------------------------------------------------------------------
+
+
+def payments_schedule(
+    *, tranches: Sequence[Tranche], reference: str, paid_on: datetime.date, by: User
+) -> None:
+    """Schedules the recording of the agency's payment of each tranche (`payment_record`, then
+    the notice to the structure) through the outbox: a broker outage delays the payments, never
+    loses them. Delivered twice, a row pays nothing twice (`payment_record_once`)."""
+    for tranche in tranches:
+        _require(tranche, "pay", by)
+    with transaction.atomic():
+        for tranche in tranches:
+            outbox.enqueue(RECORD_PAYMENT_TASK, tranche.pk, reference, paid_on.isoformat(), by.pk)
 
 
 def payment_record(

@@ -34,15 +34,13 @@ def mark_tranches_due() -> dict[str, int]:
 
 @shared_task(name="conseillers.tasks.remind_missing_justifications")
 def remind_missing_justifications() -> int:
-    """Daily: one email per structure whose awaited justifications were not reminded this week."""
-    claimed = subsidy.justifications_claim_reminders(now=timezone.now())
-    for structure_id, tranche_ids in claimed.items():
-        send_justification_reminder.delay(structure_id, tranche_ids)
-    return len(claimed)
+    """Daily: one email per structure whose awaited justifications were not reminded this week
+    (the claim records them in the outbox)."""
+    return len(subsidy.justifications_claim_reminders(now=timezone.now()))
 
 
 @shared_task(
-    name="conseillers.tasks.send_justification_reminder",
+    name=subsidy.JUSTIFICATION_REMINDER_TASK,
     autoretry_for=(OSError,),
     retry_backoff=True,
     max_retries=5,
@@ -69,7 +67,7 @@ def send_justification_reminder(structure_id: int, tranche_ids: list[int]) -> in
 
 
 @shared_task(
-    name="conseillers.tasks.record_payment",
+    name=subsidy.RECORD_PAYMENT_TASK,
     bind=True,
     autoretry_for=(OperationalError, OSError),
     retry_backoff=True,

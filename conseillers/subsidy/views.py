@@ -10,12 +10,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,7 +26,6 @@ from conseillers.forms import add_service_errors
 from conseillers.models import Candidature
 from conseillers.subsidy import selectors as subsidy_selectors
 from conseillers.subsidy import services as subsidy
-from conseillers.subsidy import tasks
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
 from conseillers.subsidy.chart import forecast_chart
 from conseillers.subsidy.forms import (
@@ -322,30 +319,27 @@ def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
 @login_required
 @require_POST
 def order_pay(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpResponse:
-    """Records the agency's payment of one structure's order: one task per tranche, sent once
-    this request commits; retried or delivered twice, a task pays nothing twice."""
+    """Records the agency's payment of one structure's order: one task per tranche, through the
+    outbox (the broker down, the payments wait for it); delivered twice, a task pays nothing
+    twice."""
     _require(request, "payment_orders_pay")
     form = PaymentForm(request.POST, prefix=f"ordre-{structure_pk}")
     listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
     found = subsidy_selectors.payment_orders(structure_id=structure_pk)
     group = found[0] if found else None
     # Only the tranches shown on the page: one approved since is paid with the next order.
-    ids = [t.pk for t in group.tranches if t.pk in listed] if group else []
-    if group is None or not ids:
+    shown = [t for t in group.tranches if t.pk in listed] if group else []
+    if group is None or not shown:
         # Sent again (double click, back button): what it listed is paid or no longer approved.
         messages.error(request, "Aucune tranche approuvée de cette structure n'est à payer.")
         return redirect("conseillers:subsidy-orders")
     if not form.is_valid():
         return _render_orders(request, {structure_pk: form}, status=400)
     reference, paid_on = form.cleaned_data["reference"], form.cleaned_data["paid_on"]
-    by: int = request.user.pk
-    for tranche_id in ids:
-        transaction.on_commit(
-            partial(tasks.record_payment.delay, tranche_id, reference, paid_on.isoformat(), by)
-        )
+    subsidy.payments_schedule(tranches=shown, reference=reference, paid_on=paid_on, by=request.user)
     messages.success(
         request,
-        f"{len(ids)} paiement(s) de {group.structure.name} en cours d'enregistrement "
+        f"{len(shown)} paiement(s) de {group.structure.name} en cours d'enregistrement "
         f"(référence {reference}).",
     )
     return redirect("conseillers:subsidy-orders")

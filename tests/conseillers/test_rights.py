@@ -399,6 +399,14 @@ SUBSIDY_SERVICES: dict[str, ServiceRight] = {
             tranche=tranche, reference="BDT-1", paid_on=datetime.date(2026, 3, 2), by=by
         ),
     ),
+    "payments_schedule": ServiceRight(
+        ANCT,
+        Scene.approved,
+        _own_key("pay"),
+        lambda tranche, by: subsidy.payments_schedule(
+            tranches=[tranche], reference="BDT-1", paid_on=datetime.date(2026, 3, 2), by=by
+        ),
+    ),
     "payment_correct": ServiceRight(
         ANCT,
         Scene.payment,

@@ -124,19 +124,23 @@ def test_reconciliation_costs_the_same_queries_for_one_or_five_closures(
     assert many == one
 
 
-def test_reminders_send_one_email_per_structure_then_wait_a_week(career, today):
+def test_reminders_send_one_email_per_structure_then_wait_a_week(
+    career, today, django_capture_on_commit_callbacks
+):
     career.structure.contact_email = "mairie@exemple.fr"
     career.structure.save()
     for _ in range(2):
         career.recruit(months_ago(13, today))  # two month-12 tranches awaiting a justification
-    assert tasks.remind_missing_justifications.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the claim committed
+        assert tasks.remind_missing_justifications.delay().get() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Conseillers numériques : 2 justificatif(s) de subvention attendu(s)"
     assert sorted(message.to) == sorted(["mairie@exemple.fr", career.manager.email])
     assert "Tranche 2 : première année" in message.body
     # Delivered twice, or run again the same week: nobody is reminded twice.
-    assert tasks.remind_missing_justifications.delay().get() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.remind_missing_justifications.delay().get() == 0
     assert len(mail.outbox) == 1
     next_week = timezone.now() + datetime.timedelta(days=8)
     assert subsidy.justifications_claim_reminders(now=next_week) != {}

@@ -1,0 +1,124 @@
+"""The transactional outbox: side effects decided by a write survive a broker outage.
+
+A service records each side effect (an email, a follow-up task) with `enqueue()` inside its own
+transaction, so the effect exists exactly when the write does. Once the transaction commits, the
+relay publishes the row to Celery; a broker error is logged, never raised to the person whose
+write is already committed. The sweep (`core.tasks.sweep_outbox`, every minute) publishes again
+what is still pending. A message may therefore reach a worker twice: `deliver()` locks the row and
+runs the task's body only while the row is undelivered, marking it delivered in the same
+transaction, so a row delivered twice sends one email.
+
+In eager mode (the demo, the tests) publishing runs the delivery in-process: the same path.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+
+from celery import Task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.celery import app as celery_app
+from core.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "core.tasks.deliver_outbox_message"
+# A failed delivery is tried again after 1, 2, 4… minutes, never more than 6 hours apart.
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+
+
+def enqueue(task_name: str, *args: object) -> OutboxMessage:
+    """Records that `task_name(*args)` must run once the current transaction commits. Refused
+    outside a transaction: the row would be committed alone, whether or not the write is."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox.enqueue() must run inside the write's transaction.atomic().")
+    _task(task_name)  # an unknown name fails the write now, not a worker later
+    message = OutboxMessage.objects.create(task_name=task_name, args=list(args))
+    transaction.on_commit(partial(publish, message.pk))
+    return message
+
+
+def publish(message_id: int, *, now: datetime | None = None) -> bool:
+    """Hands the row to the broker. False when the broker refused it: the row stays due, and the
+    next sweep tries again; nothing is raised, the write that decided it is committed."""
+    now = now or timezone.now()
+    pending = OutboxMessage.objects.filter(pk=message_id, delivered_at__isnull=True)
+    # Set before publishing: an eager delivery (or a fast worker) may record its own backoff.
+    pending.update(next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REPUBLISH_AFTER_SECONDS))
+    try:
+        _task(DELIVER_TASK).apply_async(args=(message_id,), retry=False)
+    except Exception as exc:
+        logger.warning(
+            "Outbox : message %s non publié (%s), le balayage le republiera.",
+            message_id,
+            exc.__class__.__name__,
+        )
+        pending.update(next_attempt_at=now, last_error=f"publication : {exc!r}"[:2000])
+        return False
+    OutboxMessage.objects.filter(pk=message_id).update(published_at=now)
+    return True
+
+
+def deliver(message_id: int) -> str:
+    """Runs the row's task once: 'delivered', 'already' (delivered before, or purged) or
+    'failed' (recorded, retried by the sweep after the backoff)."""
+    with transaction.atomic():
+        # Two copies of the message at once: the second waits for the row and finds it delivered.
+        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.delivered_at is not None:
+            return "already"
+        try:
+            with transaction.atomic():
+                _task(message.task_name)(*message.args)
+        except Exception as exc:
+            _record_failure(message, exc)
+            return "failed"
+        message.delivered_at = timezone.now()
+        message.save(update_fields=["delivered_at"])
+    return "delivered"
+
+
+def _task(name: str) -> Task:
+    if name not in celery_app.tasks:
+        # Outside a worker, the apps' task modules are imported only when asked for.
+        celery_app.loader.import_default_modules()
+    return celery_app.tasks[name]
+
+
+def _record_failure(message: OutboxMessage, exc: Exception) -> None:
+    logger.warning("Outbox : échec de %s", message, exc_info=exc)
+    message.attempts += 1
+    message.last_error = repr(exc)[:2000]
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        message.next_attempt_at = None  # given up: shown in the admin, for a person to look at
+    else:
+        message.next_attempt_at = timezone.now() + min(
+            BACKOFF_BASE * 2 ** (message.attempts - 1), BACKOFF_MAX
+        )
+    message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+
+
+def sweep(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Publishes again the rows still due; stops at the first broker error (the broker is down,
+    the next sweep will do). Returns how many were published."""
+    now = now or timezone.now()
+    due = OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk")
+    published = 0
+    for message_id in due.values_list("pk", flat=True)[:batch_size]:
+        if not publish(message_id, now=now):
+            break
+        published += 1
+    return published
+
+
+def purge(*, now: datetime | None = None) -> int:
+    """Deletes the rows delivered more than OUTBOX_RETENTION_DAYS ago."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    deleted, _ = OutboxMessage.objects.filter(delivered_at__lt=cutoff).delete()
+    return deleted
