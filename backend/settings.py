@@ -400,7 +400,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # commit a batch per message and enqueue their continuation (core.batches), so none runs long,
 # and the time limits below stop any task before the timeout.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Workers look for expired messages every few seconds (kombu's default sweeps every 100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", CELERY_VISIBILITY_TIMEOUT * 4 // 5)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int(
     "CELERY_TASK_SOFT_TIME_LIMIT", CELERY_TASK_TIME_LIMIT * 3 // 4
@@ -411,6 +416,9 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBIL
         "CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT (en secondes) : sinon Redis "
         "redonnerait à un autre worker une tâche encore en cours."
     )
+# A pool process killed mid-task (OOM killer, SIGKILL) is declared lost after this wait, and its
+# message given back; it must come before the hard time limit, whose expiry acknowledges it.
+CELERY_WORKER_LOST_WAIT = min(10.0, CELERY_TASK_TIME_LIMIT / 2)
 # Losing the broker connection loses the acknowledgements to come: the running tasks' messages
 # will be redelivered, so they are cancelled rather than left to run a second time alongside.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
