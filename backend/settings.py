@@ -400,7 +400,40 @@ if not CELERY_BROKER_URL:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message is acknowledged when its task ends, not when it starts (acks_late), and given back to
+# the queue when the process running it dies (reject_on_worker_lost): a killed worker's task runs
+# again. Every task is idempotent (rows changed under their lock from their current state), so a
+# second run finds done what the first committed.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands an unacknowledged message to another worker after the visibility timeout: that is
+# how the message of a worker killed outright (machine or container gone) comes back. It must
+# exceed the longest task, or a task still running would be started twice: the batch tasks
+# commit a batch per message and enqueue their continuation (core.batches), so none runs long,
+# and the time limits below stop any task before the timeout.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Workers look for expired messages every few seconds (kombu's default sweeps every 100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", CELERY_VISIBILITY_TIMEOUT * 4 // 5)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", CELERY_TASK_TIME_LIMIT * 3 // 4
+)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Les limites de durée des tâches doivent respecter 0 < CELERY_TASK_SOFT_TIME_LIMIT < "
+        "CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT (en secondes) : sinon Redis "
+        "redonnerait à un autre worker une tâche encore en cours."
+    )
+# A pool process killed mid-task (OOM killer, SIGKILL) is declared lost after this wait, and its
+# message given back; it must come before the hard time limit, whose expiry acknowledges it.
+CELERY_WORKER_LOST_WAIT = min(10.0, CELERY_TASK_TIME_LIMIT / 2)
+# Losing the broker connection loses the acknowledgements to come: the running tasks' messages
+# will be redelivered, so they are cancelled rather than left to run a second time alongside.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -421,6 +454,13 @@ CELERY_BEAT_SCHEDULE = {
     **SUBSIDY_BEAT_SCHEDULE,
     **MANDATS_BEAT_SCHEDULE,
 }
+# Rows a batch task changes per transaction and per message (core.batches).
+TASK_BATCH_SIZE = env_int("TASK_BATCH_SIZE", 500)
+if TASK_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("TASK_BATCH_SIZE doit être un entier positif.")
+# Tests only: a pause inside each batch's transaction, so that a fault test can kill a worker
+# while a batch is in progress. Leave it at 0.
+TASK_BATCH_PAUSE_MS = env_int("TASK_BATCH_PAUSE_MS", 0)
 
 # FranceConnect client credentials (the discovery URL is read above, for the CSP).
 FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID", "aidants-connect-demo")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from core import outbox
+from core.batches import Claim
 from core.models import Membership, Role, Structure, User
 from mandats import notifications
 from mandats.abilities import OrganisationAbilities, may_transfer_mandat
@@ -514,9 +515,12 @@ def _log_transition(
 # --- Reminders and retention ------------------------------------------------------------------
 
 
-def mandats_claim_expiration_reminders(*, now: datetime | None = None) -> int:
+def mandats_claim_expiration_reminders(
+    *, now: datetime | None = None, batch_size: int | None = None
+) -> int:
     """Marks the 6- and 12-month mandates expiring within 30 days and not yet reminded, and
-    schedules one email per organisation. The mark is the idempotence key: a retry finds nothing."""
+    schedules one email per organisation. The mark is the idempotence key: a retry finds nothing.
+    With `batch_size`, claims at most that many: a full batch means more may be left."""
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
@@ -527,7 +531,7 @@ def mandats_claim_expiration_reminders(*, now: datetime | None = None) -> int:
                 expiration_reminder_sent_at__isnull=True,
             )
             .select_for_update(skip_locked=True)
-            .values_list("pk", "organisation_id")
+            .values_list("pk", "organisation_id")[:batch_size]
         )
         by_organisation: dict[int, list[int]] = {}
         for mandat_id, organisation_id in due:
@@ -538,22 +542,22 @@ def mandats_claim_expiration_reminders(*, now: datetime | None = None) -> int:
     return len(due)
 
 
-def usagers_purge_expired(*, now: datetime | None = None, batch_size: int = 500) -> int:
+def usagers_purge_expired(
+    *, now: datetime | None = None, batch_size: int = 500, batches: int | None = None
+) -> int:
     """Deletes the usagers (and their mandates) whose last mandate ended more than six years ago
     and who have not logged in since. The journal keeps only ids and pseudonymous references, so
-    it is not touched; the purge itself is journaled."""
+    it is not touched; the purge itself is journaled. One transaction per batch; with `batches`,
+    stops after that many (a purged usager leaves the set: the next run goes on)."""
     cutoff = years_before(now or timezone.now(), RETENTION_YEARS)
     # A Q object: the type checker knows the model's fields, not the annotation `ended_at`.
     recent = Mandat.objects.with_end().filter(Q(ended_at__gt=cutoff), usager=OuterRef("pk"))
     due = Usager.objects.filter(last_seen_at__lt=cutoff).exclude(Exists(recent)).order_by("pk")
     purged = 0
-    while True:
-        with transaction.atomic():
-            batch = list(due.select_for_update(skip_locked=True)[:batch_size])
-            if not batch:
-                return purged
-            _purge_batch(batch)
+    for batch in Claim(due, batch_size, batches=batches):
+        _purge_batch(batch)
         purged += len(batch)
+    return purged
 
 
 def _purge_batch(usagers: list[Usager]) -> None:

@@ -4,9 +4,11 @@ is due; each task calls a service. The emails the services schedule live in
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 
+from core.batches import enqueue_continuation
 from mandats import beat, services
 from mandats.journal_anchors import journal_anchor_head
 from mandats.notifications import (
@@ -28,16 +30,26 @@ __all__ = [
 ]
 
 
-@shared_task
-def send_expiration_reminders() -> int:
-    """Daily: marks due mandates and enqueues one reminder email per organisation."""
-    return services.mandats_claim_expiration_reminders()
+@shared_task(bind=True)
+def send_expiration_reminders(self: Task) -> int:
+    """Daily: marks due mandates and enqueues one reminder email per organisation, one committed
+    batch per message; a full batch enqueues the next message."""
+    size = settings.TASK_BATCH_SIZE
+    claimed = services.mandats_claim_expiration_reminders(batch_size=size)
+    if claimed == size:
+        enqueue_continuation(self)
+    return claimed
 
 
-@shared_task
-def purge_expired_usagers() -> int:
-    """Daily: deletes the personal data past its six-year retention."""
-    return services.usagers_purge_expired()
+@shared_task(bind=True)
+def purge_expired_usagers(self: Task) -> int:
+    """Daily: deletes the personal data past its six-year retention, one committed batch per
+    message; a full batch enqueues the next message."""
+    size = settings.TASK_BATCH_SIZE
+    purged = services.usagers_purge_expired(batch_size=size, batches=1)
+    if purged == size:
+        enqueue_continuation(self)
+    return purged
 
 
 @shared_task

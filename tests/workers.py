@@ -8,14 +8,17 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+from celery.exceptions import AlwaysEagerIgnored
 from django.db import connection
 
 from backend.celery import app as celery_app
+from tests.services import TEST_REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,24 +33,20 @@ def database_url() -> str:
 
 
 def start_worker(
-    broker_url: str, *, queue: str = "celery", env: Mapping[str, str] | None = None
+    queue: str,
+    *,
+    broker_url: str = TEST_REDIS_URL,
+    pool: str = "solo",
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[str]:
-    """`celery worker` in its own process, consuming `queue` of `broker_url` only."""
+    """A real `celery worker` consuming only `queue` of `broker_url` (no other worker steals its
+    tasks), writing to the test database, in a session of its own so that a fault test can kill
+    it whole."""
     return subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "backend",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
+            *("-m", "celery", "-A", "backend", "worker", f"--pool={pool}", "--concurrency=1"),
+            *("-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"),
             "--loglevel=INFO",
         ],
         cwd=ROOT,
@@ -62,24 +61,44 @@ def start_worker(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
 
 
 def stop_worker(worker: subprocess.Popen[str]) -> str:
-    """Warm shutdown (the task at hand finishes); returns the worker's log."""
-    worker.terminate()
-    output, _ = worker.communicate(timeout=30)
-    print(output)  # shown by pytest only when the test fails
+    """Warm shutdown (the task at hand finishes) if still running; returns the worker's log,
+    also printed (pytest shows it only when the test fails)."""
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        output, _ = worker.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        output, _ = worker.communicate()
+    print(output)
     return output
 
 
-def wait_until(condition: Callable[[], object], *, timeout: float = 60.0) -> None:
-    """Polls a real subprocess's doing (there is no clock to move for another process)."""
+def send_to_worker(queue: str, task_name: str, *args: object, **kwargs: object) -> None:
+    """Sends a task's message to the real broker, for the worker of `queue`. `send_task`, not
+    `apply_async`: the test settings run tasks eagerly, and `apply_async` would run it here."""
+    with celery_app.connection_for_write(TEST_REDIS_URL) as conn, warnings.catch_warnings():
+        # Celery warns that eager mode does not apply to send_task: that is the point here.
+        warnings.simplefilter("ignore", AlwaysEagerIgnored)
+        celery_app.send_task(task_name, args=args, kwargs=kwargs, queue=queue, connection=conn)
+
+
+def wait_until(
+    condition: Callable[[], object], *, timeout: float = 60.0, what: str | Callable[[], str] = ""
+) -> None:
+    """Polls a real subprocess's doing (there is no clock to move for another process); `what`
+    describes the awaited state in the failure."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {condition}")
-        time.sleep(0.2)
+            described = what() if callable(what) else what
+            raise AssertionError(f"pas atteint en {timeout} s : {described or condition}")
+        time.sleep(0.1)
 
 
 @contextmanager

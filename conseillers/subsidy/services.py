@@ -13,14 +13,14 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from conseillers import formatting, selectors
@@ -63,6 +63,7 @@ from conseillers.subsidy.models import (
     justification_folder,
 )
 from core import outbox
+from core.batches import Claim
 from core.files import random_name
 from core.models import User
 
@@ -532,39 +533,82 @@ class ReconcileReport:
     suspended: int = 0
     closed: int = 0
     completed: int = 0
+    # Where a bounded run stopped with work left: (phase, last primary key seen), else None.
+    resume: tuple[str, int] | None = None
 
 
-def subventions_reconcile(*, today: datetime.date, batch_size: int = BATCH) -> ReconcileReport:
+RECONCILE_PHASES = ("left", "expired", "served")
+
+
+def subventions_reconcile(
+    *,
+    today: datetime.date,
+    batch_size: int = BATCH,
+    resume: tuple[str, int] | None = None,
+    batches: int | None = None,
+) -> ReconcileReport:
     """Daily, as the system: each post's subsidy matches what happened to the post.
 
-    - a followed holder left (rupture, end of contract): the clock stops, or the schedule closes
-      if the months of service reach the duration;
-    - a post still vacant after its window: closed, pro rata, with a recovery if overpaid;
-    - the whole duration served: closed, every tranche earned.
-    Set-based and idempotent: a second run finds nothing left to do.
+    - `left`: a followed holder left (rupture, end of contract): the clock stops, or the schedule
+      closes if the months of service reach the duration;
+    - `expired`: a post still vacant after its window: closed, pro rata, with a recovery if
+      overpaid;
+    - `served`: the whole duration served: closed, every tranche earned.
+    Set-based and idempotent: a second run finds nothing left to do. With `batches`, stops after
+    that many committed batches; `resume` of the report then says where to start again.
     """
     actor = Actor(system=SYSTEM_RECONCILE)
-    suspended = closed = completed = 0
-    left = Subvention.objects.filter(
-        state=SubventionState.ACTIVE, holder__holding__ended_on__isnull=False
+    phase, after = resume or (RECONCILE_PHASES[0], 0)
+    counts = {"suspended": 0, "closed": 0, "completed": 0}
+    for name in RECONCILE_PHASES[RECONCILE_PHASES.index(phase) :]:
+        if batches == 0:
+            return _reconciled(counts, resume=(name, after))
+        claim = Claim(_reconcile_rows(name, today), batch_size, after=after, batches=batches)
+        for batch in claim:
+            for key, value in _reconcile_batch(name, batch, actor, today).items():
+                counts[key] += value
+            batches = None if batches is None else batches - 1
+        if claim.resume_after is not None:
+            return _reconciled(counts, resume=(name, claim.resume_after))
+        after = 0
+    return _reconciled(counts, resume=None)
+
+
+def _reconciled(counts: dict[str, int], resume: tuple[str, int] | None) -> ReconcileReport:
+    return ReconcileReport(
+        suspended=counts["suspended"],
+        closed=counts["closed"],
+        completed=counts["completed"],
+        resume=resume,
     )
-    for batch in _claimed(left, batch_size):
-        done, ended = _suspend_or_complete(batch, actor, today)
-        suspended, completed = suspended + done, completed + ended
-    expired = (
-        Subvention.objects.filter(state=SubventionState.VACANT, vacancy_deadline__lt=today)
-        # A replacement recruited in time and awaiting ANCT's validation keeps the post.
-        .exclude(
-            Q(post__holder__isnull=False)
-            & Q(post__holder__holding__started_on__lte=F("vacancy_deadline"))
+
+
+def _reconcile_rows(phase: str, today: datetime.date) -> QuerySet[Subvention]:
+    if phase == "left":
+        return Subvention.objects.filter(
+            state=SubventionState.ACTIVE, holder__holding__ended_on__isnull=False
         )
-    )
-    for batch in _claimed(expired, batch_size):
-        closed += len(_close_batch(batch, actor, today, vacant=True))
-    served = Subvention.objects.filter(state=SubventionState.ACTIVE, ends_on__lte=today)
-    for batch in _claimed(served, batch_size):
-        completed += len(_close_batch(batch, actor, today, vacant=False))
-    return ReconcileReport(suspended=suspended, closed=closed, completed=completed)
+    if phase == "expired":
+        return (
+            Subvention.objects.filter(state=SubventionState.VACANT, vacancy_deadline__lt=today)
+            # A replacement recruited in time and awaiting ANCT's validation keeps the post.
+            .exclude(
+                Q(post__holder__isnull=False)
+                & Q(post__holder__holding__started_on__lte=F("vacancy_deadline"))
+            )
+        )
+    return Subvention.objects.filter(state=SubventionState.ACTIVE, ends_on__lte=today)
+
+
+def _reconcile_batch(
+    phase: str, batch: Sequence[Subvention], actor: Actor, today: datetime.date
+) -> dict[str, int]:
+    if phase == "left":
+        suspended, completed = _suspend_or_complete(batch, actor, today)
+        return {"suspended": suspended, "completed": completed}
+    if phase == "expired":
+        return {"closed": len(_close_batch(batch, actor, today, vacant=True))}
+    return {"completed": len(_close_batch(batch, actor, today, vacant=False))}
 
 
 def _close_batch(
@@ -578,21 +622,9 @@ def _close_batch(
     return batch
 
 
-def _claimed(queryset, batch_size: int):
-    """Yields batches of rows locked for this transaction; rows another worker holds are skipped
-    (it is doing them), and each batch commits before the next one is claimed."""
-    last = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                queryset.filter(pk__gt=last)
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")[:batch_size]
-            )
-            if not batch:
-                return
-            yield batch
-        last = batch[-1].pk
+def _claimed(queryset: QuerySet, batch_size: int) -> Claim:
+    """Every batch of the queryset, each locked and committed in turn (core.batches.Claim)."""
+    return Claim(queryset, batch_size)
 
 
 # --- Tranches falling due, with the SMIC check ---------------------------------------------------
@@ -603,6 +635,8 @@ class DueReport:
     due: int = 0
     blocked: int = 0
     unblocked: int = 0
+    # Where a bounded run stopped with tranches left (the last one seen), else None.
+    resume_after: int | None = None
 
 
 class _SmicTable:
@@ -639,10 +673,14 @@ def tranches_mark_due(
     subvention_ids: Sequence[int] | None = None,
     by: User | None = None,
     batch_size: int = BATCH,
+    after: int = 0,
+    batches: int | None = None,
 ) -> DueReport:
     """Planned tranches whose date is reached fall due, unless the salary of the conseiller is
     below the SMIC in force on that date: then the tranche is blocked, with the amounts named.
-    Blocked ones are checked again each day. Never for a vacant post: its clock is stopped."""
+    Blocked ones are checked again each day. Never for a vacant post: its clock is stopped.
+    From the tranche after `after`; with `batches`, stops after that many committed batches and
+    the report's `resume_after` says where to start again."""
     actor = Actor(by=by, system=SYSTEM_DUE)
     smic = _SmicTable()
     candidates = Tranche.objects.filter(
@@ -653,9 +691,10 @@ def tranches_mark_due(
     if subvention_ids is not None:
         candidates = candidates.filter(subvention_id__in=subvention_ids)
     report = DueReport()
-    for batch in _claimed(candidates, batch_size):
+    claim = Claim(candidates, batch_size, after=after, batches=batches)
+    for batch in claim:
         report = _mark_batch(batch, smic, actor, report)
-    return report
+    return replace(report, resume_after=claim.resume_after)
 
 
 def _mark_batch(

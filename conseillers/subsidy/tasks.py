@@ -17,19 +17,40 @@ from django.utils import timezone
 
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.models import AWAITING_STRUCTURE, Payment, Tranche
+from core.batches import enqueue_continuation
 from core.models import Membership, Role, Structure, User
 
 
-@shared_task(name="conseillers.tasks.reconcile_subventions")
-def reconcile_subventions() -> dict[str, int]:
-    """Daily: each post's subsidy follows what happened to the post (vacancies, closures)."""
-    return asdict(subsidy.subventions_reconcile(today=timezone.localdate()))
+@shared_task(name="conseillers.tasks.reconcile_subventions", bind=True)
+def reconcile_subventions(
+    self: Task, today: str | None = None, phase: str | None = None, after: int = 0
+) -> dict[str, object]:
+    """Daily: each post's subsidy follows what happened to the post (vacancies, closures). One
+    committed batch per message; the next message carries the day and where to go on."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    report = subsidy.subventions_reconcile(
+        today=day,
+        batch_size=settings.TASK_BATCH_SIZE,
+        resume=(phase, after) if phase else None,
+        batches=1,
+    )
+    if report.resume:
+        phase, after = report.resume
+        enqueue_continuation(self, today=day.isoformat(), phase=phase, after=after)
+    return asdict(report)
 
 
-@shared_task(name="conseillers.tasks.mark_tranches_due")
-def mark_tranches_due() -> dict[str, int]:
-    """Daily: tranches whose date is reached fall due, or are blocked below the SMIC."""
-    return asdict(subsidy.tranches_mark_due(today=timezone.localdate()))
+@shared_task(name="conseillers.tasks.mark_tranches_due", bind=True)
+def mark_tranches_due(self: Task, today: str | None = None, after: int = 0) -> dict[str, object]:
+    """Daily: tranches whose date is reached fall due, or are blocked below the SMIC. One
+    committed batch per message; the next message carries the day and the last tranche seen."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    report = subsidy.tranches_mark_due(
+        today=day, batch_size=settings.TASK_BATCH_SIZE, after=after, batches=1
+    )
+    if report.resume_after is not None:
+        enqueue_continuation(self, today=day.isoformat(), after=report.resume_after)
+    return asdict(report)
 
 
 @shared_task(name="conseillers.tasks.remind_missing_justifications")

@@ -99,7 +99,8 @@ def test_with_redis_stopped_people_log_in_read_and_write_and_the_email_arrives_o
         own_redis.start()
         emails = tmp_path / "emails"
         worker = start_worker(
-            own_redis.url(0),
+            "celery",
+            broker_url=own_redis.url(0),
             env={
                 "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                 "EMAIL_FILE_PATH": str(emails),

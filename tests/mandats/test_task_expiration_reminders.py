@@ -89,3 +89,15 @@ def test_the_beat_schedule_names_existing_tasks():
 
     for entry in tasks.BEAT_SCHEDULE.values():
         assert entry["task"] in current_app.tasks
+
+
+def test_a_full_batch_enqueues_the_next_until_every_mandate_is_claimed(
+    run, organisation, referent, settings
+):
+    settings.TASK_BATCH_SIZE = 2
+    mandates = [signed(organisation, "annee", 20) for _ in range(5)]
+
+    assert run() == 2  # the first message's batch; its continuations claimed the others
+    assert not Mandat.objects.filter(
+        pk__in=[m.pk for m in mandates], expiration_reminder_sent_at__isnull=True
+    ).exists()

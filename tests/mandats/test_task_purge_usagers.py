@@ -114,3 +114,14 @@ def test_the_cutoff_handles_the_29th_of_february():
     leap = datetime.datetime(2024, 2, 29, 12, tzinfo=datetime.UTC)
 
     assert years_before(leap, 6) == datetime.datetime(2018, 2, 28, 12, tzinfo=datetime.UTC)
+
+
+def test_the_task_purges_a_batch_per_message_and_enqueues_the_next(organisation, settings):
+    settings.TASK_BATCH_SIZE = 2
+    for _ in range(5):
+        mandate(organisation, old_usager(), SEVEN_YEARS_AGO, duration="mois")
+
+    # Run eagerly, the continuations ran within the first message, which reports its own batch.
+    assert tasks.purge_expired_usagers.delay().get() == 2
+    assert not Usager.objects.exists()
+    assert JournalEntry.objects.filter(action=JournalAction.USAGER_PURGED).count() == 5

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from backend.celery import app as celery_app
 from conseillers.models import SmicRate
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy import tasks
@@ -16,7 +15,7 @@ from core.models import WorkerHeartbeat
 from core.tasks import record_worker_heartbeat
 from tests.conseillers.subsidy.helpers import months_ago
 from tests.core.test_celery_worker import worker_queue  # noqa: F401 - the fixture
-from tests.services import TEST_REDIS_URL
+from tests.workers import send_to_worker
 
 pytestmark = [
     pytest.mark.postgres,
@@ -28,8 +27,7 @@ pytestmark = [
 def wait_for_worker(queue: str) -> None:
     """A heartbeat sent last comes back once the single worker has consumed everything before."""
     name = f"fin-{uuid.uuid4().hex[:8]}"
-    with celery_app.connection_for_write(TEST_REDIS_URL) as conn:
-        record_worker_heartbeat.apply_async(args=[name], queue=queue, connection=conn)
+    send_to_worker(queue, record_worker_heartbeat.name, name)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if WorkerHeartbeat.objects.filter(name=name).exists():
@@ -39,8 +37,7 @@ def wait_for_worker(queue: str) -> None:
 
 
 def send(queue: str, task, *args) -> None:
-    with celery_app.connection_for_write(TEST_REDIS_URL) as conn:
-        task.apply_async(args=list(args), queue=queue, connection=conn)
+    send_to_worker(queue, task.name, *args)
 
 
 def test_a_real_worker_runs_the_beat_tasks_and_pays_a_duplicated_message_once(
