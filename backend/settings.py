@@ -129,6 +129,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The demo's web server, worker and beat write one SQLite file: a transaction takes the write lock
+# when it begins and waits for it, instead of failing at once ("database is locked") on an upgrade.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache in production (DRF's request-rate throttles count across every web worker); the
@@ -381,7 +385,11 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis broker. Tasks are enqueued on commit (delay_on_commit). Only the embedded demo
 # (CELERY_TASK_ALWAYS_EAGER=1) runs them in the web process.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://" if CELERY_TASK_ALWAYS_EAGER else "")
+# The demo (DEBUG=1) names no broker: kombu's filesystem transport, files under var/, no server.
+DEMO_BROKER = "filesystem://" if DEBUG else ""
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL", "memory://" if CELERY_TASK_ALWAYS_EAGER else DEMO_BROKER
+)
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL est vide : indiquez l'URL du broker Redis (redis://hôte:6379/0), "
@@ -403,6 +411,21 @@ CELERY_BEAT_SCHEDULE = {
     **SUBSIDY_BEAT_SCHEDULE,
     **MANDATS_BEAT_SCHEDULE,
 }
+# The demo's worker and beat (`make run`) on the filesystem transport: messages are files in
+# VAR_DIR/celery-broker. The reconciliation runs every minute rather than each morning, so that a
+# rupture's recovery appears in the demo without a command.
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
+    (CELERY_BROKER_FOLDER / "messages").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "messages"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "messages"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+    }
+    CELERY_BEAT_SCHEDULE["demo-reconcile-subventions"] = {
+        "task": "conseillers.tasks.reconcile_subventions",
+        "schedule": float(env_int("DEMO_RECONCILE_SECONDS", 60)),
+    }
 
 # FranceConnect client credentials (the discovery URL is read above, for the CSP).
 FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID", "aidants-connect-demo")
