@@ -2,8 +2,10 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# The embedded demo: SQLite in var/, tasks run in the web process, debug pages.
-DEMO_ENV := DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1
+# The embedded demo: SQLite in var/, debug pages, and the production's background machinery: a
+# Celery worker with its beat, on a broker made of files in var/ (no server to start).
+DEMO_ENV := DEBUG=1
+DEMO_WORKER := $(BIN)/celery -A backend worker -B --pool=solo --loglevel=INFO
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run test install browser lint format verify-journal
@@ -19,7 +21,10 @@ install: $(VENV)/.installed
 run: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST)
+	@# Ctrl-C stops the web server, then the trap stops the worker and its beat.
+	@$(DEMO_ENV) sh -c '$(DEMO_WORKER) & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null; wait $$worker" EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST)'
 
 # Browser tests drive Debian's Chromium; as root the test command installs it when it is missing.
 browser:

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that cannot be reached answers 503 with Retry-After (core/database_outage.py).
+    "core.database_outage.DatabaseOutageMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,6 +130,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The demo's web server, worker and beat write one SQLite file: a transaction takes the write lock
+# when it begins and waits for it, instead of failing at once ("database is locked") on an upgrade.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache in production (DRF's request-rate throttles count across every web worker); the
@@ -391,7 +397,11 @@ SPECTACULAR_SETTINGS = {
 # a broker outage delays them. Only the embedded demo (CELERY_TASK_ALWAYS_EAGER=1) runs tasks in
 # the web process.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://" if CELERY_TASK_ALWAYS_EAGER else "")
+# The demo (DEBUG=1) names no broker: kombu's filesystem transport, files under var/, no server.
+DEMO_BROKER = "filesystem://" if DEBUG else ""
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL", "memory://" if CELERY_TASK_ALWAYS_EAGER else DEMO_BROKER
+)
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL est vide : indiquez l'URL du broker Redis (redis://hôte:6379/0), "
@@ -412,7 +422,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # commit a batch per message and enqueue their continuation (core.batches), so none runs long,
 # and the time limits below stop any task before the timeout.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, int | str] = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     # Workers look for expired messages every few seconds (kombu's default sweeps every 100 s).
     "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 5)),
@@ -461,6 +471,21 @@ if TASK_BATCH_SIZE < 1:
 # Tests only: a pause inside each batch's transaction, so that a fault test can kill a worker
 # while a batch is in progress. Leave it at 0.
 TASK_BATCH_PAUSE_MS = env_int("TASK_BATCH_PAUSE_MS", 0)
+# The demo's worker and beat (`make run`) on the filesystem transport: messages are files in
+# VAR_DIR/celery-broker. The reconciliation runs every minute rather than each morning, so that a
+# rupture's recovery appears in the demo without a command.
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
+    (CELERY_BROKER_FOLDER / "messages").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "messages"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "messages"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+    }
+    CELERY_BEAT_SCHEDULE["demo-reconcile-subventions"] = {
+        "task": "conseillers.tasks.reconcile_subventions",
+        "schedule": float(env_int("DEMO_RECONCILE_SECONDS", 60)),
+    }
 
 # FranceConnect client credentials (the discovery URL is read above, for the CSP).
 FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID", "aidants-connect-demo")

@@ -10,6 +10,9 @@ from drf_spectacular.views import (
 from core.api.errors import api_not_found
 from core.views import healthz
 
+# An unreachable database raised outside a view still answers 503 (core/database_outage.py).
+handler500 = "core.database_outage.server_error"
+
 admin.site.site_header = "Inclusion numérique — administration"
 admin.site.site_title = "Inclusion numérique"
 admin.site.index_title = "Administration"

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def database_url() -> str:
     """The test database, for a worker process to write where the test reads."""
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
     return (
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
@@ -37,16 +39,18 @@ def start_worker(
     *,
     broker_url: str = TEST_REDIS_URL,
     pool: str = "solo",
+    beat: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[str]:
     """A real `celery worker` consuming only `queue` of `broker_url` (no other worker steals its
     tasks), writing to the test database, in a session of its own so that a fault test can kill
-    it whole."""
+    it whole. With `beat`, the worker runs the beat schedule too, as the demo's does."""
     return subprocess.Popen(
         [
             sys.executable,
             *("-m", "celery", "-A", "backend", "worker", f"--pool={pool}", "--concurrency=1"),
             *("-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"),
+            *(["-B"] if beat else []),
             "--loglevel=INFO",
         ],
         cwd=ROOT,

@@ -211,12 +211,27 @@ class TrancheDetailSerializer(TrancheSerializer):
         return cast(list[dict], DocumentSerializer(pieces, many=True, context=self.context).data)
 
 
+class ProjectedRecoverySerializer(strict.Serializer):
+    amount_cents = serializers.IntegerField(
+        help_text="Trop-perçu à reverser (centimes) : payé au-delà des droits des mois servis "
+        "avant la vacance ; 0 si rien n'a été payé en trop."
+    )
+    due_on = serializers.DateField(
+        help_text="Jour où la subvention est soldée et le reversement créé, faute de "
+        "recrutement : le lendemain de la date limite de remplacement."
+    )
+
+
 class SubventionSerializer(strict.ModelSerializer):
     state = state_field(SubventionState.choices)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     holder_name = serializers.CharField(source="holder.candidat.__str__", read_only=True)
     earned_to_date_cents = serializers.SerializerMethodField(
         help_text="Droits acquis par les mois de service à ce jour (définitifs une fois soldée)."
+    )
+    projected_recovery = serializers.SerializerMethodField(
+        help_text="Poste vacant seulement (sinon null) : le reversement que la réconciliation "
+        "quotidienne créera si personne n'est recruté avant la date limite de remplacement."
     )
     tranches = serializers.SerializerMethodField()
 
@@ -226,11 +241,19 @@ class SubventionSerializer(strict.ModelSerializer):
         fields += ["total_cents", "duration_months", "started_on", "holder_started_on"]
         fields += ["months_carried", "ends_on", "vacant_since", "vacancy_deadline", "state"]
         fields += ["state_label", "closed_on", "months_served", "earned_cents"]
-        fields += ["earned_to_date_cents", "tranches"]
+        fields += ["earned_to_date_cents", "projected_recovery", "tranches"]
         read_only_fields = fields
 
     def get_earned_to_date_cents(self, obj: Subvention) -> int:
         return subsidy_selectors.earned_to_date(obj, timezone.localdate())
+
+    @extend_schema_field(ProjectedRecoverySerializer(allow_null=True))
+    def get_projected_recovery(self, obj: Subvention) -> dict | None:
+        # paid_cents: annotated by the viewset's queryset (selectors.with_paid).
+        projected = subsidy_selectors.projected_recovery(obj, obj.paid_cents)  # type: ignore[attr-defined]
+        if projected is None:
+            return None
+        return ProjectedRecoverySerializer(projected).data
 
     @extend_schema_field(TrancheSerializer(many=True))
     def get_tranches(self, obj: Subvention) -> list[dict]:
@@ -479,7 +502,7 @@ class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Subvention]:
         tranches = Tranche.objects.select_related("subvention__structure").order_by("rank")
         return (
-            Subvention.objects.visible_to(self.request.user)
+            subsidy_selectors.with_paid(Subvention.objects.visible_to(self.request.user))
             .select_related("holder__candidat")
             .prefetch_related(Prefetch("tranches", queryset=tranches))
             .order_by("pk")

@@ -107,7 +107,12 @@ def settle(unpaid: Sequence[Cents], *, paid: Cents, earned_total: Cents) -> Sett
         kept = min(amount, keep)
         amounts.append(kept)
         keep -= kept
-    return Settlement(amounts=tuple(amounts), recovery=max(paid - earned_total, 0))
+    return Settlement(amounts=tuple(amounts), recovery=overpaid(paid, earned_total))
+
+
+def overpaid(paid: Cents, earned_total: Cents) -> Cents:
+    """What a closing post's structure pays back: paid beyond its entitlement, never negative."""
+    return max(paid - earned_total, 0)
 
 
 def euros(cents: Cents) -> str:

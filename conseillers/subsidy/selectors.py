@@ -18,10 +18,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from conseillers.models import Candidature, CandidatureState, PostHolding, Training
-from conseillers.subsidy.math import add_months, earned, months_between
+from conseillers.subsidy.math import add_months, earned, months_between, overpaid
 from conseillers.subsidy.models import (
     AWAITING_STRUCTURE,
     OPEN_TRANCHE,
@@ -50,6 +50,38 @@ def earned_to_date(subvention: Subvention, today: datetime.date) -> int:
     return earned(subvention.total_cents, months, subvention.duration_months)
 
 
+@dataclass(frozen=True, slots=True)
+class ProjectedRecovery:
+    amount_cents: int
+    due_on: datetime.date
+
+
+def projected_recovery(subvention: Subvention, paid_cents: int) -> ProjectedRecovery | None:
+    """For a vacant post: what the structure will pay back, and from when, if nobody is recruited
+    within the window. The reconciliation closes it with exactly these figures (months served
+    before the vacancy, net paid, `overpaid`); a replacement in time cancels the projection."""
+    if subvention.state != SubventionState.VACANT:
+        return None
+    entitled = vacancy_entitlement(subvention)
+    return ProjectedRecovery(overpaid(paid_cents, entitled), subvention.vacancy.closes_on)
+
+
+def vacancy_entitlement(subvention: Subvention) -> int:
+    """What a vacant post keeps if it is not filled in time: the months served before it."""
+    return earned(subvention.total_cents, subvention.months_carried, subvention.duration_months)
+
+
+def with_paid(subventions: QuerySet[Subvention]) -> QuerySet[Subvention]:
+    """Annotates `paid_cents`: net paid on each subvention (payments plus corrections)."""
+    paid = (
+        Payment.objects.filter(tranche__subvention=OuterRef("pk"))
+        .values("tranche__subvention")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
+    return subventions.annotate(paid_cents=Coalesce(Subquery(paid), 0))
+
+
 @dataclass
 class StructureSubsidies:
     structure: Structure
@@ -75,15 +107,19 @@ def structure_subsidies(structure: Structure, today: datetime.date) -> Structure
         .select_related("regime")
         .prefetch_related(Prefetch("subventions", queryset=subventions))
     )
-    for convention in conventions:
-        for subvention in convention.subventions.all():
-            subvention.earned_to_date = earned_to_date(subvention, today)
     mine = Tranche.objects.filter(subvention__structure=structure)
     payments = list(
         Payment.objects.filter(tranche__subvention__structure=structure)
         .select_related("tranche")
         .order_by("-paid_on", "-pk")
     )
+    paid: dict[int, int] = defaultdict(int)
+    for payment in payments:
+        paid[payment.tranche.subvention_id] += payment.amount_cents
+    for convention in conventions:
+        for subvention in convention.subventions.all():
+            subvention.earned_to_date = earned_to_date(subvention, today)
+            subvention.projected_recovery = projected_recovery(subvention, paid[subvention.pk])
     recoveries = list(Recovery.objects.filter(structure=structure).select_related("subvention"))
     return StructureSubsidies(
         structure=structure,

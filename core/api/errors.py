@@ -23,6 +23,8 @@ _MESSAGES = {
     "not_acceptable": "Cette ressource ne sait répondre qu'en JSON (en-tête Accept).",
     "unsupported_media_type": "Type de contenu non pris en charge",
     "throttled": "Trop de requêtes : réessayez dans quelques instants.",
+    "service_unavailable": "La base de données est momentanément injoignable : réessayez dans "
+    "quelques instants (voir l'en-tête Retry-After).",
 }
 # DRF words these in English around the request's own values (method, media type, parser
 # error): never shown as they are.

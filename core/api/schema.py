@@ -28,6 +28,18 @@ ERRORS = {
     "404": "Introuvable : hors du périmètre de la personne, identifiant mal formé, ou page "
     "au-delà de la dernière.",
 }
+# Any operation, during a database restart or failover (core/database_outage.py).
+UNAVAILABLE = {
+    "description": "Base de données momentanément injoignable (redémarrage, bascule) : la requête "
+    "n'a pas abouti, réessayez après le délai donné par l'en-tête `Retry-After`.",
+    "headers": {
+        "Retry-After": {
+            "description": "Secondes à attendre avant de réessayer.",
+            "schema": {"type": "integer"},
+        }
+    },
+    "content": {"application/json": {"schema": ERROR_REF}},
+}
 BODY_ERRORS = {"415": "Type de contenu non pris en charge : voir les types du corps documenté."}
 
 
@@ -41,6 +53,7 @@ def document_errors(result: dict, generator, request, public) -> dict:
             for code, description in errors.items():
                 response = responses.setdefault(code, {"description": description})
                 response["content"] = {"application/json": {"schema": ERROR_REF}}
+            responses.setdefault("503", UNAVAILABLE)
     return result
 
 

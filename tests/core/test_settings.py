@@ -146,3 +146,33 @@ def test_production_mounts_neither_the_mock_franceconnect_nor_the_demo_service()
         "absent /demarche-en-ligne-demo/",
         "idp mounted",
     ]
+
+
+def test_the_demo_without_a_broker_uses_files_under_var(tmp_path):
+    """`make run` names no broker: the worker and the web server share kombu's filesystem
+    transport in VAR_DIR, and the reconciliation gets its short demo schedule."""
+    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "DATABASE_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="backend.settings",
+        DEBUG="1",
+        CELERY_TASK_ALWAYS_EAGER="0",
+        VAR_DIR=str(tmp_path),
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'], "
+        "s.CELERY_BEAT_SCHEDULE['demo-reconcile-subventions']['schedule'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "celery-broker" / "messages"
+    assert result.stdout.split() == ["filesystem://", str(folder), "60.0"]
+    assert folder.is_dir()

@@ -4,13 +4,17 @@ loading it twice changes nothing."""
 import pytest
 
 from conseillers.subsidy import demo as subsidy_demo
+from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.models import (
     Convention,
     Payment,
+    Recovery,
     SubsidyTransition,
     Subvention,
+    SubventionState,
     TrancheState,
 )
+from conseillers.subsidy.selectors import projected_recovery
 from core.models import User
 
 pytestmark = pytest.mark.django_db
@@ -28,5 +32,17 @@ def test_the_demo_pays_camilles_first_tranche_once(demo):
     tranches = list(subvention.tranches.order_by("rank"))
     assert [t.state for t in tranches][:1] == [TrancheState.PAID]
     assert sum(t.amount_cents for t in tranches) == 5_000_000
-    payment = Payment.objects.get()
+    payment = Payment.objects.get(tranche__subvention=subvention)
     assert (payment.reference, payment.amount_cents) == ("BDT-2026-000001", 2_000_000)
+
+
+def test_the_demo_leaves_a_vacancy_past_its_window_for_the_beat_to_reconcile(demo, today):
+    """`make run`'s beat turns it into a recovery: the demo itself creates none."""
+    subvention = Subvention.objects.get(holder__candidat__email=subsidy_demo.INES)
+    assert subvention.state == SubventionState.VACANT
+    assert subvention.vacancy.closes_on <= today
+    assert not Recovery.objects.exists()
+    projected = projected_recovery(subvention, 2_000_000)
+    assert projected is not None and projected.amount_cents == 2_000_000 - 5_000_000 * 4 // 24
+    subsidy.subventions_reconcile(today=today)
+    assert Recovery.objects.get().amount_cents == projected.amount_cents
