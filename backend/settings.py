@@ -447,6 +447,19 @@ IDP_ISSUER = env_str("IDP_ISSUER")
 # the demo usagers are those people: the mock, named here rather than imported by the product.
 FRANCECONNECT_DEMO_IDENTITIES = "franceconnect_mock.demo.identities"
 
+# What the footer's documents (legal notice, personal data, accessibility) name: each deployment
+# writes its own; the defaults say what is missing rather than invent it.
+LEGAL_PUBLICATION_DIRECTOR = env_str(
+    "LEGAL_PUBLICATION_DIRECTOR",
+    "le directeur général de l'Agence nationale de la cohésion des territoires",
+)
+LEGAL_HOSTING = env_str(
+    "LEGAL_HOSTING",
+    "à préciser par l'exploitant (raison sociale, adresse et téléphone de l'hébergeur)",
+)
+DPO_CONTACT = env_str("DPO_CONTACT", "à préciser par l'exploitant (adresse du délégué)")
+SUPPORT_CONTACT = env_str("SUPPORT_CONTACT", "à préciser par l'exploitant (adresse de contact)")
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@inclusion-numerique.example")
 
