@@ -41,6 +41,8 @@ if not DEBUG and not ALLOWED_HOSTS:
         "virgules)."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form sent without its token (or an expired one) gets the product's page, in French.
+CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"
 # The address of the site as people reach it, for the links in emails sent by workers.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 

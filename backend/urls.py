@@ -30,5 +30,11 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
 ]
 
+# The product's own pages, in French; JSON under /api/ (core/error_pages.py).
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"
+
 if settings.FRANCECONNECT_MOCK_ENABLED:
     urlpatterns.append(path("mock-franceconnect/", include("franceconnect_mock.urls")))

@@ -23,6 +23,11 @@ _MESSAGES = {
     "not_acceptable": "Cette ressource ne sait répondre qu'en JSON (en-tête Accept).",
     "unsupported_media_type": "Type de contenu non pris en charge",
     "throttled": "Trop de requêtes : réessayez dans quelques instants.",
+    # Answered by the site's error handlers (core.error_pages) for a path under /api/.
+    "bad_request": "Requête incorrecte : elle n'a pas pu être traitée.",
+    "csrf_failed": "Jeton CSRF absent ou expiré : authentifiez-vous par jeton (Authorization: "
+    "Token …) ou rechargez la page.",
+    "server_error": "Erreur inattendue du serveur : réessayez dans quelques instants.",
 }
 # DRF words these in English around the request's own values (method, media type, parser
 # error): never shown as they are.
