@@ -3,12 +3,15 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 # The embedded demo: SQLite in var/, debug pages, and the production's background machinery: a
-# Celery worker with its beat, on a broker made of files in var/ (no server to start).
-DEMO_ENV := DEBUG=1
+# Celery worker with its beat, on a broker made of files in var/ (no server to start). Served on
+# HOST; its OpenID clients and FranceConnect discovery follow DEMO_BASE_URL, the address browsers
+# use (set it to http://<address of this machine>:<port> to reach a demo served on 0.0.0.0).
 DEMO_WORKER := $(BIN)/celery -A backend worker -B --pool=solo --loglevel=INFO
 HOST ?= 127.0.0.1:8000
+DEMO_BASE_URL ?= http://$(patsubst 0.0.0.0:%,127.0.0.1:%,$(HOST))
+DEMO_ENV := DEBUG=1 DEMO_BASE_URL=$(DEMO_BASE_URL)
 
-.PHONY: run test install browser lint format verify-journal
+.PHONY: run test install browser lint format verify-journal manage demo-totp
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +52,12 @@ format: install
 # `python manage.py verify_journal` with its own environment.
 verify-journal: install
 	$(DEMO_ENV) $(BIN)/python manage.py verify_journal
+
+# Any management command in the demo's environment: make manage CMD="load_demo".
+manage: install
+	$(DEMO_ENV) $(BIN)/python manage.py $(CMD)
+
+# The current TOTP code of a demo account: make demo-totp EMAIL=aidant@demo.inclusion.gouv.fr
+EMAIL ?= aidant@demo.inclusion.gouv.fr
+demo-totp: install
+	$(DEMO_ENV) $(BIN)/python manage.py demo_totp $(EMAIL)

@@ -35,15 +35,22 @@ if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.startswith("demo-insecure")
         "utilisez au moins 32 caractères aléatoires."
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# The embedded demo's address as people reach it (`make run` passes http://$(HOST)): the mock
+# FranceConnect's discovery, the demo's OpenID clients and the address load_demo prints follow it.
+DEMO_BASE_URL = env_str("DEMO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_DEMO_HOST = urlsplit(DEMO_BASE_URL).hostname or "127.0.0.1"
+_DEMO_HOSTS = list(dict.fromkeys(["127.0.0.1", "localhost", _DEMO_HOST]))
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _DEMO_HOSTS if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS est vide : indiquez le ou les noms de domaine servis (séparés par des "
         "virgules)."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form sent without its token (or an expired one) gets the product's page, in French.
+CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"
 # The address of the site as people reach it, for the links in emails sent by workers.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_str("SITE_URL", DEMO_BASE_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -313,7 +320,7 @@ API_TOKEN_SECOND_FACTOR = {
 # real integration environment is a matter of these variables only.
 FRANCECONNECT_DISCOVERY_URL = env_str(
     "FRANCECONNECT_DISCOVERY_URL",
-    "http://127.0.0.1:8000/mock-franceconnect/api/v2/.well-known/openid-configuration",
+    f"{DEMO_BASE_URL}/mock-franceconnect/api/v2/.well-known/openid-configuration",
 )
 
 
@@ -531,6 +538,19 @@ IDP_ISSUER = env_str("IDP_ISSUER")
 # Who the demo's FranceConnect identifies to the demo client (claims and sub, by login), so that
 # the demo usagers are those people: the mock, named here rather than imported by the product.
 FRANCECONNECT_DEMO_IDENTITIES = "franceconnect_mock.demo.identities"
+
+# What the footer's documents (legal notice, personal data, accessibility) name: each deployment
+# writes its own; the defaults say what is missing rather than invent it.
+LEGAL_PUBLICATION_DIRECTOR = env_str(
+    "LEGAL_PUBLICATION_DIRECTOR",
+    "le directeur général de l'Agence nationale de la cohésion des territoires",
+)
+LEGAL_HOSTING = env_str(
+    "LEGAL_HOSTING",
+    "à préciser par l'exploitant (raison sociale, adresse et téléphone de l'hébergeur)",
+)
+DPO_CONTACT = env_str("DPO_CONTACT", "à préciser par l'exploitant (adresse du délégué)")
+SUPPORT_CONTACT = env_str("SUPPORT_CONTACT", "à préciser par l'exploitant (adresse de contact)")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@inclusion-numerique.example")

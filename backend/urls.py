@@ -10,9 +10,6 @@ from drf_spectacular.views import (
 from core.api.errors import api_not_found
 from core.views import healthz
 
-# An unreachable database raised outside a view still answers 503 (core/database_outage.py).
-handler500 = "core.database_outage.server_error"
-
 admin.site.site_header = "Inclusion numérique — administration"
 admin.site.site_title = "Inclusion numérique"
 admin.site.index_title = "Administration"
@@ -32,6 +29,13 @@ urlpatterns = [
     # Last of the API: whatever no endpoint matched answers the API's JSON 404.
     re_path(r"^api/", api_not_found),
 ]
+
+# The product's own pages, in French; JSON under /api/ (core/error_pages.py). An unreachable
+# database raised outside a view reaches handler500 and still answers 503 (core/database_outage.py).
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"
 
 if settings.FRANCECONNECT_MOCK_ENABLED:
     urlpatterns.append(path("mock-franceconnect/", include("franceconnect_mock.urls")))

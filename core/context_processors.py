@@ -5,6 +5,13 @@ from django.urls import reverse
 
 from core.models import Role
 
+# The same on every page, error pages rendered without context processors included.
+SKIPLINKS = [
+    {"link": "#content", "label": "Contenu"},
+    {"link": "#fr-navigation", "label": "Menu"},
+    {"link": "#footer", "label": "Pied de page"},
+]
+
 
 class MenuItem(TypedDict, total=False):
     label: str
@@ -41,11 +48,7 @@ def navigation(request: HttpRequest) -> dict:
             item["url"] != "/" and path.startswith(item["url"])
         )
     return {
-        "skiplinks": [
-            {"link": "#content", "label": "Contenu"},
-            {"link": "#fr-navigation", "label": "Menu"},
-            {"link": "#footer", "label": "Pied de page"},
-        ],
+        "skiplinks": SKIPLINKS,
         "main_menu": menu,
     }
 

@@ -7,17 +7,15 @@ statement cancelled by a timeout is a bug or a refusal and stays what it is.
 
 A view's error reaches `DatabaseOutageMiddleware.process_exception`; an error raised by another
 middleware (the session read from the database, the user loaded for the second factor) reaches
-Django's 500 handler instead, hence `server_error`, named as `handler500` in backend/urls.py.
+Django's 500 handler instead, which asks `is_database_outage` first (core/error_pages.py).
 """
 
 import logging
-import sys
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
-from django.views import defaults
 
 from core.api.errors import error_body
 
@@ -74,11 +72,3 @@ class DatabaseOutageMiddleware:
             return None
         logger.warning("Base de données injoignable (%s) : 503 pour %s", exception, request.path)
         return outage_response(request)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's 500 handler, called while the exception is being handled: an outage raised
-    outside a view still answers 503."""
-    if is_database_outage(sys.exc_info()[1]):
-        return outage_response(request)
-    return defaults.server_error(request)

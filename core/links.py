@@ -1,5 +1,7 @@
 """Absolute links written into emails, which are sent by workers outside any request."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
@@ -11,6 +13,21 @@ from core.models import User
 
 def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+LOOPBACK_ALIASES = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
+
+
+def demo_origins() -> tuple[str, ...]:
+    """Where browsers reach the demo, for the redirect URIs of its OpenID clients: its base URL,
+    and on this machine the other loopback name, which a browser may use as well."""
+    base = settings.DEMO_BASE_URL.rstrip("/")
+    parts = urlsplit(base)
+    alias = LOOPBACK_ALIASES.get(parts.hostname or "")
+    if alias is None:
+        return (base,)
+    port = f":{parts.port}" if parts.port else ""
+    return (base, f"{parts.scheme}://{alias}{port}")
 
 
 def password_link(email: str) -> str:

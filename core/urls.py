@@ -26,4 +26,9 @@ urlpatterns = [
         name="api-token-revoke",
     ),
     path("territoires/", views.departement_list, name="departement-list"),
+    # The footer's documents, open to everyone.
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("mentions-legales/", views.legal_notice, name="legal-notice"),
+    path("donnees-personnelles/", views.personal_data, name="personal-data"),
+    path("cookies/", views.cookies, name="cookies"),
 ]

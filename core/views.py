@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -182,6 +184,52 @@ def departement_list(request: HttpRequest) -> HttpResponse:
         "core/departement_list.html",
         {"title": "Territoires", "regions": regions, "total_population": total},
     )
+
+
+# The footer's documents: public, the same for everyone, their deployment-specific names in
+# settings (legal notice, contacts) and their durations read from the settings that enforce them.
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/documents/accessibility.html",
+        {"title": "Déclaration d'accessibilité", "support_contact": settings.SUPPORT_CONTACT},
+    )
+
+
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    context = {
+        "title": "Mentions légales",
+        "publication_director": settings.LEGAL_PUBLICATION_DIRECTOR,
+        "hosting": settings.LEGAL_HOSTING,
+        "support_contact": settings.SUPPORT_CONTACT,
+    }
+    return render(request, "core/documents/legal_notice.html", context)
+
+
+def personal_data(request: HttpRequest) -> HttpResponse:
+    context = {
+        "title": "Données personnelles",
+        "dpo_contact": settings.DPO_CONTACT,
+        "login_failure_retention_days": settings.LOGIN_FAILURE_RETENTION_DAYS,
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "api_token_hours": settings.API_TOKEN_TTL_HOURS,
+    }
+    return render(request, "core/documents/personal_data.html", context)
+
+
+def cookies(request: HttpRequest) -> HttpResponse:
+    context = {
+        "title": "Cookies",
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "csrf_weeks": settings.CSRF_COOKIE_AGE // (7 * 24 * 3600),
+        # Messages ("Candidature envoyée") wait in this cookie until the next page shows them.
+        "messages_cookie": CookieStorage.cookie_name,
+    }
+    return render(request, "core/documents/cookies.html", context)
 
 
 @never_cache

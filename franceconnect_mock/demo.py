@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.links import demo_origins
 from franceconnect_mock.identities import IDENTITIES, IDENTITY_SCOPES
 from franceconnect_mock.keys import signing_key_current
 from franceconnect_mock.models import ServiceProvider
@@ -11,19 +12,20 @@ from franceconnect_mock.services import pairwise_sub, service_provider_register
 
 DEMO_CLIENT_ID = "aidants-connect-demo"
 DEMO_CLIENT_SECRET = "demo-franceconnect-secret-0123456789abcdef"  # noqa: S105 - demo only
-DEMO_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
 CALLBACK_PATH = "/aidants-connect/franceconnect/callback/"
 LOGOUT_CALLBACK_PATH = "/aidants-connect/franceconnect/logout-callback/"
 
 
 def load() -> ServiceProvider:
-    """Register (or refresh) the demo client and make sure a signing key exists. Idempotent."""
+    """Register (or refresh) the demo client for the address the demo serves (DEMO_BASE_URL),
+    and make sure a signing key exists. Idempotent."""
+    origins = demo_origins()
     provider = service_provider_register(
         client_id=DEMO_CLIENT_ID,
         name="Aidants Connect (démonstration)",
         secret=DEMO_CLIENT_SECRET,
-        redirect_uris=[origin + CALLBACK_PATH for origin in DEMO_ORIGINS],
-        post_logout_redirect_uris=[origin + LOGOUT_CALLBACK_PATH for origin in DEMO_ORIGINS],
+        redirect_uris=[origin + CALLBACK_PATH for origin in origins],
+        post_logout_redirect_uris=[origin + LOGOUT_CALLBACK_PATH for origin in origins],
     )
     signing_key_current()
     return provider

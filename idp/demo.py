@@ -3,6 +3,7 @@ provider served by the same demo server."""
 
 from __future__ import annotations
 
+from core.links import demo_origins
 from idp.keys import ALGORITHMS, KEYS
 from idp.models import RelyingParty
 from idp.services import relying_party_register
@@ -10,13 +11,14 @@ from mandats.models import Demarche
 
 DEMO_CLIENT_ID = "demarche-en-ligne-demo"
 DEMO_CLIENT_SECRET = "demo-demarche-en-ligne-secret-0123456789abcdef"  # noqa: S105 - demo only
-DEMO_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
 CALLBACK_PATH = "/demarche-en-ligne-demo/retour/"
 HOME_PATH = "/demarche-en-ligne-demo/"
 
 
-def load(origins: tuple[str, ...] = DEMO_ORIGINS) -> RelyingParty:
-    """Register (or refresh) the demo service and make sure signing keys exist. Idempotent."""
+def load(origins: tuple[str, ...] | None = None) -> RelyingParty:
+    """Register (or refresh) the demo service for the address the demo serves (DEMO_BASE_URL,
+    unless `origins` says otherwise) and make sure signing keys exist. Idempotent."""
+    origins = origins or demo_origins()
     client = relying_party_register(
         client_id=DEMO_CLIENT_ID,
         name="Démarche en ligne (démo)",

@@ -159,6 +159,6 @@ def totp_instructions() -> list[str]:
         + f" : clé de démonstration {DEMO_TOTP_SECRET} (base32, SHA-1, 6 chiffres, 30 s).",
         "Ajoutez-la à une application d'authentification, ou collez l'une de ces adresses :",
         *(f"  {otpauth_uri(email)}" for email in TOTP_ACCOUNTS),
-        f"Code du moment, sans application : .venv/bin/python manage.py demo_totp {AIDANT_EMAIL}",
+        f"Code du moment, sans application : make demo-totp EMAIL={AIDANT_EMAIL}",
     ]
     return lines

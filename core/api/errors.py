@@ -25,6 +25,11 @@ _MESSAGES = {
     "throttled": "Trop de requêtes : réessayez dans quelques instants.",
     "service_unavailable": "La base de données est momentanément injoignable : réessayez dans "
     "quelques instants (voir l'en-tête Retry-After).",
+    # Answered by the site's error handlers (core.error_pages) for a path under /api/.
+    "bad_request": "Requête incorrecte : elle n'a pas pu être traitée.",
+    "csrf_failed": "Jeton CSRF absent ou expiré : authentifiez-vous par jeton (Authorization: "
+    "Token …) ou rechargez la page.",
+    "server_error": "Erreur inattendue du serveur : réessayez dans quelques instants.",
 }
 # DRF words these in English around the request's own values (method, media type, parser
 # error): never shown as they are.

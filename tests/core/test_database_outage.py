@@ -11,7 +11,8 @@ from django.test import Client, RequestFactory
 from django.urls import path
 
 from backend.urls import urlpatterns as project_urlpatterns
-from core.database_outage import DatabaseOutageMiddleware, is_database_outage, server_error
+from core.database_outage import DatabaseOutageMiddleware, is_database_outage
+from core.error_pages import server_error
 from core.models import Region
 from core.services import api_token_create
 

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 
 from conseillers import demo as conseillers_demo
 from conseillers.subsidy import demo as subsidy_demo
@@ -24,7 +26,8 @@ class Command(BaseCommand):
         )
         for account in core_demo.ACCOUNTS:
             self.stdout.write(f"  - {account.email:<42} {account.how}")
-        self.stdout.write("\nConnectez-vous sur http://127.0.0.1:8000/connexion/ avec l'un d'eux.")
+        login = settings.DEMO_BASE_URL + reverse("core:login")
+        self.stdout.write(f"\nConnectez-vous sur {login} avec l'un d'eux.")
         self.stdout.write("\nAidants Connect :")
         for line in mandats_demo.totp_instructions():
             self.stdout.write(f"  {line}")
