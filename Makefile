@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 DEMO_WORKER := $(BIN)/celery -A backend worker -B --pool=solo --loglevel=INFO
 HOST ?= 127.0.0.1:8000
 DEMO_BASE_URL ?= http://$(patsubst 0.0.0.0:%,127.0.0.1:%,$(HOST))
-DEMO_ENV := DEBUG=1 DEMO_BASE_URL=$(DEMO_BASE_URL)
+DEMO_ENV := DEMO=1 DEMO_BASE_URL=$(DEMO_BASE_URL)
 
 .PHONY: run test install browser lint format verify-journal manage demo-totp
 

@@ -19,17 +19,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# The embedded demo (`make run`): demo keys and hosts, the mock FranceConnect, a broker made of
+# files. A developer's DEBUG=1 implies it; `make run` sets DEMO=1 with DEBUG off, so that people
+# trying the demo see the product's own error pages, not Django's debug pages.
+DEMO = env_bool("DEMO", DEBUG)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEMO:
         raise ImproperlyConfigured(
             "SECRET_KEY est vide : une clé secrète longue et aléatoire est obligatoire hors du "
-            "mode démonstration (DEBUG=1). Générez-en une avec "
+            "mode démonstration (DEMO=1). Générez-en une avec "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
-    SECRET_KEY = "demo-insecure-key-never-use-in-production"  # noqa: S105 - DEBUG only
-if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.startswith("demo-insecure")):
+    SECRET_KEY = "demo-insecure-key-never-use-in-production"  # noqa: S105 - demo only
+if not DEMO and (len(SECRET_KEY) < 32 or SECRET_KEY.startswith("demo-insecure")):
     raise ImproperlyConfigured(
         "SECRET_KEY est trop courte ou est la clé de démonstration : en production, "
         "utilisez au moins 32 caractères aléatoires."
@@ -40,8 +44,8 @@ if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.startswith("demo-insecure")
 DEMO_BASE_URL = env_str("DEMO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _DEMO_HOST = urlsplit(DEMO_BASE_URL).hostname or "127.0.0.1"
 _DEMO_HOSTS = list(dict.fromkeys(["127.0.0.1", "localhost", _DEMO_HOST]))
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _DEMO_HOSTS if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _DEMO_HOSTS if DEMO else [])
+if not DEMO and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS est vide : indiquez le ou les noms de domaine servis (séparés par des "
         "virgules)."
@@ -222,10 +226,12 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not DEMO
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# The demo serves static files straight from the apps (no collectstatic), DEBUG or not.
+WHITENOISE_USE_FINDERS = DEMO
 
 # Security headers. In production every cookie is secure and HSTS is on; the demo runs on plain
 # http://127.0.0.1, where secure cookies would make logging in impossible.
@@ -237,7 +243,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if not DEMO:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -404,8 +410,8 @@ SPECTACULAR_SETTINGS = {
 # a broker outage delays them. Only the embedded demo (CELERY_TASK_ALWAYS_EAGER=1) runs tasks in
 # the web process.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# The demo (DEBUG=1) names no broker: kombu's filesystem transport, files under var/, no server.
-DEMO_BROKER = "filesystem://" if DEBUG else ""
+# The demo (DEMO=1) names no broker: kombu's filesystem transport, files under var/, no server.
+DEMO_BROKER = "filesystem://" if DEMO else ""
 CELERY_BROKER_URL = env_str(
     "CELERY_BROKER_URL", "memory://" if CELERY_TASK_ALWAYS_EAGER else DEMO_BROKER
 )
@@ -499,7 +505,7 @@ FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID", "aidants-connect-de
 # The demo's secret for the mock provider (public: see franceconnect_mock/demo.py); a real
 # deployment sets its own, and the client refuses to start a login without one.
 FRANCECONNECT_CLIENT_SECRET = env_str(
-    "FRANCECONNECT_CLIENT_SECRET", "demo-franceconnect-secret-0123456789abcdef" if DEBUG else ""
+    "FRANCECONNECT_CLIENT_SECRET", "demo-franceconnect-secret-0123456789abcdef" if DEMO else ""
 )
 # Aidants Connect: the key of the salted hashes of FranceConnect `sub` (usager lookup) and of the
 # journal's pseudonymous references. Set a dedicated key in production: rotating SECRET_KEY would
@@ -511,14 +517,14 @@ AIDANTS_CONNECT_HASH_KEY = env_str("AIDANTS_CONNECT_HASH_KEY", SECRET_KEY)
 # re-seal a forged entry. The demo derives one from SECRET_KEY; production refuses to start without.
 JOURNAL_SEAL_KEYS = env_pairs("JOURNAL_SEAL_KEYS")
 if not JOURNAL_SEAL_KEYS:
-    if not DEBUG:
+    if not DEMO:
         raise ImproperlyConfigured(
             "JOURNAL_SEAL_KEYS est vide : la clé de scellement du journal Aidants Connect est "
-            "obligatoire hors du mode démonstration (DEBUG=1), sous la forme identifiant:secret "
+            "obligatoire hors du mode démonstration (DEMO=1), sous la forme identifiant:secret "
             "(secret d'au moins 32 caractères, distinct de SECRET_KEY)."
         )
     JOURNAL_SEAL_KEYS = {"demo": hashlib.sha256(f"journal-seal:{SECRET_KEY}".encode()).hexdigest()}
-if not DEBUG and any(len(secret) < 32 for secret in JOURNAL_SEAL_KEYS.values()):
+if not DEMO and any(len(secret) < 32 for secret in JOURNAL_SEAL_KEYS.values()):
     raise ImproperlyConfigured(
         "JOURNAL_SEAL_KEYS contient un secret trop court : 32 caractères au moins en production."
     )
@@ -528,7 +534,7 @@ AIDANTS_CONNECT_MANDAT_TEXT_VERSION = env_str("AIDANTS_CONNECT_MANDAT_TEXT_VERSI
 OTP_TOTP_ISSUER = "Aidants Connect"
 # The mock provider answers under /mock-franceconnect/ in the demo and in tests; production leaves
 # it off (FRANCECONNECT_MOCK_ENABLED=0) and points the client at the real FranceConnect.
-FRANCECONNECT_MOCK_ENABLED = env_bool("FRANCECONNECT_MOCK_ENABLED", DEBUG)
+FRANCECONNECT_MOCK_ENABLED = env_bool("FRANCECONNECT_MOCK_ENABLED", DEMO)
 # When the mock runs as its own service, browsers and servers may reach it at different
 # addresses: its issuer is then pinned here (empty: derived from the request).
 FRANCECONNECT_MOCK_ISSUER = env_str("FRANCECONNECT_MOCK_ISSUER")

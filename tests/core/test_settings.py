@@ -149,19 +149,23 @@ def test_production_mounts_neither_the_mock_franceconnect_nor_the_demo_service()
 
 
 def test_the_demo_without_a_broker_uses_files_under_var(tmp_path):
-    """`make run` names no broker: the worker and the web server share kombu's filesystem
-    transport in VAR_DIR, and the reconciliation gets its short demo schedule."""
-    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "DATABASE_URL"}}
+    """`make run` (DEMO=1, DEBUG off) names no broker: the worker and the web server share
+    kombu's filesystem transport in VAR_DIR, and the reconciliation gets its short demo
+    schedule. DEBUG stays off, so the demo shows the product's error pages, not Django's debug
+    pages, and still serves its static files and plain-http cookies."""
+    removed = {"CELERY_BROKER_URL", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    env = {k: v for k, v in os.environ.items() if k not in removed}
     env.update(
         DJANGO_SETTINGS_MODULE="backend.settings",
-        DEBUG="1",
+        DEMO="1",
         CELERY_TASK_ALWAYS_EAGER="0",
         VAR_DIR=str(tmp_path),
     )
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'], "
-        "s.CELERY_BEAT_SCHEDULE['demo-reconcile-subventions']['schedule'])"
+        "s.CELERY_BEAT_SCHEDULE['demo-reconcile-subventions']['schedule'], s.DEBUG, "
+        "s.WHITENOISE_USE_FINDERS, s.SESSION_COOKIE_SECURE, s.FRANCECONNECT_MOCK_ENABLED)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -174,5 +178,8 @@ def test_the_demo_without_a_broker_uses_files_under_var(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "celery-broker" / "messages"
-    assert result.stdout.split() == ["filesystem://", str(folder), "60.0"]
+    assert result.stdout.split() == [
+        *("filesystem://", str(folder), "60.0"),
+        *("False", "True", "False", "True"),
+    ]
     assert folder.is_dir()

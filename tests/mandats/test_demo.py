@@ -207,15 +207,15 @@ def test_load_demo_prints_the_key_and_how_to_get_a_code():
 
 
 def test_demo_totp_refuses_to_run_outside_the_demo(settings):
-    settings.DEBUG = False
+    settings.DEMO = False
     load()
 
-    with pytest.raises(CommandError, match="DEBUG=1"):
+    with pytest.raises(CommandError, match="DEMO=1"):
         call_command("demo_totp", demo.AIDANT_EMAIL, stdout=io.StringIO())
 
 
 def test_demo_totp_prints_the_code_the_device_accepts(settings, frozen_clock):
-    settings.DEBUG = True
+    settings.DEMO = True
     load()
     out, err = io.StringIO(), io.StringIO()
 
@@ -229,7 +229,7 @@ def test_demo_totp_prints_the_code_the_device_accepts(settings, frozen_clock):
 
 
 def test_demo_totp_never_reads_another_key(settings):
-    settings.DEBUG = True
+    settings.DEMO = True
     load()
     TOTPDeviceFactory(user__email="aidant.reel@exemple.fr")
 

@@ -10,17 +10,17 @@ from mandats import demo
 class Command(BaseCommand):
     help = (
         "Affiche le code TOTP du moment d'un compte de démonstration (aidant ou référent), "
-        "pour se connecter sans application d'authentification. Démonstration (DEBUG=1) seulement."
+        "pour se connecter sans application d'authentification. Démonstration (DEMO=1) seulement."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("email", help="adresse du compte, par exemple " + demo.AIDANT_EMAIL)
 
     def handle(self, *args, email: str, **options) -> None:
-        if not settings.DEBUG:
+        if not settings.DEMO:
             raise CommandError(
                 "Cette commande ne sert qu'à la démonstration : elle refuse de s'exécuter sans "
-                "DEBUG=1."
+                "DEMO=1."
             )
         device = (
             TOTPDevice.objects.filter(user__email__iexact=email, confirmed=True)
