@@ -2,10 +2,6 @@
 and the address load_demo prints follow DEMO_BASE_URL, the Makefile's http://$(HOST)."""
 
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,8 +12,8 @@ from franceconnect_mock.models import ServiceProvider
 from idp import demo as idp_demo
 from idp.models import RelyingParty
 from tests.franceconnect_mock.relying_party import RelyingParty as MockClient
+from tests.fresh_settings import boot
 
-ROOT = Path(__file__).resolve().parents[2]
 ELSEWHERE = "http://192.0.2.10:8080"
 
 
@@ -91,29 +87,19 @@ def test_the_mock_discovery_and_login_follow_the_address_the_demo_serves(live_se
 
 def test_the_demo_settings_follow_the_base_url():
     """A fresh interpreter, as `make run HOST=192.0.2.10:8080` starts it."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"ALLOWED_HOSTS", "SITE_URL"}},
-        "DJANGO_SETTINGS_MODULE": "backend.settings",
-        "DEBUG": "1",
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-        "DEMO_BASE_URL": ELSEWHERE,
-    }
-    env.pop("FRANCECONNECT_DISCOVERY_URL", None)
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.ALLOWED_HOSTS); print(s.SITE_URL); print(s.FRANCECONNECT_DISCOVERY_URL); "
         "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    result = boot(
+        code,
+        drop={"ALLOWED_HOSTS", "SITE_URL", "FRANCECONNECT_DISCOVERY_URL"},
+        DEBUG="1",
+        CELERY_TASK_ALWAYS_EAGER="1",
+        DEMO_BASE_URL=ELSEWHERE,
     )
-
+    assert result.returncode == 0, result.stderr
     hosts, site_url, discovery, form_action = result.stdout.splitlines()
     assert hosts == "['127.0.0.1', 'localhost', '192.0.2.10']"
     assert site_url == ELSEWHERE

@@ -1,49 +1,28 @@
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fresh_settings import boot
+
+# What the test environment sets and a production start must not inherit.
+PRODUCTION_UNSET = {
+    *("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CELERY_TASK_ALWAYS_EAGER"),
+    *("SECURE_SSL_REDIRECT", "FRANCECONNECT_MOCK_ENABLED"),
+}
 
 
-def start_production(**env: str) -> subprocess.CompletedProcess:
-    """Boots Django with backend.settings in a fresh interpreter, as gunicorn would."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "SECRET_KEY",
-            "DEBUG",
-            "ALLOWED_HOSTS",
-            "CELERY_TASK_ALWAYS_EAGER",
-            "SECURE_SSL_REDIRECT",
-        }
-    }
-    clean.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "backend.settings",
-            "DEBUG": "0",
-            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-            **env,
-        }
-    )
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
-        "settings.SECURE_HSTS_SECONDS, settings.SECURE_SSL_REDIRECT)"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+SECURITY_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+    "settings.SECURE_HSTS_SECONDS, settings.SECURE_SSL_REDIRECT)"
+)
+
+
+def start_production(code: str = SECURITY_SETTINGS, **env: str) -> subprocess.CompletedProcess:
+    """Boots Django with backend.settings in a fresh interpreter, as gunicorn would; by default
+    prints the security settings."""
+    production = {"DEBUG": "0", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", **env}
+    return boot(code, drop=PRODUCTION_UNSET, **production)
 
 
 def test_production_start_without_secret_key_is_refused():
@@ -117,29 +96,7 @@ def test_production_mounts_neither_the_mock_franceconnect_nor_the_demo_service()
         "        print('absent', path)\n"
         "resolve('/.well-known/openid-configuration'); print('idp mounted')"
     )
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "FRANCECONNECT_MOCK_ENABLED", "SECURE_SSL_REDIRECT"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "backend.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "inclusion.example",
-            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        }
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = start_production(code, SECRET_KEY="x" * 50, ALLOWED_HOSTS="inclusion.example")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:3] == [
         "absent /mock-franceconnect/api/v2/jwks",
@@ -153,29 +110,14 @@ def test_the_demo_without_a_broker_uses_files_under_var(tmp_path):
     kombu's filesystem transport in VAR_DIR, and the reconciliation gets its short demo
     schedule. DEBUG stays off, so the demo shows the product's error pages, not Django's debug
     pages, and still serves its static files and plain-http cookies."""
-    removed = {"CELERY_BROKER_URL", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
-    env = {k: v for k, v in os.environ.items() if k not in removed}
-    env.update(
-        DJANGO_SETTINGS_MODULE="backend.settings",
-        DEMO="1",
-        CELERY_TASK_ALWAYS_EAGER="0",
-        VAR_DIR=str(tmp_path),
-    )
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'], "
         "s.CELERY_BEAT_SCHEDULE['demo-reconcile-subventions']['schedule'], s.DEBUG, "
         "s.WHITENOISE_USE_FINDERS, s.SESSION_COOKIE_SECURE, s.FRANCECONNECT_MOCK_ENABLED)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    removed = {"CELERY_BROKER_URL", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    result = boot(code, drop=removed, DEMO="1", CELERY_TASK_ALWAYS_EAGER="0", VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "celery-broker" / "messages"
     assert result.stdout.split() == [
