@@ -5,7 +5,23 @@ from django.db.models import QuerySet
 
 from core.forms import DsfrForm
 from core.models import Structure
+from mandats.demarches import GUIDES
 from mandats.models import Demarche, MandatDuration
+
+# django-dsfr picks a field's markup from its widget's class name: a subclass names it itself.
+CHECKBOXES_TEMPLATE = "dsfr/form_field_snippets/checkboxselectmultiple_snippet.html"
+
+
+class DemarcheCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Each démarche with what it covers and a few services: a bare label such as « Social -
+    Santé » does not tell the usager what they entrust."""
+
+    option_template_name = "mandats/widgets/demarche_option.html"
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["guide"] = GUIDES.get(str(option["value"]))
+        return option
 
 
 def totp_code_field(**attrs: str) -> forms.CharField:
@@ -35,7 +51,8 @@ class MandatScopeForm(DsfrForm):
 
     demarches = forms.MultipleChoiceField(
         label="Démarches confiées à l'organisation",
-        widget=forms.CheckboxSelectMultiple,
+        widget=DemarcheCheckboxSelectMultiple,
+        template_name=CHECKBOXES_TEMPLATE,
         error_messages={"required": "Choisissez au moins une démarche."},
     )
     duration = forms.ChoiceField(
@@ -70,7 +87,8 @@ class AllowedDemarchesForm(DsfrForm):
     demarches = forms.MultipleChoiceField(
         label="Démarches que les aidants de l'organisation peuvent proposer",
         choices=Demarche.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=DemarcheCheckboxSelectMultiple,
+        template_name=CHECKBOXES_TEMPLATE,
         error_messages={"required": "Choisissez au moins une démarche."},
     )
 
