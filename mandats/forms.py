@@ -24,6 +24,12 @@ class DemarcheCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
         return option
 
 
+class DemarchesField(forms.MultipleChoiceField):
+    # django-dsfr reads the class attribute once the instance's own is left empty.
+    template_name = CHECKBOXES_TEMPLATE
+    widget = DemarcheCheckboxSelectMultiple
+
+
 def totp_code_field(**attrs: str) -> forms.CharField:
     return forms.CharField(
         label="Code à usage unique",
@@ -49,10 +55,8 @@ class UsagerSearchForm(DsfrForm):
 class MandatScopeForm(DsfrForm):
     """Démarches and duration of a mandate, among the démarches the organisation allows."""
 
-    demarches = forms.MultipleChoiceField(
+    demarches = DemarchesField(
         label="Démarches confiées à l'organisation",
-        widget=DemarcheCheckboxSelectMultiple,
-        template_name=CHECKBOXES_TEMPLATE,
         error_messages={"required": "Choisissez au moins une démarche."},
     )
     duration = forms.ChoiceField(
@@ -84,11 +88,9 @@ class OrganisationSwitchForm(DsfrForm):
 
 
 class AllowedDemarchesForm(DsfrForm):
-    demarches = forms.MultipleChoiceField(
+    demarches = DemarchesField(
         label="Démarches que les aidants de l'organisation peuvent proposer",
         choices=Demarche.choices,
-        widget=DemarcheCheckboxSelectMultiple,
-        template_name=CHECKBOXES_TEMPLATE,
         error_messages={"required": "Choisissez au moins une démarche."},
     )
 
