@@ -92,7 +92,7 @@ def test_the_usager_sees_the_uses_of_their_mandates_and_downloads_a_revocation_a
     assert page.get_by_text("Utilisé 2 fois").is_visible()
     check_at_each_width(page, "usager-espace")
 
-    download = page.get_by_role("link", name=f"Attestation de révocation du {revoked} (PDF)")
+    download = page.get_by_role("link", name=f"Attestation de révocation (PDF) du {revoked}")
     response = page.request.get(f"{live_server.url}{download.get_attribute('href')}")
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
