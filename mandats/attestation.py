@@ -94,7 +94,7 @@ def _visible_mandat(request: AuthenticatedHttpRequest, pk: int) -> Mandat:
 
 
 def with_attestation_data(mandats: QuerySet[Mandat]) -> QuerySet[Mandat]:
-    """Everything the attestations read, in three queries."""
+    """Everything the attestations read, in two queries (the mandate, its autorisations)."""
     autorisations = Prefetch(
         "autorisations",
         queryset=Autorisation.objects.select_related("revoked_by").order_by("demarche"),
