@@ -577,7 +577,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes tells of every attempt at INFO; its warnings (failures, lockouts) are enough.
-    "loggers": {"axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")},
+        # Seven progress lines per PDF at INFO: only its warnings (a missing glyph) matter.
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True

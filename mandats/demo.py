@@ -42,6 +42,8 @@ TOTP_ACCOUNTS = (AIDANT_EMAIL, REFERENT_EMAIL)
 DEMO_TOTP_KEY = b"demo-aidants-connect"
 DEMO_TOTP_SECRET = b32encode(DEMO_TOTP_KEY).decode()
 TOTP_ISSUER = "Inclusion numérique (démo)"
+# The demo's public service (idp.demo registers it): named by its client id, as the journal does.
+DEMO_SERVICE_CLIENT_ID = "demarche-en-ligne-demo"
 
 
 def load(users: dict[str, User]) -> None:
@@ -57,13 +59,14 @@ def load(users: dict[str, User]) -> None:
     dupont = _usager(identities, "testfc1")
     if not Mandat.objects.filter(organisation=organisation, usager=dupont).exists():
         _expired_mandat(organisation, dupont)
-        services.mandat_create(
+        mandat = services.mandat_create(
             organisation=organisation,
             usager=dupont,
             demarches=[Demarche.SOCIAL, Demarche.ARGENT, Demarche.LOGEMENT],
             duration=MandatDuration.TWELVE_MONTHS,
             by=aidant,
         )
+        _uses(mandat, aidant)
     trois = _usager(identities, "3_melaine")
     if not Mandat.objects.filter(organisation=organisation, usager=trois).exists():
         mandat = services.mandat_create(
@@ -78,6 +81,17 @@ def load(users: dict[str, User]) -> None:
     # The demo runs no beat: its journal is anchored once loaded, so verify_journal has a
     # checkpoint to check against (`manage.py anchor_journal` anchors again later).
     transaction.on_commit(journal_anchor_head)
+
+
+def _uses(mandat: Mandat, aidant: User) -> None:
+    """Two démarches already done under the mandate on the demo's public service, so the usager
+    space shows what was done in the usager's name."""
+    for demarche in (Demarche.SOCIAL, Demarche.LOGEMENT):
+        services.autorisation_use(
+            autorisation=mandat.autorisations.get(demarche=demarche),
+            by=aidant,
+            service=DEMO_SERVICE_CLIENT_ID,
+        )
 
 
 def demo_device(user: User) -> TOTPDevice:

@@ -5,7 +5,29 @@ from django.db.models import QuerySet
 
 from core.forms import DsfrForm
 from core.models import Structure
+from mandats.demarches import GUIDES
 from mandats.models import Demarche, MandatDuration
+
+# django-dsfr picks a field's markup from its widget's class name: a subclass names it itself.
+CHECKBOXES_TEMPLATE = "dsfr/form_field_snippets/checkboxselectmultiple_snippet.html"
+
+
+class DemarcheCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Each démarche with what it covers and a few services: a bare label such as « Social -
+    Santé » does not tell the usager what they entrust."""
+
+    option_template_name = "mandats/widgets/demarche_option.html"
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["guide"] = GUIDES.get(str(option["value"]))
+        return option
+
+
+class DemarchesField(forms.MultipleChoiceField):
+    # django-dsfr reads the class attribute once the instance's own is left empty.
+    template_name = CHECKBOXES_TEMPLATE
+    widget = DemarcheCheckboxSelectMultiple
 
 
 def totp_code_field(**attrs: str) -> forms.CharField:
@@ -33,9 +55,8 @@ class UsagerSearchForm(DsfrForm):
 class MandatScopeForm(DsfrForm):
     """Démarches and duration of a mandate, among the démarches the organisation allows."""
 
-    demarches = forms.MultipleChoiceField(
+    demarches = DemarchesField(
         label="Démarches confiées à l'organisation",
-        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins une démarche."},
     )
     duration = forms.ChoiceField(
@@ -67,10 +88,9 @@ class OrganisationSwitchForm(DsfrForm):
 
 
 class AllowedDemarchesForm(DsfrForm):
-    demarches = forms.MultipleChoiceField(
+    demarches = DemarchesField(
         label="Démarches que les aidants de l'organisation peuvent proposer",
         choices=Demarche.choices,
-        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins une démarche."},
     )
 

@@ -456,6 +456,10 @@ class Mandat(models.Model):
             a.revoked_at is None for a in self.autorisations.all()
         )
 
+    def has_revocation(self) -> bool:
+        """At least one démarche revoked: there is a revocation to attest."""
+        return any(a.revoked_at is not None for a in self.autorisations.all())
+
     def get_abilities(self, user: User | AnonymousUser) -> Abilities:
         """What `user` may do with this mandate: the one source of truth for views and services."""
         return mandat_abilities(user, organisation_id=self.organisation_id)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.apps import apps
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import Membership, Role, Structure, User
@@ -15,6 +18,8 @@ from mandats.models import (
     HabilitatedOrganisation,
     HabilitationRequest,
     HabilitationStatus,
+    JournalAction,
+    JournalEntry,
     Mandat,
     Usager,
 )
@@ -114,3 +119,53 @@ def pending_habilitation_requests() -> QuerySet[HabilitationRequest]:
         .select_related("organisation__structure", "submitted_by")
         .order_by("created_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class UsesSummary:
+    count: int
+    last_used_at: datetime | None
+
+
+def uses_summaries(mandats: list[Mandat]) -> dict[int, UsesSummary]:
+    """How often and when last each mandate was used, from the journal: one grouped query on
+    the indexed mandat_id, whatever the journal's size."""
+    rows = (
+        _uses(usager_ids={m.usager_id for m in mandats})
+        .filter(mandat_id__in=[m.pk for m in mandats])
+        .values("mandat_id")
+        .annotate(count=Count("pk"), last=Max("created_at"))
+        .order_by()
+    )
+    found = {row["mandat_id"]: UsesSummary(row["count"], row["last"]) for row in rows}
+    return {m.pk: found.get(m.pk, UsesSummary(0, None)) for m in mandats}
+
+
+def mandat_uses(mandat: Mandat) -> QuerySet[JournalEntry]:
+    """Every use of one mandate, newest first, with the organisation and aidant; paginate it and
+    name the services with `service_names`."""
+    return (
+        _uses(usager_ids={mandat.usager_id})
+        .filter(mandat_id=mandat.pk)
+        .select_related("organisation", "actor")
+        .order_by("-sequence")
+    )
+
+
+def _uses(*, usager_ids: set[int]) -> QuerySet[JournalEntry]:
+    # The usager id too: a journal row naming this mandate for someone else is never shown.
+    return JournalEntry.objects.filter(
+        action=JournalAction.AUTORISATION_USED, usager_id__in=usager_ids
+    )
+
+
+def service_names(entries: Iterable[JournalEntry]) -> dict[str, str]:
+    """The public services' names by client_id (the journal keeps the id): one query. A service
+    since removed keeps its id as its name."""
+    client_ids = {str(e.details.get("service", "")) for e in entries} - {""}
+    # Looked up by name: the identity provider builds on this app, not the other way round.
+    relying_party = apps.get_model("idp", "RelyingParty")
+    names = dict(
+        relying_party.objects.filter(client_id__in=client_ids).values_list("client_id", "name")
+    )
+    return {client_id: names.get(client_id, client_id) for client_id in client_ids}

@@ -47,6 +47,16 @@ urlpatterns = [
         usager_space.usager_mandat_revoke,
         name="usager-mandat-revoke",
     ),
+    path(
+        "usager/mandats/<int:pk>/utilisations/",
+        usager_space.usager_mandat_uses,
+        name="usager-mandat-uses",
+    ),
+    path(
+        "usager/mandats/<int:pk>/attestation-revocation.pdf",
+        usager_space.usager_revocation_pdf,
+        name="usager-revocation-pdf",
+    ),
     path("organisation/", aidant.organisation_switch, name="organisation-switch"),
     path("referent/", referent.referent_index, name="referent-index"),
     path("referent/<int:pk>/", referent.referent_organisation, name="referent-organisation"),

@@ -115,8 +115,13 @@ def mandat_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         renewed = _renew(request, form, mandat)
         if renewed is not None:
-            messages.success(request, f"Le mandat est renouvelé ({renewed}).")
-            return redirect("mandats:usager-detail", pk=mandat.usager_id)
+            # The new mandate has a new attestation, to print and sign like the first one.
+            messages.success(
+                request,
+                f"Le mandat est renouvelé : voici l'attestation du {renewed}, à imprimer et à "
+                "signer avec l'usager.",
+            )
+            return redirect("mandats:attestation", pk=renewed.pk)
     context = {"title": "Renouveler un mandat", "mandat": mandat, "form": form}
     return render(request, "mandats/mandat_renew.html", context)
 

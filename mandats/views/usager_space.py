@@ -1,4 +1,5 @@
-"""The usager space: an usager logged in with FranceConnect sees their mandates and revokes them.
+"""The usager space: an usager logged in with FranceConnect sees their mandates, every use made of
+them, revokes them and downloads the attestation of a revocation.
 The usager is kept in the session (not a Django login), for a short while only: the space is
 often used on a shared computer (an aidant's, a library's)."""
 
@@ -10,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +19,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mandats import franceconnect, services
+from mandats import franceconnect, selectors, services
+from mandats.attestation import revocation_pdf_response, with_attestation_data
 from mandats.franceconnect import FranceConnectError, VerifiedIdentity
 from mandats.middleware import otp_exempt
 from mandats.models import Autorisation, Mandat, Usager
@@ -93,11 +96,12 @@ def usager_login(request: HttpRequest) -> HttpResponse:
 @usager_required
 def usager_space(request: HttpRequest, session: dict) -> HttpResponse:
     mandats = _own_mandats(session["usager_id"])
+    uses = selectors.uses_summaries(mandats)
     context = {
         "title": "Mes mandats",
         "name": session["name"],
-        "active": [mandat for mandat in mandats if mandat.is_active()],
-        "past": [mandat for mandat in mandats if not mandat.is_active()],
+        "active": [(mandat, uses[mandat.pk]) for mandat in mandats if mandat.is_active()],
+        "past": [(mandat, uses[mandat.pk]) for mandat in mandats if not mandat.is_active()],
     }
     return render(request, "mandats/usager_space.html", context)
 
@@ -112,6 +116,37 @@ def _own_mandats(usager_id: int | None) -> list[Mandat]:
         .prefetch_related(autorisations)
         .order_by("-created_at", "-pk")
     )
+
+
+USES_PER_PAGE = 25
+
+
+@never_cache
+@usager_required
+@require_http_methods(["GET"])
+def usager_mandat_uses(request: HttpRequest, session: dict, pk: int) -> HttpResponse:
+    """What was done in the usager's name under one mandate, as the mandate text promises."""
+    mandat = get_object_or_404(
+        Mandat.objects.select_related("organisation"), pk=pk, usager_id=session["usager_id"]
+    )
+    page = Paginator(selectors.mandat_uses(mandat), USES_PER_PAGE).get_page(request.GET.get("page"))
+    names = selectors.service_names(page.object_list)
+    rows = [(entry, names.get(str(entry.details.get("service", "")), "")) for entry in page]
+    context = {
+        "title": f"Utilisations du {mandat}",
+        "mandat": mandat,
+        "page": page,
+        "rows": rows,
+    }
+    return render(request, "mandats/usager_mandat_uses.html", context)
+
+
+@never_cache
+@usager_required
+@require_http_methods(["GET"])
+def usager_revocation_pdf(request: HttpRequest, session: dict, pk: int) -> HttpResponse:
+    mandats = with_attestation_data(Mandat.objects.filter(usager_id=session["usager_id"]))
+    return revocation_pdf_response(request, get_object_or_404(mandats, pk=pk))
 
 
 @never_cache
@@ -132,7 +167,11 @@ def usager_autorisation_revoke(request: HttpRequest, session: dict, pk: int) -> 
             show_refusal(request, exc)
         else:
             label = autorisation.get_demarche_display()
-            messages.success(request, f"Votre autorisation « {label} » est révoquée.")
+            messages.success(
+                request,
+                f"Votre autorisation « {label} » est révoquée. L'attestation de révocation se "
+                f"télécharge depuis le {autorisation.mandat}, ci-dessous.",
+            )
         return redirect("mandats:usager-space")
     context = {
         "title": "Révoquer une autorisation",
@@ -164,7 +203,11 @@ def usager_mandat_revoke(request: HttpRequest, session: dict, pk: int) -> HttpRe
         except ValidationError as exc:
             show_refusal(request, exc)
         else:
-            messages.success(request, f"Votre {mandat} est révoqué.")
+            messages.success(
+                request,
+                f"Votre {mandat} est révoqué. Son attestation de révocation se télécharge "
+                "ci-dessous, dans vos mandats passés.",
+            )
         return redirect("mandats:usager-space")
     context = {
         "title": "Révoquer un mandat",

@@ -19,7 +19,8 @@ from core.models import User
 from franceconnect_mock.identities import get_identity
 from franceconnect_mock.models import ServiceProvider
 from franceconnect_mock.services import pairwise_sub
-from mandats import demo, otp
+from idp import demo as idp_demo
+from mandats import demo, otp, selectors
 from mandats.models import (
     Autorisation,
     HabilitatedOrganisation,
@@ -131,12 +132,26 @@ def test_every_demo_mandate_has_a_verifiable_attestation_hash(client):
         assert response.status_code == 200
 
 
+def test_the_demo_usager_space_shows_uses_on_the_demo_public_service():
+    load()
+    idp_demo.load()
+    mandat = Mandat.objects.active().get(usager__family_name="DUPONT")
+
+    uses = list(selectors.mandat_uses(mandat))
+
+    assert sorted(entry.demarche for entry in uses) == ["logement", "social"]
+    assert selectors.service_names(uses) == {
+        demo.DEMO_SERVICE_CLIENT_ID: "Démarche en ligne (démo)"
+    }
+
+
 def test_the_journal_of_the_demo_verifies():
     load()
     load()
 
     assert JournalEntry.objects.first_break() is None
-    assert JournalEntry.objects.count() == 9  # two signings (1 + 3 each), one revocation
+    # Two signings (1 + 3 each), one revocation, two uses of DUPONT's mandate.
+    assert JournalEntry.objects.count() == 11
 
 
 def test_the_demo_aidants_totp_accepts_a_code_from_the_documented_key(frozen_clock):

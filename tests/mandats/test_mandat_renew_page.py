@@ -50,6 +50,22 @@ def test_renews_with_a_fresh_code(verified_client, aidant, mandat, url):
     assert JournalEntry.objects.filter(action=JournalAction.MANDAT_RENEWED).exists()
 
 
+def test_a_renewal_ends_on_the_new_mandates_attestation(verified_client, aidant, mandat, url):
+    client = verified_client(aidant)
+
+    response = client.post(
+        url,
+        {"demarches": ["social"], "duration": "annee", "code": current_code(aidant)},
+        follow=True,
+    )
+
+    renewed = Mandat.objects.get(renewed_from=mandat)
+    assert response.redirect_chain == [(reverse("mandats:attestation", args=[renewed.pk]), 302)]
+    html = response.content.decode()
+    assert f"Attestation de mandat n° {renewed.pk}" in html
+    assert f"voici l&#x27;attestation du {renewed}" in html
+
+
 @pytest.mark.parametrize("code", ["", "000000"])
 def test_refuses_without_a_valid_code_even_in_a_verified_session(
     verified_client, aidant, mandat, url, code
