@@ -534,7 +534,6 @@ def envelope_proposal(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             add_service_errors(form, error)
-    names = dict(Departement.objects.values_list("code", "name"))
     return render(
         request,
         "conseillers/envelope_proposal.html",
@@ -542,7 +541,7 @@ def envelope_proposal(request: AuthenticatedHttpRequest) -> HttpResponse:
             "title": "Proposition de répartition",
             "form": form,
             "comparison": comparison,
-            "names": names,
+            "regions": territory.proposal_by_region(comparison) if comparison else [],
         },
         status=400 if form.errors else 200,
     )

@@ -135,3 +135,27 @@ def test_envelopes_by_search_region_and_state(anct_client):
     assert "37 – Indre-et-Loire" not in rows(etat="non_fixee", region="24")
     page = anct_client.get("/conseillers/enveloppes/", {"q": "nulle part"}).content.decode()
     assert "Aucun département ne répond à ces critères." in page
+
+
+def test_the_proposal_reads_region_by_region_with_only_the_changes_ticked(anct_client):
+    EnvelopeFactory(departement_id="37", posts=35)
+    response = anct_client.post(
+        "/conseillers/enveloppes/proposition/",
+        {"total": "4000", "method": "hamilton", "floor": "1"},
+    )
+    page = response.content.decode()
+    comparison = response.context["comparison"]
+    folds = re.findall(r"<details class=\"fr-mb-1w proposal-region\">", page)
+    assert len(folds) == 18 + 6  # the régions, and the overseas collectivities as their own
+    summary = re.search(r"<strong>Centre-Val de Loire</strong> — ([^<]+)</summary>", page)
+    centre = [row for row in comparison.rows if row.key in {"18", "28", "36", "37", "41", "45"}]
+    changed = [row for row in centre if row.difference]
+    total = sum(row.difference for row in centre)
+    assert summary[1] == (
+        f"{len(changed)} départements sur 6 changent, {'+' if total > 0 else ''}{total} postes"
+    )
+    for row in comparison.rows:
+        ticked = re.search(rf'value="{row.key}" checked>', page) is not None
+        assert ticked == (row.difference != 0), row.key
+    assert "Écart à la répartition proportionnelle" in page
+    assert re.search(r"proposition \d+,\d\d %, enveloppes en vigueur 99,\d\d %", page)
