@@ -75,16 +75,21 @@ class ListFilters(forms.Form):
             queryset = queryset.filter(state=state)
         return queryset
 
-    def keeps(self, departement: Departement) -> bool:
-        """The same filters over a département read in Python (lists built row by row)."""
+    def keeps(self, departement: Departement, name: str = "") -> bool:
+        """The same filters over a row read in Python (lists built row by row): the search looks
+        in the row's `name` and its département's code and name."""
         text = (self.value("q") or "").casefold()
         region, chosen = self.value("region"), self.value("departement")
+        searched = f"{name} {departement.code} {departement.name}".casefold()
         return (
-            (not text or text in f"{departement.code} {departement.name}".casefold())
+            (not text or text in searched)
             and (region is None or departement.region_id == region.code)
             and (chosen is None or departement.code == chosen.code)
         )
 
 
-def page_of(request: HttpRequest, items: Sequence[Any] | QuerySet) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+def page_of(
+    request: HttpRequest, items: Sequence[Any] | QuerySet, number: int | None = None
+) -> Page:
+    """The page asked for in the query string, or page `number` when given."""
+    return Paginator(items, PAGE_SIZE).get_page(number or request.GET.get("page"))
