@@ -116,7 +116,10 @@ def test_envelopes_by_search_region_and_state(anct_client):
     def rows(**params: str) -> list[str]:
         page = anct_client.get("/conseillers/enveloppes/", params).content.decode()
         body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in page else ""
-        return re.findall(r"<tr><td>([^<]+)</td>", body)
+        return re.findall(
+            r"<tr><td><a href=\"/conseillers/tableau-de-bord/departements/\w+/\">([^<]+)</a></td>",
+            body,
+        )
 
     assert len(rows()) == 25  # a page of the 107
     assert rows(region="24") == [
