@@ -94,6 +94,7 @@ def test_the_region_level_draws_the_regions(anct_client, dataset):
 def test_the_table_is_the_text_alternative_of_the_map(anct_client, dataset):
     page = anct_client.get(URL).content.decode()
     assert "Les valeurs exactes figurent dans le tableau de la page." in page
+    assert "@gouvfr/dsfr-chart 2.0.4 (DINUM, licence MIT)" in page
     table = page.split('<details class="fr-mb-2w" id="tableau">', 1)[1].split("</details>", 1)[0]
     assert "<caption>Postes de conseillers numériques par département" in table
     assert table.count('<th scope="row">') == Departement.objects.count() + 1
