@@ -13,6 +13,7 @@ from conseillers.models import (
     OpinionVerdict,
     RuptureMotive,
 )
+from conseillers.territory_field import TerritoryChoiceField
 from core.forms import DsfrForm, DsfrModelForm
 from core.models import Departement, Structure
 from core.validators import validate_pdf
@@ -167,6 +168,8 @@ class RedistributionForm(DsfrForm):
 
 
 class CandidatForm(DsfrModelForm):
+    departements = TerritoryChoiceField(label="Départements où travailler")
+
     class Meta:
         model = Candidat
         fields = [
@@ -183,11 +186,9 @@ class CandidatForm(DsfrModelForm):
         ]
         widgets = {
             "available_from": DATE,
-            "departements": forms.SelectMultiple(attrs={"size": 8}),
             "pix_level": forms.Select(choices=[(1, "1"), (2, "2"), (3, "3")]),
         }
         help_texts = {
-            "departements": "Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
             "cv": f"Au format PDF, {settings.MAX_UPLOAD_MB} Mo au maximum.",
         }
 

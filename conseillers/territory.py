@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
 from conseillers import selectors
-from conseillers.apportionment import Comparison, Method, apportion, compare_allocations
+from conseillers.apportionment import (
+    Comparison,
+    ComparisonRow,
+    Method,
+    apportion,
+    compare_allocations,
+)
 from core.models import Departement
 
 
@@ -94,3 +101,31 @@ def redistribution_proposal(*, total: int) -> dict[str, dict[str, int]]:
         for code, posts in extra.items()
         if posts
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRegion:
+    """The rows of one région in a proposal, and what the proposal changes there."""
+
+    name: str
+    rows: list[tuple[ComparisonRow, str]]  # each row with its département's name
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for row, _ in self.rows if row.difference)
+
+    @property
+    def difference(self) -> int:
+        return sum(row.difference for row, _ in self.rows)
+
+
+def proposal_by_region(comparison: Comparison) -> list[ProposalRegion]:
+    """A proposal of ~100 rows read région by région, in the order of the régions' codes."""
+    departements = {d.code: d for d in Departement.objects.select_related("region")}
+    groups: dict[str, list[tuple[ComparisonRow, str]]] = {}
+    names: dict[str, str] = {}
+    for row in sorted(comparison.rows, key=lambda r: (departements[r.key].region_id, r.key)):
+        region = departements[row.key].region
+        names[region.code] = region.name
+        groups.setdefault(region.code, []).append((row, departements[row.key].name))
+    return [ProposalRegion(name=names[code], rows=rows) for code, rows in groups.items()]

@@ -42,6 +42,7 @@ from conseillers.models import (
 )
 from core.files import attachment_response
 from core.http import AuthenticatedHttpRequest
+from core.listing import ListFilters, page_of
 from core.models import Departement, Structure
 
 
@@ -75,19 +76,21 @@ def _managed_structures(request: AuthenticatedHttpRequest):
 
 @login_required
 def candidature_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    candidatures = with_listing(Candidature.objects.visible_to(request.user))
-    state = request.GET.get("etat")
-    if state in CandidatureState.values:
-        candidatures = candidatures.filter(state=state)
-    page = Paginator(candidatures, 25).get_page(request.GET.get("page"))
+    filters = ListFilters(
+        request.GET, search_hint="Nom de la structure", states=CandidatureState.choices
+    )
+    candidatures = filters.apply(
+        with_listing(Candidature.objects.visible_to(request.user)),
+        departement="structure__departement",
+        search=("structure__name",),
+    )
     return render(
         request,
         "conseillers/candidature_list.html",
         {
             "title": "Candidatures des structures",
-            "page": page,
-            "states": CandidatureState.choices,
-            "current_state": state,
+            "page": page_of(request, candidatures),
+            "filters": filters,
             "can_apply": PROGRAMME.get_abilities(request.user)["candidature_submit"],
         },
     )
@@ -346,17 +349,21 @@ def match_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("structure__departement", "candidat")
         .order_by("-state_changed_at")
     )
-    state = request.GET.get("etat")
-    if state in MatchState.values:
-        matches = matches.filter(state=state)
+    filters = ListFilters(
+        request.GET, search_hint="Nom du candidat ou de la structure", states=MatchState.choices
+    )
+    matches = filters.apply(
+        matches,
+        departement="structure__departement",
+        search=("candidat__first_name", "candidat__last_name", "structure__name"),
+    )
     return render(
         request,
         "conseillers/match_list.html",
         {
             "title": "Mises en relation et recrutements",
-            "states": MatchState.choices,
-            "current_state": state,
-            "page": Paginator(matches, 25).get_page(request.GET.get("page")),
+            "filters": filters,
+            "page": page_of(request, matches),
         },
     )
 
@@ -461,13 +468,16 @@ def envelopes(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "L'enveloppe est mise à jour.")
             return redirect("conseillers:envelopes")
     in_force = selectors.envelopes_in_force()
+    filters = ListFilters(request.GET, search_hint="Nom ou numéro", states=ENVELOPE_STATES)
+    rows = [row for row in _envelope_rows(in_force) if _envelope_kept(row, filters)]
     return render(
         request,
         "conseillers/envelopes.html",
         {
             "title": "Enveloppes départementales",
             "form": form,
-            "rows": _envelope_rows(in_force),
+            "filters": filters,
+            "page": page_of(request, rows),
             "total": sum(in_force.values()),
             "vacant_posts": selectors.long_vacant_posts(),
         },
@@ -475,10 +485,29 @@ def envelopes(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+ENVELOPE_STATES = [
+    ("fixee", "Enveloppe fixée"),
+    ("non_fixee", "Enveloppe non fixée"),
+    ("epuisee", "Aucun poste libre"),
+]
+
+
+def _envelope_kept(row: dict, filters: ListFilters) -> bool:
+    state = filters.value("etat")
+    posts, free = row["posts"], row["free"]
+    matches_state = (
+        state is None
+        or (state == "fixee" and posts is not None)
+        or (state == "non_fixee" and posts is None)
+        or (state == "epuisee" and free is not None and free <= 0)
+    )
+    return matches_state and filters.keeps(row["departement"])
+
+
 def _envelope_rows(in_force: dict[str, int]) -> list[dict]:
     granted = selectors.posts_granted_by_departement()
     rows = []
-    for departement in Departement.objects.order_by("code"):
+    for departement in Departement.objects.select_related("region").order_by("code"):
         posts, taken = in_force.get(departement.code), granted.get(departement.code, 0)
         free = None if posts is None else posts - taken
         rows.append({"departement": departement, "posts": posts, "granted": taken, "free": free})
@@ -505,7 +534,6 @@ def envelope_proposal(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             add_service_errors(form, error)
-    names = dict(Departement.objects.values_list("code", "name"))
     return render(
         request,
         "conseillers/envelope_proposal.html",
@@ -513,7 +541,7 @@ def envelope_proposal(request: AuthenticatedHttpRequest) -> HttpResponse:
             "title": "Proposition de répartition",
             "form": form,
             "comparison": comparison,
-            "names": names,
+            "regions": territory.proposal_by_region(comparison) if comparison else [],
         },
         status=400 if form.errors else 200,
     )

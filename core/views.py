@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from core import health, login_policy
 from core.forms import LoginForm, NewPasswordForm, PasswordRequestForm, StructureForm
 from core.home import role_sections
 from core.http import AuthenticatedHttpRequest
+from core.listing import ListFilters, page_of
 from core.models import ApiToken, Departement, Region, Structure
 from core.services import api_token_revoke, structure_change_identity, structure_update_contact
 
@@ -105,8 +105,10 @@ def structure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("departement")
         .order_by("departement_id", "name")
     )
-    page = Paginator(structures, 25).get_page(request.GET.get("page"))
-    return render(request, "core/structure_list.html", {"title": "Structures", "page": page})
+    filters = ListFilters(request.GET, search_hint="Nom ou SIRET")
+    found = filters.apply(structures, departement="departement", search=("name", "siret"))
+    context = {"title": "Structures", "page": page_of(request, found), "filters": filters}
+    return render(request, "core/structure_list.html", context)
 
 
 @login_required

@@ -5,6 +5,8 @@ from . import views
 # Included under the "conseillers" namespace, at /conseillers/tableau-de-bord/.
 urlpatterns: list = [
     path("", views.dashboard, name="dashboard"),
+    path("departements/<str:code>/", views.departement, name="dashboard-departement"),
+    path("regions/<str:code>/", views.region, name="dashboard-region"),
     path("tableau.csv", views.table_csv, name="dashboard-csv"),
     path(
         "donnees-ouvertes/repartition.csv",

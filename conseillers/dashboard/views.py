@@ -8,24 +8,26 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from conseillers.abilities import PROGRAMME
+from conseillers.subsidy.math import euros
 from core.http import AuthenticatedHttpRequest
 
 from .access import DashboardScope, dashboard_scope
-from .chart import chart_for
-from .columns import BY_KEY, COLUMNS, MISSING, format_number
-from .figures import Level
+from .choropleth import INDICATORS, Choropleth, Indicator, choropleth, parse_indicator
+from .columns import BY_KEY, COLUMNS, MISSING, columns_for, format_number
+from .figures import Level, TerritoryRow
+from .money import money
 from .opendata import FIELD_NAMES, FIELDS, SCHEMA_VERSION, record, table_schema
 from .selectors import Dashboard, territorial_dashboard
-from .table import Sort, build_table, csv_records, sorted_rows
+from .table import Sort, build_table, csv_records
 
-ScopedView = Callable[[AuthenticatedHttpRequest, DashboardScope], HttpResponse]
+ScopedView = Callable[..., HttpResponse]
 
 # Excel in a French locale opens a CSV as Windows-1252 with ";" unless told otherwise by a BOM.
 SPREADSHEET_BOM = "\ufeff"
@@ -37,15 +39,15 @@ LEVEL_NOUNS = {
 OPENDATA_FILENAME = "repartition-postes-conseillers-numeriques"
 
 
-def dashboard_view(view: ScopedView) -> Callable[[AuthenticatedHttpRequest], HttpResponse]:
+def dashboard_view(view: ScopedView) -> Callable[..., HttpResponse]:
     """Anonymous people go to the login page; then only ANCT and préfecture agents get through."""
 
     @functools.wraps(view)
-    def wrapped(request: AuthenticatedHttpRequest) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, **kwargs: str) -> HttpResponse:
         scope = dashboard_scope(request.user)
         if not PROGRAMME.get_abilities(request.user)["dashboard_view"] or scope is None:
             raise PermissionDenied("Le tableau de bord est réservé à l'ANCT et aux préfectures.")
-        return view(request, scope)
+        return view(request, scope, **kwargs)
 
     return login_required(require_GET(wrapped))
 
@@ -68,19 +70,25 @@ def _sort(request: HttpRequest) -> Sort:
 def dashboard(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
     sort = _sort(request)
     figures = _figures(scope)
+    indicator = parse_indicator(request.GET.get("indicateur"))
     where = "France entière" if scope.is_national else "votre territoire"
     caption = f"Postes de conseillers numériques par {LEVEL_NOUNS[sort.level]} — {where}"
     context = {
         "title": "Tableau de bord territorial",
         "scope": scope,
         "dashboard": figures,
-        "summary": _summary(figures),
+        "summary": _summary(figures, scope),
+        "indices": _indices(figures),
         "table": build_table(figures, sort, caption=caption),
+        # The table opens by itself once the reader has sorted it (its links point at it).
+        "table_open": "tri" in request.GET,
         "levels": [
             {"label": lvl.label, "url": sort.query(niveau=lvl.value), "current": lvl == sort.level}
             for lvl in Level
         ],
-        "chart": chart_for(sort.level, sorted_rows(figures, sort), figures.regions, figures.nation),
+        "map": _map(sort.level, figures, indicator),
+        "indicators": INDICATORS,
+        "sort": sort,
         "csv_url": reverse("conseillers:dashboard-csv") + sort.query(),
         "definitions": [column for column in COLUMNS if not column.is_text],
         "opendata_fields": FIELDS,
@@ -89,10 +97,22 @@ def dashboard(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
     return render(request, "conseillers/dashboard/dashboard.html", context)
 
 
-def _summary(figures: Dashboard) -> list[dict[str, str]]:
-    """The key figures of the scope, above the table."""
+def _map(level: Level, figures: Dashboard, indicator: Indicator) -> Choropleth:
+    """Départements at the département level; the régions (or the nation's régions) otherwise."""
+    if level is Level.DEPARTEMENT:
+        return choropleth(level, figures.departements, indicator, _territory_url)
+    return choropleth(Level.REGION, figures.regions, indicator, _territory_url)
+
+
+def _territory_url(row: TerritoryRow) -> str:
+    name = "dashboard-departement" if row.level is Level.DEPARTEMENT else "dashboard-region"
+    return reverse(f"conseillers:{name}", args=[row.code])
+
+
+def _summary(figures: Dashboard, scope: DashboardScope) -> list[dict[str, str]]:
+    """The figures a préfet or an ANCT agent asks first: posts, people in post, money."""
     total = figures.nation
-    keys = ("enveloppe", "accordes", "occupes", "vacants", "en_attente", "pour_100k")
+    keys = ("accordes", "occupes", "vacants", "enveloppe", "en_attente", "pour_100k")
     items = [{"label": BY_KEY[key].label, "value": BY_KEY[key].display(total)} for key in keys]
     days = total.longest_wait_days
     items.append(
@@ -101,13 +121,59 @@ def _summary(figures: Dashboard) -> list[dict[str, str]]:
             "value": MISSING if days is None else f"{format_number(days)} jours",
         }
     )
-    for label, index in (
-        ("Indice de Loosemore–Hanby des postes accordés", figures.granted_index),
-        ("Indice de Loosemore–Hanby des enveloppes", figures.envelope_index),
-    ):
-        value = MISSING if index is None else f"{format_number(index * 100, 2)} %"
-        items.append({"label": label, "value": value})
+    budget = money(scope.departement_codes)
+    items.append({"label": "Budget engagé", "value": euros(budget.committed_cents)})
+    items.append(
+        {"label": "Budget versé (net des reversements)", "value": euros(budget.net_paid_cents)}
+    )
     return [item | {"value": item["value"] or MISSING} for item in items]
+
+
+def _indices(figures: Dashboard) -> list[dict[str, str]]:
+    return [
+        {
+            "label": label,
+            "value": MISSING if index is None else f"{format_number(index * 100, 2)} %",
+        }
+        for label, index in (
+            ("des postes accordés", figures.granted_index),
+            ("des enveloppes", figures.envelope_index),
+        )
+    ]
+
+
+def _territory(
+    request: HttpRequest, scope: DashboardScope, level: Level, code: str
+) -> HttpResponse:
+    figures = _figures(scope)
+    row = next((row for row in figures.rows(level) if row.code == code), None)
+    if row is None:
+        raise Http404("Ce territoire n'existe pas ou n'est pas dans votre périmètre.")
+    columns = [column for column in columns_for(level) if not column.is_text]
+    departements = (
+        [d for d in figures.departements if d.region_code == code] if level is Level.REGION else []
+    )
+    context = {
+        "title": row.name,
+        "row": row,
+        "level_noun": LEVEL_NOUNS[level],
+        "figures": [{"label": c.label, "value": c.display(row) or MISSING} for c in columns],
+        "departements": [{"name": d.name, "url": _territory_url(d)} for d in departements],
+        "region_url": reverse("conseillers:dashboard-region", args=[row.region_code])
+        if level is Level.DEPARTEMENT
+        else "",
+    }
+    return render(request, "conseillers/dashboard/territory.html", context)
+
+
+@dashboard_view
+def departement(request: HttpRequest, scope: DashboardScope, code: str) -> HttpResponse:
+    return _territory(request, scope, Level.DEPARTEMENT, code)
+
+
+@dashboard_view
+def region(request: HttpRequest, scope: DashboardScope, code: str) -> HttpResponse:
+    return _territory(request, scope, Level.REGION, code)
 
 
 @dashboard_view

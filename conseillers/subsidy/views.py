@@ -47,6 +47,7 @@ from conseillers.subsidy.models import (
 )
 from core.files import attachment_response
 from core.http import AuthenticatedHttpRequest
+from core.listing import PAGE_SIZE, ListFilters, page_of
 from core.models import Structure
 
 SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
@@ -301,19 +302,26 @@ def orders(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
+    filters = ListFilters(request.GET, search_hint="Nom de la structure ou département")
     rows = [
         OrderRow(
             order=group,
             form=bound.get(group.structure.pk) or PaymentForm(prefix=f"ordre-{group.structure.pk}"),
         )
         for group in subsidy_selectors.payment_orders()
+        if group.structure.pk in bound
+        or filters.keeps(group.structure.departement, group.structure.name)
     ]
-    return render(
-        request,
-        "conseillers/subsidy/orders.html",
-        {"title": "Ordres de paiement", "orders": rows},
-        status=status,
-    )
+    # A refused payment is shown again on the page that holds its order.
+    where = next((i for i, row in enumerate(rows) if row.order.structure.pk in bound), None)
+    page = page_of(request, rows, None if where is None else where // PAGE_SIZE + 1)
+    context = {
+        "title": "Ordres de paiement",
+        "orders": page.object_list,
+        "page": page,
+        "filters": filters,
+    }
+    return render(request, "conseillers/subsidy/orders.html", context, status=status)
 
 
 @login_required

@@ -1,13 +1,11 @@
-"""The dashboard page: key figures, level switch, server-side sorting and the bar chart."""
+"""The dashboard page: key figures, level switch, server-side sorting."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
-from conseillers.dashboard.chart import chart_for
 from conseillers.dashboard.columns import BY_KEY, sort_rows
-from conseillers.dashboard.figures import Level
 from conseillers.dashboard.selectors import territorial_dashboard
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +40,9 @@ def test_the_page_shows_the_national_figures(anct_client, dataset):
     page = anct_client.get(URL).content.decode()
     assert "<h1>Tableau de bord territorial</h1>" in page
     assert "Périmètre : France entière (tous les départements)." in page
-    assert re.search(r"Indice de Loosemore–Hanby des postes accordés</dt>\s*<dd[^>]*>30,00 %", page)
-    assert re.search(r"Indice de Loosemore–Hanby des enveloppes</dt>\s*<dd[^>]*>23,85 %", page)
+    assert re.search(r"Indice des postes accordés</dt>\s*<dd[^>]*>30,00 %", page)
+    assert re.search(r"Indice des enveloppes</dt>\s*<dd[^>]*>23,85 %", page)
+    assert "la part des postes qu'il faudrait déplacer" in page
     assert re.search(r"Attente la plus longue</dt>\s*<dd[^>]*>10 jours", page)
 
 
@@ -120,7 +119,7 @@ def test_an_unknown_sort_or_level_falls_back_to_the_default(anct_client, dataset
 
 def test_the_level_switch_keeps_the_sort(anct_client, dataset):
     page = anct_client.get(URL, {"tri": "occupes", "ordre": "desc"}).content.decode()
-    assert 'href="?niveau=region&amp;tri=occupes&amp;ordre=desc#tableau"' in page
+    assert 'href="?niveau=region&amp;tri=occupes&amp;ordre=desc#carte"' in page
     assert re.search(r'href="\?niveau=departement[^"]*"\s+aria-current="true"', page)
 
 
@@ -139,38 +138,3 @@ def test_the_national_level_has_one_row_and_no_footer(anct_client, dataset):
     assert body_rows(page) == ["France entière"]
     assert "<tfoot>" not in page
     assert 'aria-sort="ascending"' in header(page, "Territoire")
-
-
-def test_the_chart_is_an_accessible_inline_svg(anct_client, dataset):
-    page = anct_client.get(URL).content.decode()
-    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
-    assert 'role="img"' in svg
-    assert 'aria-labelledby="graphique-titre"' in svg
-    assert (
-        '<title id="graphique-titre">Écart des postes accordés à la répartition proportionnelle, '
-        "par département</title>" in svg
-    )
-    assert "la plus haute : Indre-et-Loire (+3,00)" in svg
-    # Coordinates stay in SVG notation whatever the locale.
-    assert not re.search(r'(x|y|width)="\d+,\d', svg)
-    assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
-
-
-def test_the_chart_of_regions_shows_conseillers_per_inhabitants(anct_client, dataset):
-    page = anct_client.get(URL, {"niveau": "region"}).content.decode()
-    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
-    assert "pour 100 000 habitants, par région</title>" in svg
-    assert "la plus haute : Centre-Val de Loire (0,44)" in svg
-    assert "la valeur de l&#x27;ensemble du périmètre (0,25)" in svg
-
-
-def test_negative_bars_grow_left_of_the_axis(dataset, now):
-    figures = territorial_dashboard(departement_codes=None, now=now, nation_name="France")
-    chart = chart_for(Level.DEPARTEMENT, figures.departements, figures.regions, figures.nation)
-    bars = {bar.label: bar for bar in chart.bars}
-    assert bars["Indre-et-Loire"].x == chart.zero_x
-    assert not bars["Indre-et-Loire"].negative
-    gironde = bars["Gironde"]
-    assert gironde.negative
-    assert gironde.x + gironde.width == chart.zero_x
-    assert bars["Indre-et-Loire"].width == 2 * gironde.width
