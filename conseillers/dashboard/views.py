@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from conseillers.abilities import PROGRAMME
-from conseillers.subsidy.math import euros
 from core.http import AuthenticatedHttpRequest
 
 from .access import DashboardScope, dashboard_scope
 from .choropleth import INDICATORS, Choropleth, Indicator, choropleth, parse_indicator
 from .columns import BY_KEY, COLUMNS, MISSING, columns_for, format_number
 from .figures import Level, TerritoryRow
-from .money import money
+from .headlines import contributed
 from .opendata import FIELD_NAMES, FIELDS, SCHEMA_VERSION, record, table_schema
 from .selectors import Dashboard, territorial_dashboard
 from .table import Sort, build_table, csv_records
@@ -121,11 +120,7 @@ def _summary(figures: Dashboard, scope: DashboardScope) -> list[dict[str, str]]:
             "value": MISSING if days is None else f"{format_number(days)} jours",
         }
     )
-    budget = money(scope.departement_codes)
-    items.append({"label": "Budget engagé", "value": euros(budget.committed_cents)})
-    items.append(
-        {"label": "Budget versé (net des reversements)", "value": euros(budget.net_paid_cents)}
-    )
+    items.extend(contributed(scope.departement_codes))  # the subsidy's money figures
     return [item | {"value": item["value"] or MISSING} for item in items]
 
 

@@ -11,7 +11,10 @@ class SubsidyConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the receivers need the models, which are ready only now.
         from conseillers import signals
-        from conseillers.subsidy import receivers
+        from conseillers.dashboard import headlines
+        from conseillers.subsidy import dashboard, receivers
+
+        headlines.register(dashboard.headline_figures)
 
         signals.recruitment_validated.connect(
             receivers.open_schedule, dispatch_uid="subsidy.open_schedule"

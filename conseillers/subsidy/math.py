@@ -32,6 +32,15 @@ Cents = int
 BASIS_POINTS = 10_000  # 100 %
 
 
+@dataclass(frozen=True, slots=True)
+class ProjectedRecovery:
+    """What a vacant post's structure will pay back, and the day the recovery is created, if
+    nobody is recruited within the vacancy window."""
+
+    amount_cents: int
+    due_on: datetime.date
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` later; the 31st becomes the last day of a shorter month."""
     index = day.year * 12 + day.month - 1 + months

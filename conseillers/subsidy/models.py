@@ -12,7 +12,7 @@ The tables keep the names they had when these models belonged to the conseillers
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,9 +27,6 @@ from conseillers.subsidy import math as subsidy_math
 from core.files import random_name
 from core.models import Role, Structure, User
 from core.transitions import TransitionLog
-
-if TYPE_CHECKING:
-    from conseillers.subsidy.selectors import ProjectedRecovery
 
 # --- Regimes -------------------------------------------------------------------------------------
 
@@ -359,7 +356,7 @@ class Subvention(ConcurrentTransitionMixin, models.Model):
 
     # Set by the selectors for the day a page shows (`earned_to_date`); never stored.
     earned_to_date: int
-    projected_recovery: ProjectedRecovery | None
+    projected_recovery: subsidy_math.ProjectedRecovery | None
 
     def __str__(self) -> str:
         return f"Subvention du poste {self.post_id} ({self.convention.number})"

@@ -21,7 +21,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from conseillers.models import Candidature, CandidatureState, PostHolding, Training
-from conseillers.subsidy.math import add_months, earned, months_between, overpaid
+from conseillers.subsidy.math import (
+    ProjectedRecovery,
+    add_months,
+    earned,
+    months_between,
+    overpaid,
+)
 from conseillers.subsidy.models import (
     AWAITING_STRUCTURE,
     OPEN_TRANCHE,
@@ -48,12 +54,6 @@ def earned_to_date(subvention: Subvention, today: datetime.date) -> int:
     if subvention.state == SubventionState.ACTIVE:
         months += months_between(subvention.holder_started_on, today)
     return earned(subvention.total_cents, months, subvention.duration_months)
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectedRecovery:
-    amount_cents: int
-    due_on: datetime.date
 
 
 def projected_recovery(subvention: Subvention, paid_cents: int) -> ProjectedRecovery | None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conseillers.dashboard.money import money as dashboard_money
+from conseillers.subsidy.dashboard import money as dashboard_money
 from conseillers.subsidy.math import euros
 from conseillers.subsidy.selectors import budget
 from tests.conseillers.subsidy.test_budget import money  # noqa: F401 (the fixture)

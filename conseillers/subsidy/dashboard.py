@@ -1,4 +1,6 @@
-"""The two budget figures the dashboard leads with: money committed and money paid, in cents."""
+"""The two budget figures the territorial dashboard leads with: money committed and money paid
+net of recoveries, in cents. Registered as headline figures of the dashboard when the subsidy
+app starts (apps.py): the programme's dashboard does not import the subsidy."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
 
+from conseillers.subsidy.math import euros
 from conseillers.subsidy.models import Payment, Recovery, Tranche, TrancheState
 
 
@@ -31,3 +34,11 @@ def money(codes: frozenset[str] | None) -> Money:
         committed_cents=_total(live, "subvention__structure", codes),
         net_paid_cents=paid - recovered,
     )
+
+
+def headline_figures(codes: frozenset[str] | None) -> list[tuple[str, str]]:
+    budget = money(codes)
+    return [
+        ("Budget engagé", euros(budget.committed_cents)),
+        ("Budget versé (net des reversements)", euros(budget.net_paid_cents)),
+    ]
