@@ -404,10 +404,11 @@ def check_salary(contract: Contract) -> None:
 
 
 def _assign_post(match: Match, start: datetime.date) -> None:
-    """Gives the recruit the post vacant the longest, or a new post within the quota."""
+    """Gives the recruit the post vacant the longest, not returned, or a new post within the
+    quota (the quota counts people in post, not post rows)."""
     post = (
         Post.objects.select_for_update()
-        .filter(structure_id=match.structure_id, holder__isnull=True)
+        .filter(structure_id=match.structure_id, holder__isnull=True, returned_on__isnull=True)
         .order_by("vacant_since", "pk")
         .first()
     )
@@ -493,6 +494,15 @@ def rupture_validate(*, match: Match, by: User) -> Match:
 def _vacate(match: Match, day: datetime.date) -> None:
     Post.objects.filter(holder=match).update(holder=None, vacant_since=day, flagged_at=None)
     PostHolding.objects.filter(match=match).update(ended_on=day)
+
+
+def posts_mark_returned(*, post_ids: Iterable[int], on: datetime.date) -> int:
+    """A post left vacant beyond its window is returned (DOMAIN.md): called by the subsidy when
+    its reconciliation closes the post's schedule; a returned post is never filled again. One
+    UPDATE; a post filled again meanwhile, or already returned, is left as it is."""
+    return Post.objects.filter(
+        pk__in=list(post_ids), holder__isnull=True, returned_on__isnull=True
+    ).update(returned_on=on)
 
 
 def posts_flag_long_vacancies(*, today: datetime.date, window_days: int = 183) -> int:

@@ -611,7 +611,8 @@ class Post(models.Model):
     """One subsidised post of a structure, held by successive conseillers.
 
     A post is vacant from the validated rupture of its holder until a replacement is recruited;
-    after the vacancy window (6 months) it is flagged to ANCT to be returned or redistributed.
+    after the vacancy window (6 months) it is flagged to ANCT, and once its subsidy is closed for
+    it (the subsidy's reconciliation) it is returned: never filled again.
     """
 
     structure = models.ForeignKey(
@@ -627,6 +628,7 @@ class Post(models.Model):
     )
     vacant_since = models.DateField("vacant depuis", null=True, blank=True)
     flagged_at = models.DateTimeField("signalé à l'ANCT le", null=True, blank=True)
+    returned_on = models.DateField("rendu le", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from conseillers import formatting, selectors
+from conseillers import services as programme
 from conseillers.abilities import require as _require
 from conseillers.models import (
     Candidature,
@@ -616,6 +617,7 @@ def _close_batch(
 ) -> Sequence[Subvention]:
     if vacant:
         items = [(s, s.months_carried, s.vacancy.since) for s in batch]
+        programme.posts_mark_returned(post_ids=[s.post_id for s in batch], on=today)
     else:
         items = [(s, s.duration_months, s.ends_on) for s in batch]
     _close_many(items, actor, today)

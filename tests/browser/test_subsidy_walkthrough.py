@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conseillers.subsidy import demo as subsidy_demo
+from conseillers.subsidy import services as subsidy_services
 from conseillers.subsidy.math import add_months
 from conseillers.subsidy.models import Regime, RegimeTranche, Subvention
 from conseillers.subsidy.regimes import ensure_regimes
@@ -30,6 +31,8 @@ def server(demo_server):
     # the subsidy demo (until load_demo calls it).
     ensure_regimes(Regime, RegimeTranche)
     subsidy_demo.load({user.email: user for user in User.objects.all()})
+    # What the demo's beat does within a minute: Inès's post, vacant beyond its window, closes.
+    subsidy_services.subventions_reconcile(today=timezone.localdate())
     return demo_server
 
 

@@ -163,6 +163,23 @@ def test_a_replacement_after_the_window_gets_no_subsidy_and_the_post_closes(care
     assert Subvention.objects.filter(holder=late).count() == 0
 
 
+def test_a_post_closed_by_the_reconciliation_is_returned_and_never_filled_again(career, today):
+    start = months_ago(16, today)
+    first = career.recruit(start)
+    career.rupture(first, add_months(start, 4))
+    assert subsidy.subventions_reconcile(today=today).closed == 1
+    returned = career.subvention(first).post
+    returned.refresh_from_db()
+    assert returned.returned_on == today
+
+    late = career.recruit(today)  # a new post, and a schedule of its own
+
+    returned.refresh_from_db()
+    assert returned.holder is None
+    assert late.post != returned
+    assert Subvention.objects.get(holder=late).post == late.post
+
+
 def test_a_replacement_recruited_in_time_keeps_the_post_while_anct_validates(career, today):
     start = months_ago(16, today)
     first = career.recruit(start)
