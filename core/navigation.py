@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import NoReverseMatch, reverse
 
 from conseillers.abilities import PROGRAMME as CONSEILLERS
@@ -18,31 +19,28 @@ from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
 from core.models import Role, User
 from mandats.abilities import PROGRAMME as AIDANTS_CONNECT
 
-Check = Callable[[User], bool]
+Person = User | AnonymousUser
+Check = Callable[[Person], bool]
 
 
-def everyone(user: User) -> bool:
+def everyone(user: Person) -> bool:
     return True
 
 
-def logged_in(user: User) -> bool:
+def logged_in(user: Person) -> bool:
     return user.is_authenticated
 
 
-def anct(user: User) -> bool:
-    return user.is_authenticated and user.scope.is_anct
-
-
 def any_role(*roles: str) -> Check:
-    return lambda user: user.is_authenticated and bool(set(user.roles) & set(roles))
+    return lambda user: isinstance(user, User) and bool(set(user.roles) & set(roles))
 
 
 def programme(ability: str) -> Check:
-    return lambda user: user.is_authenticated and CONSEILLERS.get_abilities(user)[ability]
+    return lambda user: isinstance(user, User) and CONSEILLERS.get_abilities(user)[ability]
 
 
 def subsidy(ability: str) -> Check:
-    return lambda user: user.is_authenticated and SUBSIDY_PROGRAMME.get_abilities(user)[ability]
+    return lambda user: isinstance(user, User) and SUBSIDY_PROGRAMME.get_abilities(user)[ability]
 
 
 def aidants_connect(ability: str) -> Check:
@@ -296,7 +294,7 @@ def _url(page: Page) -> str:
     return reverse(page.url_name) + page.query
 
 
-def _visible(page: Page, user: User) -> bool:
+def _visible(page: Page, user: Person) -> bool:
     if not page.may(user):
         return False
     try:
@@ -312,7 +310,7 @@ def _is_current(page: Page, current: str | None) -> bool:
     )
 
 
-def menu_for(user: User, current: str | None) -> list[MenuEntry]:
+def menu_for(user: Person, current: str | None) -> list[MenuEntry]:
     """The header's menu for this person; `current` is the URL name of the page shown."""
     menu: list[MenuEntry] = []
     for item in NAVIGATION:
@@ -331,7 +329,10 @@ def menu_for(user: User, current: str | None) -> list[MenuEntry]:
             slug = "menu-" + "".join(c if c.isalnum() else "-" for c in item.label.lower())
             menu.append(
                 MenuEntry(
-                    item.label, current=any(li.current for li in links), links=links, slug=slug
+                    item.label,
+                    current=any(_is_current(page, current) for page in item.pages),
+                    links=links,
+                    slug=slug,
                 )
             )
     return menu
@@ -355,7 +356,7 @@ PAGES: dict[str, tuple[Page, tuple[Page, ...]]] = {
 }
 
 
-def menu_pages_for(user: User) -> list[str]:
+def menu_pages_for(user: Person) -> list[str]:
     """The URL names of the menu's pages this person sees, each reachable from their home."""
     return [
         page.url_name
@@ -366,7 +367,7 @@ def menu_pages_for(user: User) -> list[str]:
 
 
 def breadcrumb_for(
-    user: User, url_name: str | None, kwargs: dict, current_label: str | None
+    user: Person, url_name: str | None, kwargs: dict, current_label: str | None
 ) -> list[Link]:
     """Accueil, the pages above the current one that this person may open, then the current page
     (its label given by the view when it names an object). Empty on the home page."""
