@@ -125,6 +125,7 @@ TEMPLATES = [
                 "core.context_processors.navigation",
                 "core.context_processors.csp_nonce",
                 "mandats.context_processors.current_organisation",
+                "mandats.context_processors.current_usager",
             ],
         },
     },

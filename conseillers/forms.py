@@ -155,7 +155,7 @@ class ProposalForm(DsfrForm):
     )
     floor = forms.IntegerField(label="Plancher par département", min_value=0, initial=1)
     indicator_file = forms.FileField(
-        label="Indicateur (fichier CSV, facultatif)",
+        label="Indicateur (fichier CSV)",
         required=False,
         help_text="Deux colonnes « code;valeur » par département. Par défaut : la population.",
     )

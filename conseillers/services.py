@@ -35,6 +35,7 @@ from conseillers.models import (
     SmicRate,
 )
 from core.models import Departement, Structure, User
+from core.plurals import count_fr
 
 
 def _lock(model: type[Candidature] | type[Match], pk: int, *related: str):
@@ -268,8 +269,8 @@ def _decision_kind(candidature: Candidature, posts: int, motive: str) -> Decisio
     if posts == current:
         raise ValidationError(
             {
-                "posts_granted": f"Le quota en vigueur est déjà de {current} "
-                "poste(s) : un avenant ajoute ou retire des postes."
+                "posts_granted": f"Le quota en vigueur est déjà de {count_fr(current, 'poste')} : "
+                "un avenant ajoute ou retire des postes."
             }
         )
     if not motive.strip():
@@ -287,9 +288,10 @@ def _check_envelope(candidature: Candidature, posts: int, override: str) -> None
     raise ValidationError(
         {
             "posts_granted": (
-                f"L'enveloppe du département est de {envelope} poste(s), "
-                f"dont {granted_elsewhere} déjà accordé(s) : il reste {free} poste(s). "
-                f"Pour accorder {posts} poste(s), justifiez le dépassement de l'enveloppe."
+                f"L'enveloppe du département est de {count_fr(envelope, 'poste')}, dont "
+                f"{count_fr(granted_elsewhere, 'déjà accordé', 'déjà accordés')} : il reste "
+                f"{count_fr(free, 'poste')}. Pour accorder {count_fr(posts, 'poste')}, "
+                "justifiez le dépassement de l'enveloppe."
             )
         }
     )
@@ -301,7 +303,8 @@ def _check_occupied_within(candidature: Candidature, posts: int) -> None:
         raise ValidationError(
             {
                 "posts_granted": (
-                    f"{occupied} poste(s) sont occupés dans cette structure : le quota ne peut pas "
+                    f"{count_fr(occupied, 'poste est occupé', 'postes sont occupés')} dans cette "
+                    "structure : le quota ne peut pas "
                     f"descendre à {posts}."
                 )
             }

@@ -44,20 +44,38 @@ from core.files import attachment_response
 from core.http import AuthenticatedHttpRequest
 from core.listing import ListFilters, page_of
 from core.models import Departement, Structure
+from core.plurals import count_fr
 
 
 class CandidatureAct(NamedTuple):
     label: str
     service: Callable[..., Candidature]
+    done: str  # the success message, a sentence
 
 
 # URL slug (also the ability key of `Candidature.get_abilities`) → button label and service.
 CANDIDATURE_ACTS = {
-    "examine": CandidatureAct("Passer en examen complémentaire", services.candidature_examine),
-    "refuse": CandidatureAct("Refuser la candidature", services.candidature_refuse),
-    "cancel": CandidatureAct("Annuler la candidature", services.candidature_cancel),
-    "mark_duplicate": CandidatureAct("Classer comme doublon", services.candidature_mark_duplicate),
-    "abandon": CandidatureAct("Abandonner la candidature", services.candidature_abandon),
+    "examine": CandidatureAct(
+        "Passer en examen complémentaire",
+        services.candidature_examine,
+        "La candidature passe en examen complémentaire.",
+    ),
+    "refuse": CandidatureAct(
+        "Refuser la candidature", services.candidature_refuse, "La candidature a été refusée."
+    ),
+    "cancel": CandidatureAct(
+        "Annuler la candidature", services.candidature_cancel, "La candidature a été annulée."
+    ),
+    "mark_duplicate": CandidatureAct(
+        "Classer comme doublon",
+        services.candidature_mark_duplicate,
+        "La candidature a été classée comme doublon.",
+    ),
+    "abandon": CandidatureAct(
+        "Abandonner la candidature",
+        services.candidature_abandon,
+        "La candidature a été abandonnée.",
+    ),
 }
 
 
@@ -225,7 +243,7 @@ def _post_act(request, candidature, action):
 
     def call(data):
         act.service(candidature=candidature, by=request.user, reason=data["reason"])
-        return f"Fait : {act.label.lower()}."
+        return act.done
 
     return form, _run(form, call)
 
@@ -562,7 +580,8 @@ def envelope_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, "Cochez au moins un département pour appliquer la proposition.")
         return redirect("conseillers:envelope-proposal")
     changed = services.envelopes_apply(allocation=allocation, reason=reason, by=request.user)
-    messages.success(request, f"{len(changed)} enveloppe(s) mise(s) à jour.")
+    updated = count_fr(len(changed), "enveloppe mise à jour", "enveloppes mises à jour")
+    messages.success(request, f"{updated.capitalize()}.")
     return redirect("conseillers:envelopes")
 
 

@@ -1,9 +1,6 @@
-from typing import TypedDict
-
 from django.http import HttpRequest
-from django.urls import reverse
 
-from core.models import Role
+from core.navigation import menu_for
 
 # The same on every page, error pages rendered without context processors included.
 SKIPLINKS = [
@@ -13,43 +10,12 @@ SKIPLINKS = [
 ]
 
 
-class MenuItem(TypedDict, total=False):
-    label: str
-    url: str
-    current: bool
-
-
 def navigation(request: HttpRequest) -> dict:
-    """Skip links and the main menu, the same on every page and filtered by the person's roles."""
-    user = request.user
-    menu: list[MenuItem] = [{"label": "Accueil", "url": reverse("core:home")}]
-    if user.is_authenticated:
-        roles = set(user.roles)
-        if roles & {Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE}:
-            menu.append({"label": "Candidatures", "url": reverse("conseillers:candidature-list")})
-        if Role.GESTIONNAIRE in roles:
-            menu.append({"label": "Recrutement", "url": reverse("conseillers:recruitment")})
-            menu.append({"label": "Subventions", "url": reverse("conseillers:subsidy-overview")})
-        if roles & {Role.ANCT, Role.PREFECTURE}:
-            menu.append({"label": "Tableau de bord", "url": reverse("conseillers:dashboard")})
-        if Role.ANCT in roles:
-            menu.append({"label": "Enveloppes", "url": reverse("conseillers:envelopes")})
-            menu.append({"label": "Recrutements", "url": reverse("conseillers:match-list")})
-            menu.append({"label": "Subventions", "url": reverse("conseillers:subsidy-approvals")})
-        if roles & {Role.AIDANT, Role.REFERENT}:
-            menu.append({"label": "Aidants Connect", "url": reverse("mandats:index")})
-        if roles - {Role.CONSEILLER, Role.AIDANT}:
-            menu.append({"label": "Structures", "url": reverse("core:structure-list")})
-        menu.append({"label": "Territoires", "url": reverse("core:departement-list")})
-    menu.append({"label": "API", "url": reverse("swagger-ui")})
-    path = request.path
-    for item in menu:
-        item["current"] = path == item["url"] or (
-            item["url"] != "/" and path.startswith(item["url"])
-        )
+    """Skip links and the main menu (declared in `core.navigation`), filtered by who is here."""
+    match = request.resolver_match
     return {
         "skiplinks": SKIPLINKS,
-        "main_menu": menu,
+        "main_menu": menu_for(request.user, match.view_name if match else None),
     }
 
 

@@ -79,7 +79,10 @@ class MandatRenewForm(MandatScopeForm):
 
 class OrganisationSwitchForm(DsfrForm):
     organisation = forms.ModelChoiceField(
-        label="Organisation dans laquelle vous travaillez", queryset=Structure.objects.none()
+        label="Organisation dans laquelle vous travaillez",
+        queryset=Structure.objects.none(),
+        # One of the person's organisations is always current: "no organisation" is no choice.
+        empty_label=None,
     )
 
     def __init__(self, *args, organisations: QuerySet[Structure], **kwargs) -> None:

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from core.links import password_link
 from core.models import Membership, Role, Structure
+from core.plurals import count_fr
 from mandats.models import HabilitationRequest, Mandat
 
 # The registered names predate this module: messages already queued under them still run.
@@ -38,7 +39,8 @@ def send_expiration_reminder_email(organisation_id: int, mandat_ids: list[int]) 
         "mandats/emails/expiration_reminder.txt",
         {"organisation": organisation, "mandats": mandats},
     )
-    subject = f"Aidants Connect : {len(mandats)} mandat(s) arrivent à échéance"
+    ending = count_fr(len(mandats), "mandat arrive", "mandats arrivent")
+    subject = f"Aidants Connect : {ending} à échéance"
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.http import AuthenticatedHttpRequest
 from core.models import Role, User
+from core.plurals import count_fr
 from mandats.models import JournalEntry
 from mandats.selectors import current_organisation
 
@@ -92,7 +93,7 @@ def _throttled_message(data: dict) -> str:
     )
     return (
         f"Trop de codes incorrects ({data.get('failure_count', 0)}) : "
-        f"réessayez dans {seconds} seconde(s)."
+        f"réessayez dans {count_fr(seconds, 'seconde')}."
     )
 
 

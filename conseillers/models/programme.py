@@ -24,6 +24,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.files import random_name
 from core.models import Departement, Role, Structure, User
+from core.plurals import count_fr
 from core.transitions import TransitionLog
 
 CENTS = Decimal("0.01")
@@ -287,7 +288,7 @@ class Decision(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Décision {self.number} : {self.posts_granted} poste(s)"
+        return f"Décision {self.number} : {count_fr(self.posts_granted, 'poste')}"
 
 
 # --- SMIC ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.models import AWAITING_STRUCTURE, Payment, Tranche
 from core.batches import enqueue_continuation
 from core.models import Membership, Role, Structure, User
+from core.plurals import count_fr
 
 
 @shared_task(name="conseillers.tasks.reconcile_subventions", bind=True)
@@ -83,7 +84,8 @@ def send_justification_reminder(structure_id: int, tranche_ids: list[int]) -> in
         "conseillers/subsidy/emails/justification_reminder.txt",
         {"structure": structure, "tranches": tranches},
     )
-    subject = f"Conseillers numériques : {len(tranches)} justificatif(s) de subvention attendu(s)"
+    expected = count_fr(len(tranches), "justificatif attendu", "justificatifs attendus")
+    subject = f"Conseillers numériques : {expected} pour vos subventions"
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 

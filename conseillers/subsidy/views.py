@@ -16,7 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from conseillers import selectors
@@ -49,6 +51,7 @@ from core.files import attachment_response
 from core.http import AuthenticatedHttpRequest
 from core.listing import PAGE_SIZE, ListFilters, page_of
 from core.models import Structure
+from core.plurals import count_fr
 
 SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
 
@@ -203,7 +206,11 @@ def _review(request, tranche, approve: bool):
     def call(data):
         if approve:
             subsidy.tranche_approve(tranche=tranche, comment=data["reason"], by=request.user)
-            return "La tranche est approuvée : elle figure dans les ordres de paiement."
+            return format_html(
+                "La tranche est approuvée : elle figure dans les "
+                '<a href="{}">ordres de paiement</a>.',
+                reverse("conseillers:subsidy-orders"),
+            )
         subsidy.tranche_send_back(tranche=tranche, reason=data["reason"], by=request.user)
         return "Le justificatif est renvoyé à la structure pour correction."
 
@@ -347,7 +354,7 @@ def order_pay(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpRespo
     subsidy.payments_schedule(tranches=shown, reference=reference, paid_on=paid_on, by=request.user)
     messages.success(
         request,
-        f"{len(shown)} paiement(s) de {group.structure.name} en cours d'enregistrement "
+        f"{count_fr(len(shown), 'paiement')} de {group.structure.name} en cours d'enregistrement "
         f"(référence {reference}).",
     )
     return redirect("conseillers:subsidy-orders")

@@ -4,6 +4,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
+from core.plurals import count_fr
+
 
 class Pagination(PageNumberPagination):
     """`page` from 1 and `taille` from 1 to 500, both checked: a malformed value is refused (400)
@@ -25,7 +27,8 @@ class Pagination(PageNumberPagination):
             self.page = paginator.page(number or 1)
         except InvalidPage as exc:
             raise exceptions.NotFound(
-                f"Cette page n'existe pas : la liste compte {paginator.num_pages} page(s)."
+                "Cette page n'existe pas : la liste compte "
+                f"{count_fr(paginator.num_pages, 'page')}."
             ) from exc
         return list(self.page)
 

@@ -124,7 +124,7 @@ def test_an_amendment_that_keeps_the_quota_is_refused_in_french(granted_two, anc
         decide(granted_two, 2, anct, number="AV-1", motive="Rien ne change")
 
     assert error.value.message_dict["posts_granted"] == [
-        "Le quota en vigueur est déjà de 2 poste(s) : un avenant ajoute ou retire des postes."
+        "Le quota en vigueur est déjà de 2 postes : un avenant ajoute ou retire des postes."
     ]
     assert granted_two.decisions.count() == 1
 
@@ -153,8 +153,8 @@ def test_granting_beyond_the_envelope_is_refused_with_the_figures(candidature, a
         decide(candidature, 2, anct)
 
     assert error.value.message_dict["posts_granted"] == [
-        "L'enveloppe du département est de 5 poste(s), dont 4 déjà accordé(s) : il reste "
-        "1 poste(s). Pour accorder 2 poste(s), justifiez le dépassement de l'enveloppe."
+        "L'enveloppe du département est de 5 postes, dont 4 déjà accordés : il reste "
+        "1 poste. Pour accorder 2 postes, justifiez le dépassement de l'enveloppe."
     ]
     assert not candidature.decisions.exists()
     candidature.refresh_from_db()
@@ -174,7 +174,7 @@ def test_an_addition_counts_the_new_quota_against_the_room_left(granted_two, anc
     EnvelopeFactory(departement_id="37", posts=6)
     grant_elsewhere_in_37(3)
 
-    with pytest.raises(ValidationError, match=r"dont 3 déjà accordé\(s\) : il reste 3 poste"):
+    with pytest.raises(ValidationError, match=r"dont 3 déjà accordés : il reste 3 postes"):
         decide(granted_two, 4, anct, number="AV-1", motive="Extension")
     decide(granted_two, 3, anct, number="AV-1", motive="Extension")
 
@@ -184,7 +184,7 @@ def test_an_addition_counts_the_new_quota_against_the_room_left(granted_two, anc
 def test_a_departement_without_an_envelope_has_no_room(candidature, anct):
     EnvelopeFactory(departement_id="33", posts=50)
 
-    with pytest.raises(ValidationError, match=r"L'enveloppe du département est de 0 poste\(s\)"):
+    with pytest.raises(ValidationError, match=r"L'enveloppe du département est de 0 poste,"):
         decide(candidature, 1, anct)
 
 
@@ -224,7 +224,7 @@ def test_the_envelope_in_force_is_the_latest_row_and_older_rows_are_kept(candida
     EnvelopeFactory(departement_id="37", posts=10)
     EnvelopeFactory(departement_id="37", posts=2)
 
-    with pytest.raises(ValidationError, match=r"est de 2 poste\(s\)"):
+    with pytest.raises(ValidationError, match=r"est de 2 postes,"):
         decide(candidature, 3, anct)
     EnvelopeFactory(departement_id="37", posts=3)
     decide(candidature, 3, anct)

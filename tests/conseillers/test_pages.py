@@ -102,7 +102,7 @@ def test_a_decision_beyond_the_envelope_is_refused_on_the_page(client, structure
     }
     response = client.post(f"/conseillers/candidatures/{candidature.pk}/decision/", data)
     assert response.status_code == 400
-    assert "il reste 1 poste(s)" in response.content.decode()
+    assert "il reste 1 poste." in response.content.decode()
     data["decision-envelope_override"] = "Territoire prioritaire, arbitrage du cabinet."
     response = client.post(f"/conseillers/candidatures/{candidature.pk}/decision/", data)
     assert response.status_code == 302

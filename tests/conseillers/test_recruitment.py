@@ -155,7 +155,7 @@ def test_a_withdrawal_below_the_occupied_posts_is_refused(structure, validated, 
     for _ in range(2):
         match = MatchFactory(structure=structure, state=MatchState.INTERESTED)
         services.match_recruit(match=match, by=gestionnaire, **CONTRACT)
-    with pytest.raises(ValidationError, match="2 poste\\(s\\) sont occupés"):
+    with pytest.raises(ValidationError, match="2 postes sont occupés"):
         services.decision_record(
             candidature=validated,
             posts_granted=1,

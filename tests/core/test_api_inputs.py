@@ -123,7 +123,7 @@ def test_a_page_beyond_the_last_is_not_found_in_french(client):
     assert response.status_code == 404
     body = error_body(response)
     assert body["code"] == "not_found"
-    assert body["message"] == "Cette page n'existe pas : la liste compte 3 page(s)."
+    assert body["message"] == "Cette page n'existe pas : la liste compte 3 pages."
 
 
 def test_an_unknown_filter_value_names_the_allowed_values(anct_client):

@@ -107,12 +107,12 @@ def test_people_and_organisations_named_in_the_journal_cannot_be_deleted(chain, 
 
 def test_verify_journal_accepts_an_intact_chain(chain, capsys):
     call_command("verify_journal")
-    assert "Journal intègre : 3 entrée(s) vérifiée(s)." in capsys.readouterr().out
+    assert "Journal intègre : 3 entrées vérifiées." in capsys.readouterr().out
 
 
 def test_verify_journal_accepts_an_empty_journal(db, capsys):
     call_command("verify_journal")
-    assert "0 entrée(s)" in capsys.readouterr().out
+    assert "0 entrée vérifiée" in capsys.readouterr().out
 
 
 def _forge(**fields) -> JournalEntry:

@@ -86,7 +86,7 @@ def test_verify_journal_checks_the_chain_against_every_checkpoint(anchored, aida
     call_command("verify_journal")
 
     assert (
-        "Journal intègre : 4 entrée(s) vérifiée(s). Points d'ancrage concordants : 2."
+        "Journal intègre : 4 entrées vérifiées. Points d'ancrage concordants : 2."
         in capsys.readouterr().out
     )
 

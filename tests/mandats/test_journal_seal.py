@@ -120,7 +120,7 @@ def test_after_a_rotation_old_entries_verify_with_their_key_and_new_ones_use_the
     assert added.seal_key_id == "tests-2"
     assert [e.seal_key_id for e in chain] == [TEST_KEY_ID, TEST_KEY_ID]
     call_command("verify_journal")
-    assert "Journal intègre : 3 entrée(s) vérifiée(s)." in capsys.readouterr().out
+    assert "Journal intègre : 3 entrées vérifiées." in capsys.readouterr().out
 
 
 def test_an_entry_whose_key_was_removed_from_the_settings_is_named(chain, settings):

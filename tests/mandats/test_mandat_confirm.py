@@ -49,7 +49,7 @@ def test_the_recap_shows_the_usager_the_demarches_the_duration_and_the_end(wizar
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Stéphane Louis Perceval" in page and "DUPONT" in page and "24/08/1962" in page
+    assert "Stéphane Louis Perceval" in page and "DUPONT" in page and "24 août 1962" in page
     assert "Argent - Impôts - Consommation" in page and "Social - Santé" in page
     ends_on = timezone.localdate() + timezone.timedelta(days=182)
     assert "6 mois" in page and ends_on.strftime("%d/%m/%Y") in page

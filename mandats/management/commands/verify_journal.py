@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.plurals import count_fr
 from mandats.journal_anchors import journal_verify
 
 
@@ -15,7 +16,8 @@ class Command(BaseCommand):
             raise CommandError(f"Journal altéré : {report.first_break.describe()}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Journal intègre : {report.entries} entrée(s) vérifiée(s). "
+                "Journal intègre : "
+                f"{count_fr(report.entries, 'entrée vérifiée', 'entrées vérifiées')}. "
                 f"Points d'ancrage concordants : {report.checkpoints}."
             )
         )

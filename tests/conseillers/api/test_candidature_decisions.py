@@ -109,8 +109,8 @@ def test_granting_beyond_the_envelope_is_refused_with_the_free_posts(api, struct
         invalid(
             {
                 "posts_granted": [
-                    "L'enveloppe du département est de 5 poste(s), dont 4 déjà accordé(s) : "
-                    "il reste 1 poste(s). Pour accorder 2 poste(s), justifiez le dépassement "
+                    "L'enveloppe du département est de 5 postes, dont 4 déjà accordés : "
+                    "il reste 1 poste. Pour accorder 2 postes, justifiez le dépassement "
                     "de l'enveloppe."
                 ]
             }
@@ -134,7 +134,7 @@ def test_a_departement_without_envelope_grants_nothing_without_override(api, str
     response = post(api("anct"), ledger_url(application), decision(1))
     assert response.status_code == 400
     assert response.json()["details"]["posts_granted"][0].startswith(
-        "L'enveloppe du département est de 0 poste(s)"
+        "L'enveloppe du département est de 0 poste,"
     )
 
 
@@ -157,7 +157,7 @@ def test_a_departement_without_envelope_grants_nothing_without_override(api, str
             decision(3, motive="Rien ne change."),
             {
                 "posts_granted": [
-                    "Le quota en vigueur est déjà de 3 poste(s) : "
+                    "Le quota en vigueur est déjà de 3 postes : "
                     "un avenant ajoute ou retire des postes."
                 ]
             },
@@ -188,7 +188,7 @@ def test_a_withdrawal_cannot_go_below_the_posts_occupied(api, structure, applica
         invalid(
             {
                 "posts_granted": [
-                    "2 poste(s) sont occupés dans cette structure : le quota ne peut pas "
+                    "2 postes sont occupés dans cette structure : le quota ne peut pas "
                     "descendre à 1."
                 ]
             }

@@ -140,7 +140,9 @@ def test_reminders_send_one_email_per_structure_then_wait_a_week(
         assert tasks.remind_missing_justifications.delay().get() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.subject == "Conseillers numériques : 2 justificatif(s) de subvention attendu(s)"
+    assert message.subject == (
+        "Conseillers numériques : 2 justificatifs attendus pour vos subventions"
+    )
     assert sorted(message.to) == sorted(["mairie@exemple.fr", career.manager.email])
     assert "Tranche 2 : première année" in message.body
     # Delivered twice, or run again the same week: nobody is reminded twice.
