@@ -137,7 +137,15 @@ NAVIGATION: tuple[Page | Group, ...] = (
     Group(
         "Territoires",
         (
-            Page("conseillers:dashboard", "Tableau de bord", programme("dashboard_view")),
+            Page(
+                "conseillers:dashboard",
+                "Tableau de bord",
+                programme("dashboard_view"),
+                children=(
+                    Page("conseillers:dashboard-region", "Région"),
+                    Page("conseillers:dashboard-departement", "Département"),
+                ),
+            ),
             Page(
                 "conseillers:envelopes",
                 "Enveloppes",
@@ -261,6 +269,7 @@ ELSEWHERE: tuple[Page, ...] = (
         "Mon espace usager",
         everyone,
         children=(
+            Page("mandats:usager-mandat-uses", "Utilisations du mandat", everyone),
             Page("mandats:usager-mandat-revoke", "Révoquer un mandat", everyone),
             Page("mandats:usager-autorisation-revoke", "Révoquer une autorisation", everyone),
         ),
