@@ -91,7 +91,7 @@ def test_the_page_shows_the_organisation_usager_scope_dates_and_legal_text(
     assert escape(signed.organisation.name) in html
     assert signed.organisation.siret in html
     assert "Stéphane Louis Perceval" in html and "DUPONT" in html
-    assert "24/08/1962" in html
+    assert "24 août 1962" in html
     for code in ["social", "argent", "logement"]:
         assert escape(Demarche(code).label) in html
     assert "12 mois" in html
@@ -159,7 +159,7 @@ def test_the_pdf_is_a_pdf_named_after_the_mandate(verified_client, aidant, signe
 # --- The public verification page -------------------------------------------------------------
 
 
-PERSONAL_DATA = ["Stéphane", "DUPONT", "24/08/1962", "1962", "75112"]
+PERSONAL_DATA = ["Stéphane", "DUPONT", "24/08/1962", "24 août 1962", "1962", "75112"]
 
 
 def assert_no_personal_data(html: str) -> None:
