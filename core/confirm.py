@@ -58,7 +58,11 @@ def render_confirmation(
     back_url: str,
     status: int = 200,
 ) -> HttpResponse:
-    """The confirmation page: the same consequence and form as the modal, posted to this URL."""
+    """The confirmation page: the same consequence and form as the modal, posted to this URL.
+    After a refused POST, the browser focuses the first field in error (no script needed)."""
+    in_error = [name for name in form.errors if name in form.fields]
+    if in_error:
+        form.fields[in_error[0]].widget.attrs["autofocus"] = True
     return render(
         request,
         "core/confirm_action.html",

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
 from core.models import Membership, Structure, StructureType, User
+from tests.browser.confirm import confirm
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import valid_siret
 
@@ -106,6 +107,6 @@ def test_an_application_goes_from_the_structure_to_a_validated_recruitment(
     # ANCT validates the recruitment.
     log_in(page, url, "anct@demo.inclusion.gouv.fr")
     page.goto(match_url)
-    page.get_by_role("button", name="Valider le recrutement").click()
+    confirm(page, "Valider le recrutement")
     expect(page.get_by_text("Le recrutement est validé.")).to_be_visible()
     expect(page.locator("main").get_by_text("Recrutement validé", exact=True)).to_be_visible()

@@ -11,6 +11,7 @@ from conseillers.subsidy.math import add_months
 from conseillers.subsidy.models import Regime, RegimeTranche, Subvention
 from conseillers.subsidy.regimes import ensure_regimes
 from core.models import User
+from tests.browser.confirm import confirm
 from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +53,7 @@ def test_a_structure_goes_from_a_recruitment_to_its_first_tranche_paid(page, ser
     # ANCT validates the recruitment: the post's schedule opens, its first tranche is due.
     log_in(page, url, ANCT)
     page.goto(match_url)
-    page.get_by_role("button", name="Valider le recrutement").click()
+    confirm(page, "Valider le recrutement")
     expect(page.get_by_text("Le recrutement est validé.")).to_be_visible()
     post = Subvention.objects.get(holder__candidat__email="lucas.martin@demo-candidat.fr").post_id
     page.goto(f"{url}/conseillers/subventions/a-valider/")

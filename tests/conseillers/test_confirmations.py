@@ -65,6 +65,9 @@ def test_a_blank_required_motive_comes_back_with_the_error_next_to_it(client, st
     assert page.index('name="acte-reason"') < error_block
     assert "Indiquez le motif de cette décision." in page[error_block:]
     assert "<title>Erreur : " in page
+    assert (
+        page.count("autofocus") == 1 and 'name="acte-reason"' in page.split("autofocus")[0][-400:]
+    )
     candidature.refresh_from_db()
     assert candidature.state == C.CREATED
     assert not candidature.transitions.exists()

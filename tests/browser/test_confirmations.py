@@ -1,0 +1,97 @@
+"""Refusing an application in the browser: the DSFR modal states the consequence and holds the
+motive; cancelling changes nothing; confirming refuses. Without JavaScript, the same action is a
+confirmation page. axe-core clean with the modal open, at desktop and phone widths."""
+
+import os
+
+import pytest
+from django.utils.html import escape
+from playwright.sync_api import Page, expect
+
+from conseillers.models import CandidatureState
+from conseillers.views import CANDIDATURE_ACTS
+from core.models import Structure
+from tests.browser.confirm import open_confirmation
+from tests.browser.conftest import SCREENSHOTS, assert_accessible, log_in
+from tests.conseillers.factories import CandidatureFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ANCT = "anct@demo.inclusion.gouv.fr"
+REFUSE = "Refuser la candidature"
+CONSEQUENCE = CANDIDATURE_ACTS["refuse"].consequence
+
+
+@pytest.fixture
+def candidature(demo_server):
+    return CandidatureFactory(structure=Structure.objects.get(name="Ville de Tours"))
+
+
+def wait_until_opened(page: Page, modal_id: str) -> None:
+    """The DSFR fades the modal in: axe reads contrast once its opacity has reached 1."""
+    expect(page.locator(f"#{modal_id}")).to_have_css("opacity", "1")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_refusing_an_application_asks_first_in_a_modal(page, demo_server, candidature, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, demo_server.url, ANCT)
+    page.goto(f"{demo_server.url}/conseillers/candidatures/{candidature.pk}/")
+
+    # Cancelling closes the modal and changes nothing.
+    modal = open_confirmation(page, REFUSE)
+    expect(modal.get_by_text(CONSEQUENCE)).to_be_visible()
+    expect(modal.get_by_label("Motif", exact=True)).to_be_visible()
+    wait_until_opened(page, "confirmer-refuse")
+    assert_accessible(page, f"confirmation-refuser-modale-{width}")
+    modal.get_by_role("button", name="Annuler", exact=True).click()
+    expect(modal).to_be_hidden()
+    candidature.refresh_from_db()
+    assert candidature.state == CandidatureState.CREATED
+
+    # Confirming with the motive refuses.
+    modal = open_confirmation(page, REFUSE)
+    modal.get_by_label("Motif", exact=True).fill("Territoire déjà couvert par deux structures.")
+    modal.get_by_role("button", name=REFUSE, exact=True).click()
+    expect(page.locator("main").get_by_text("Refusée", exact=True)).to_be_visible()
+    assert_accessible(page, f"confirmation-refuser-fait-{width}")
+    candidature.refresh_from_db()
+    assert candidature.state == CandidatureState.REFUSED
+    assert candidature.transitions.get().reason == "Territoire déjà couvert par deux structures."
+
+
+def test_a_blank_motive_in_the_modal_comes_back_on_the_confirmation_page(
+    page, demo_server, candidature
+):
+    log_in(page, demo_server.url, ANCT)
+    page.goto(f"{demo_server.url}/conseillers/candidatures/{candidature.pk}/")
+    open_confirmation(page, REFUSE).get_by_role("button", name=REFUSE, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(REFUSE)
+    expect(page.get_by_text("Indiquez le motif de cette décision.")).to_be_visible()
+    assert page.title().startswith("Erreur : ")
+    assert_accessible(page, "confirmation-refuser-erreur")
+    candidature.refresh_from_db()
+    assert candidature.state == CandidatureState.CREATED
+
+
+def test_without_javascript_the_action_is_a_confirmation_page(browser, demo_server, candidature):
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        log_in(page, demo_server.url, ANCT)
+        page.goto(f"{demo_server.url}/conseillers/candidatures/{candidature.pk}/")
+        page.locator("main").get_by_role("link", name=REFUSE, exact=True).click()
+        assert escape(CONSEQUENCE) in page.content()
+        page.get_by_role("button", name=REFUSE, exact=True).click()
+        expect(page.get_by_text("Indiquez le motif de cette décision.")).to_be_visible()
+        page.get_by_label("Motif", exact=True).fill("Structure hors du périmètre du programme.")
+        if SCREENSHOTS:
+            page.screenshot(path=os.path.join(SCREENSHOTS, "confirmation-sans-js.png"))
+        page.get_by_role("button", name=REFUSE, exact=True).click()
+        expect(page.locator("main").get_by_text("Refusée", exact=True)).to_be_visible()
+    finally:
+        context.close()
+    candidature.refresh_from_db()
+    assert candidature.state == CandidatureState.REFUSED
