@@ -16,8 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conseillers import selectors
 from conseillers.dashboard.access import DashboardScope, dashboard_scope
@@ -45,6 +46,7 @@ from conseillers.subsidy.models import (
     Regime,
     Tranche,
 )
+from core.confirm import ConfirmableAction, Confirmation, modal_form, render_confirmation
 from core.files import attachment_response
 from core.http import AuthenticatedHttpRequest
 from core.models import Structure
@@ -162,13 +164,18 @@ def _render_tranche(request, tranche: Tranche, bound: dict, status: int = 200) -
         "justify": bound.get("justifier") or JustificationForm(tranche=tranche, prefix="pieces")
         if abilities["submit"]
         else None,
-        "review": bound.get("revue") or ReviewForm(prefix="revue")
-        if abilities["approve"] or abilities["send_back"]
-        else None,
-        "pay": bound.get("payer") or PaymentForm(prefix="paiement") if abilities["pay"] else None,
-        "correct": bound.get("corriger") or CorrectionForm(prefix="correction")
-        if abilities["correct_payment"]
-        else None,
+        "confirmables": [
+            ConfirmableAction(
+                slug,
+                confirmation,
+                reverse("conseillers:subsidy-tranche-action", args=[tranche.pk, slug]),
+                modal_form(form_class, slug, prefix=prefix, **options),
+            )
+            for slug, (ability, confirmation, form_class, prefix, options) in (
+                TRANCHE_CONFIRMATIONS.items()
+            )
+            if abilities[ability]
+        ],
     }
     context = {
         "title": f"{tranche.label} — {tranche.subvention.structure.name}",
@@ -197,7 +204,7 @@ def _justify(request, tranche):
 
 
 def _review(request, tranche, approve: bool):
-    form = ReviewForm(request.POST, prefix="revue")
+    form = ReviewForm(request.POST, prefix="revue", send_back=not approve)
 
     def call(data):
         if approve:
@@ -248,17 +255,94 @@ TRANCHE_ACTIONS = {
 }
 
 
+# The tranche's consequential actions: URL slug → (ability key of `Tranche.get_abilities`,
+# confirmation, form class, prefix, form options). Their services are those of TRANCHE_ACTIONS.
+TRANCHE_CONFIRMATIONS: dict[str, tuple[str, Confirmation, type, str, dict]] = {
+    "approuver": (
+        "approve",
+        Confirmation(
+            "Approuver la tranche",
+            "La tranche sera approuvée et inscrite à l'ordre de paiement de la structure : "
+            "l'approbation ne se retire plus.",
+            primary=True,
+        ),
+        ReviewForm,
+        "revue",
+        {},
+    ),
+    "renvoyer": (
+        "send_back",
+        Confirmation(
+            "Renvoyer pour correction",
+            "Le justificatif sera renvoyé à la structure, qui devra en déposer un nouveau : "
+            "la tranche ne sera pas payée avant.",
+        ),
+        ReviewForm,
+        "revue",
+        {"send_back": True},
+    ),
+    "payer": (
+        "pay",
+        Confirmation(
+            "Enregistrer le paiement",
+            "Le paiement sera enregistré une fois pour toutes : il ne se modifie plus, seule une "
+            "correction pourra s'y ajouter.",
+            primary=True,
+        ),
+        PaymentForm,
+        "paiement",
+        {},
+    ),
+    "corriger": (
+        "correct_payment",
+        Confirmation(
+            "Enregistrer une correction du paiement",
+            "La correction s'ajoutera au paiement, qui reste tel qu'il a été enregistré : une "
+            "correction enregistrée ne se supprime plus.",
+        ),
+        CorrectionForm,
+        "correction",
+        {},
+    ),
+}
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def tranche_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST runs the action; GET on a consequential one is its confirmation page (no JS)."""
     tranche = _tranche(request, pk)
+    if request.method == "GET":
+        return _confirm_tranche_action(request, tranche, action)
     if action not in TRANCHE_ACTIONS:
         raise PermissionDenied("Action inconnue.")
     key, form, done = TRANCHE_ACTIONS[action](request, tranche)
     if done:
         messages.success(request, done)
         return redirect("conseillers:subsidy-tranche", tranche.pk)
+    if action in TRANCHE_CONFIRMATIONS:
+        return _confirm_tranche_action(request, tranche, action, form=form, status=400)
     return _render_tranche(request, _tranche(request, pk), {key: form}, status=400)
+
+
+def _confirm_tranche_action(
+    request, tranche: Tranche, action: str, form=None, status: int = 200
+) -> HttpResponse:
+    """The action's confirmation page; after a refused POST, with the errors and values kept."""
+    if action not in TRANCHE_CONFIRMATIONS:
+        raise Http404("Pas de page de confirmation pour cette action.")
+    ability, confirmation, form_class, prefix, options = TRANCHE_CONFIRMATIONS[action]
+    if form is None and not tranche.get_abilities(request.user)[ability]:
+        raise PermissionDenied("Cette action n'est pas possible sur cette tranche.")
+    return render_confirmation(
+        request,
+        confirmation=confirmation,
+        form=form or form_class(prefix=prefix, **options),
+        subject=f"{tranche.label} de {tranche.subvention.structure.name}, "
+        f"poste n° {tranche.subvention.post_id}",
+        back_url=reverse("conseillers:subsidy-tranche", args=[tranche.pk]),
+        status=status,
+    )
 
 
 @login_required

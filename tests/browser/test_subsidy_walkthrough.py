@@ -62,8 +62,7 @@ def test_a_structure_goes_from_a_recruitment_to_its_first_tranche_paid(page, ser
         "link", name=f"Tranche 1 : recrutement validé de Ville de Tours, poste n° {post}"
     ).click()
     expect(page.get_by_text("20 000,00 €").first).to_be_visible()
-    page.get_by_label("Commentaire").fill("Recrutement conforme.")
-    page.get_by_role("button", name="Approuver la tranche").click()
+    confirm(page, "Approuver la tranche", Commentaire="Recrutement conforme.")
     expect(page.get_by_text("La tranche est approuvée")).to_be_visible()
     assert_accessible(page, "subvention-2-tranche-approuvee")
 
