@@ -37,6 +37,8 @@ class ConfirmableAction:
     confirmation: Confirmation
     url: str
     form: forms.BaseForm
+    # Values the page posts besides the form (name, value): what the person saw and confirms.
+    hidden: tuple[tuple[str, str], ...] = ()
 
     @property
     def modal_id(self) -> str:
@@ -57,6 +59,7 @@ def render_confirmation(
     subject: str,
     back_url: str,
     status: int = 200,
+    hidden: tuple[tuple[str, str], ...] = (),
 ) -> HttpResponse:
     """The confirmation page: the same consequence and form as the modal, posted to this URL.
     After a refused POST, the browser focuses the first field in error (no script needed)."""
@@ -72,6 +75,7 @@ def render_confirmation(
             "form": form,
             "subject": subject,
             "back_url": back_url,
+            "hidden": hidden,
         },
         status=status,
     )

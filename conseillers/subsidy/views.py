@@ -38,7 +38,7 @@ from conseillers.subsidy.forms import (
     RecoverySettleForm,
     ReviewForm,
 )
-from conseillers.subsidy.math import plain_euros
+from conseillers.subsidy.math import euros, plain_euros
 from conseillers.subsidy.models import (
     Convention,
     JustificationDocument,
@@ -58,7 +58,7 @@ SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
 @dataclass(frozen=True, slots=True)
 class OrderRow:
     order: subsidy_selectors.PaymentOrder
-    form: PaymentForm
+    pay: ConfirmableAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +388,13 @@ def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
     rows = [
         OrderRow(
             order=group,
-            form=bound.get(group.structure.pk) or PaymentForm(prefix=f"ordre-{group.structure.pk}"),
+            pay=ConfirmableAction(
+                f"ordre-{group.structure.pk}",
+                _order_confirmation(group),
+                reverse("conseillers:subsidy-order-pay", args=[group.structure.pk]),
+                modal_form(PaymentForm, f"ordre{group.structure.pk}", prefix=_order_prefix(group)),
+                hidden=_order_hidden(group.tranches),
+            ),
         )
         for group in subsidy_selectors.payment_orders()
     ]
@@ -400,25 +406,62 @@ def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
     )
 
 
+def _order_prefix(group: subsidy_selectors.PaymentOrder) -> str:
+    return f"ordre-{group.structure.pk}"
+
+
+def _order_hidden(tranches: Iterable[Tranche]) -> tuple[tuple[str, str], ...]:
+    """The tranches the person saw: only those are paid (see `order_pay`)."""
+    return tuple(("tranche", str(tranche.pk)) for tranche in tranches)
+
+
+def _order_confirmation(
+    group: subsidy_selectors.PaymentOrder, tranches: list[Tranche] | None = None
+) -> Confirmation:
+    tranches = group.tranches if tranches is None else tranches
+    total = euros(sum(t.amount_cents for t in tranches))
+    if len(tranches) == 1:
+        what = f"La tranche de l'ordre ({total}) sera enregistrée comme payée"
+    else:
+        what = f"Les {len(tranches)} tranches de l'ordre ({total}) seront enregistrées comme payées"
+    return Confirmation(
+        f"Enregistrer le paiement de {group.structure.name}",
+        f"{what} avec cette référence et cette date, une fois pour toutes : un paiement ne se "
+        "modifie plus, seule une correction pourra s'y ajouter.",
+        primary=True,
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_pay(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpResponse:
     """Records the agency's payment of one structure's order: one task per tranche, through the
     outbox (the broker down, the payments wait for it); delivered twice, a task pays nothing
-    twice."""
+    twice. GET is its confirmation page (no JS), listing the tranches of the order now."""
     _require(request, "payment_orders_pay")
-    form = PaymentForm(request.POST, prefix=f"ordre-{structure_pk}")
-    listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
+    form = PaymentForm(request.POST or None, prefix=f"ordre-{structure_pk}")
     found = subsidy_selectors.payment_orders(structure_id=structure_pk)
     group = found[0] if found else None
+    if request.method == "GET":
+        listed = {t.pk for t in group.tranches} if group else set()
+    else:
+        listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
     # Only the tranches shown on the page: one approved since is paid with the next order.
     shown = [t for t in group.tranches if t.pk in listed] if group else []
     if group is None or not shown:
         # Sent again (double click, back button): what it listed is paid or no longer approved.
         messages.error(request, "Aucune tranche approuvée de cette structure n'est à payer.")
         return redirect("conseillers:subsidy-orders")
-    if not form.is_valid():
-        return _render_orders(request, {structure_pk: form}, status=400)
+    if request.method == "GET" or not form.is_valid():
+        return render_confirmation(
+            request,
+            confirmation=_order_confirmation(group, shown),
+            form=form,
+            subject=f"Ordre de paiement de {group.structure.name}, SIRET {group.structure.siret}",
+            back_url=reverse("conseillers:subsidy-orders"),
+            status=200 if request.method == "GET" else 400,
+            hidden=_order_hidden(shown),
+        )
     reference, paid_on = form.cleaned_data["reference"], form.cleaned_data["paid_on"]
     subsidy.payments_schedule(tranches=shown, reference=reference, paid_on=paid_on, by=request.user)
     messages.success(

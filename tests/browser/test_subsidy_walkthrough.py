@@ -11,7 +11,7 @@ from conseillers.subsidy.math import add_months
 from conseillers.subsidy.models import Regime, RegimeTranche, Subvention
 from conseillers.subsidy.regimes import ensure_regimes
 from core.models import User
-from tests.browser.confirm import confirm
+from tests.browser.confirm import confirm, open_confirmation
 from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,8 +70,10 @@ def test_a_structure_goes_from_a_recruitment_to_its_first_tranche_paid(page, ser
     page.goto(f"{url}/conseillers/subventions/ordres/")
     expect(page.get_by_role("link", name="Exporter les ordres (CSV)")).to_be_visible()
     assert_accessible(page, "subvention-3-ordres")
-    page.get_by_label("Référence du paiement").fill("BDT-2026-004242")
-    page.get_by_role("button", name="Enregistrer le paiement de Ville de Tours").click()
+    pay = "Enregistrer le paiement de Ville de Tours"
+    modal = open_confirmation(page, pay)
+    modal.get_by_label("Référence du paiement").fill("BDT-2026-004242")
+    modal.get_by_role("button", name=pay, exact=True).click()
     # A missing date is refused next to its field, the reference kept.
     expect(page.get_by_text("Ce champ est obligatoire.")).to_be_visible()
     expect(page.get_by_label("Référence du paiement")).to_have_value("BDT-2026-004242")

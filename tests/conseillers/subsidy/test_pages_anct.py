@@ -348,3 +348,38 @@ def test_paying_a_tranche_asks_first_and_a_refused_post_keeps_the_reference(clie
     approved.refresh_from_db()
     assert approved.state == TrancheState.APPROVED
     assert not Payment.objects.exists()
+
+
+def test_an_order_payment_asks_first_listing_the_tranches_it_pays(client, anct, approved):
+    client.force_login(anct)
+    structure = approved.subvention.structure
+    url = f"/conseillers/subventions/ordres/{structure.pk}/payer/"
+    orders = client.get("/conseillers/subventions/ordres/").content.decode()
+    modal = orders[orders.index(f'<dialog id="confirmer-ordre-{structure.pk}"') :]
+    modal = modal[: modal.index("</dialog>")]
+    assert "sera enregistrée comme payée" in modal
+    assert f'<input type="hidden" name="tranche" value="{approved.pk}">' in modal
+    assert f'action="{url}"' in modal
+    # Without JavaScript: the same consequence and form on the confirmation page.
+    page = client.get(url).content.decode()
+    assert "sera enregistrée comme payée" in page
+    assert f'<input type="hidden" name="tranche" value="{approved.pk}">' in page
+    assert f'name="ordre-{structure.pk}-reference"' in page
+    approved.refresh_from_db()
+    assert approved.state == TrancheState.APPROVED
+
+
+def test_a_refused_order_payment_comes_back_to_its_confirmation_with_its_tranches(
+    client, anct, approved
+):
+    client.force_login(anct)
+    structure_pk = approved.subvention.structure_id
+    response = client.post(
+        f"/conseillers/subventions/ordres/{structure_pk}/payer/",
+        {"tranche": [approved.pk], f"ordre-{structure_pk}-reference": "BDT-3"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "sera enregistrée comme payée" in page
+    assert f'<input type="hidden" name="tranche" value="{approved.pk}">' in page
+    assert f'id="id_ordre-{structure_pk}-paid_on-desc-error"' in page
