@@ -8,12 +8,16 @@ import pytest
 from django.utils.html import escape
 from playwright.sync_api import Page, expect
 
-from conseillers.models import CandidatureState
+from conseillers.models import CandidatureState, MatchState
+from conseillers.subsidy.models import Regime, RegimeTranche, TrancheState
+from conseillers.subsidy.regimes import ensure_regimes
 from conseillers.views import CANDIDATURE_ACTS
-from core.models import Structure
-from tests.browser.confirm import open_confirmation
+from core.models import Structure, User
+from tests.browser.confirm import confirm, open_confirmation
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, log_in
 from tests.conseillers.factories import CandidatureFactory
+from tests.conseillers.subsidy.helpers import Career, months_ago
+from tests.factories import MembershipFactory, StructureFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,3 +99,44 @@ def test_without_javascript_the_action_is_a_confirmation_page(browser, demo_serv
         context.close()
     candidature.refresh_from_db()
     assert candidature.state == CandidatureState.REFUSED
+
+
+@pytest.fixture
+def career(demo_server):
+    """A new structure of Indre-et-Loire recruits through the real services (the transactional
+    test starts from an emptied database: the shipped regimes come back first)."""
+    ensure_regimes(Regime, RegimeTranche)
+    structure = StructureFactory(departement_id="37", name="Ville d'Amboise")
+    manager = MembershipFactory(structure=structure, role="gestionnaire").user
+    return Career(structure=structure, manager=manager, anct=User.objects.get(email=ANCT))
+
+
+def look_at_modal(page: Page, label: str, name: str) -> None:
+    """Opens the action's modal, checks it with axe once shown, and closes it unchanged."""
+    modal = open_confirmation(page, label)
+    wait_until_opened(page, modal.get_attribute("id") or "")
+    assert_accessible(page, name)
+    modal.get_by_role("button", name="Annuler", exact=True).click()
+    expect(modal).to_be_hidden()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_match_tranche_and_order_pages_ask_in_modals(page, demo_server, career, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    match = career.recruit(months_ago(1))
+    tranche = career.tranches(match)[0]
+    log_in(page, demo_server.url, ANCT)
+
+    page.goto(f"{demo_server.url}/conseillers/mises-en-relation/{match.pk}/")
+    look_at_modal(page, "Terminer le contrat", f"confirmation-contrat-{width}")
+
+    page.goto(f"{demo_server.url}/conseillers/subventions/tranches/{tranche.pk}/")
+    look_at_modal(page, "Approuver la tranche", f"confirmation-tranche-{width}")
+    confirm(page, "Approuver la tranche", Commentaire="Recrutement conforme.")
+    expect(page.get_by_text("La tranche est approuvée")).to_be_visible()
+
+    page.goto(f"{demo_server.url}/conseillers/subventions/ordres/")
+    look_at_modal(page, "Enregistrer le paiement de Ville d'Amboise", f"confirmation-ordre-{width}")
+    match.refresh_from_db()
+    tranche.refresh_from_db()
+    assert (match.state, tranche.state) == (MatchState.FINALISED, TrancheState.APPROVED)
