@@ -48,6 +48,7 @@ from conseillers.subsidy.models import (
 )
 from core.confirm import ConfirmableAction, Confirmation, modal_form, render_confirmation
 from core.files import attachment_response
+from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
 from core.models import Structure
 
@@ -78,6 +79,7 @@ class SigningRow:
 class RegimeRow:
     regime: Regime
     totals: list[tuple[str, int]]
+    make_default: ConfirmableAction | None
 
 
 ANCT_PAGE = "Cette page est réservée à l'ANCT."
@@ -642,6 +644,14 @@ def regimes(request: AuthenticatedHttpRequest) -> HttpResponse:
                     ("Structure privée", False, False),
                 )
             ],
+            make_default=None
+            if regime.is_default
+            else ConfirmableAction(
+                f"regime-{regime.pk}",
+                _default_confirmation(regime),
+                reverse("conseillers:subsidy-regime-default", args=[regime.pk]),
+                modal_form(DsfrForm, f"regime{regime.pk}"),
+            ),
         )
         for regime in Regime.objects.prefetch_related("lines").order_by("-is_default", "created_at")
     ]
@@ -652,11 +662,29 @@ def regimes(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _default_confirmation(regime: Regime) -> Confirmation:
+    return Confirmation(
+        f"Appliquer « {regime.name} » aux nouvelles conventions",
+        f"Les conventions signées à partir de maintenant suivront « {regime.name} » (montants, "
+        "durée, tranches) ; les conventions déjà signées gardent leur régime.",
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def regime_default(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """POST makes the regime the default; GET is its confirmation page (no JS)."""
     _require(request, "regime_set_default")
-    regime = subsidy.regime_set_default(regime=get_object_or_404(Regime, pk=pk), by=request.user)
+    regime = get_object_or_404(Regime, pk=pk)
+    if request.method == "GET":
+        return render_confirmation(
+            request,
+            confirmation=_default_confirmation(regime),
+            form=DsfrForm(),
+            subject=f"Régime de subvention « {regime.name} »",
+            back_url=reverse("conseillers:subsidy-regimes"),
+        )
+    regime = subsidy.regime_set_default(regime=regime, by=request.user)
     messages.success(request, f"« {regime} » s'applique désormais aux nouvelles conventions.")
     return redirect("conseillers:subsidy-regimes")
 

@@ -383,3 +383,14 @@ def test_a_refused_order_payment_comes_back_to_its_confirmation_with_its_tranche
     assert "sera enregistrée comme payée" in page
     assert f'<input type="hidden" name="tranche" value="{approved.pk}">' in page
     assert f'id="id_ordre-{structure_pk}-paid_on-desc-error"' in page
+
+
+def test_making_a_regime_the_default_asks_first(client, anct, renewal_2023):
+    client.force_login(anct)
+    url = f"/conseillers/subventions/regimes/{renewal_2023.pk}/par-defaut/"
+    regimes = client.get("/conseillers/subventions/regimes/").content.decode()
+    modal = regimes[regimes.index(f'<dialog id="confirmer-regime-{renewal_2023.pk}"') :]
+    assert f'action="{url}"' in modal[: modal.index("</dialog>")]
+    page = client.get(url).content.decode()
+    assert "les conventions déjà signées gardent leur régime" in page
+    assert Regime.objects.get(is_default=True) != renewal_2023
