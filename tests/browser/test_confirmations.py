@@ -137,6 +137,12 @@ def test_the_match_tranche_and_order_pages_ask_in_modals(page, demo_server, care
 
     page.goto(f"{demo_server.url}/conseillers/subventions/ordres/")
     look_at_modal(page, "Enregistrer le paiement de Ville d'Amboise", f"confirmation-ordre-{width}")
+    other = Regime.objects.filter(is_default=False).first()
+    assert other is not None
+    page.goto(f"{demo_server.url}/conseillers/subventions/regimes/")
+    label = f"Appliquer « {other.name} » aux nouvelles conventions"
+    look_at_modal(page, label, f"confirmation-regime-{width}")
     match.refresh_from_db()
     tranche.refresh_from_db()
     assert (match.state, tranche.state) == (MatchState.FINALISED, TrancheState.APPROVED)
+    assert not Regime.objects.get(pk=other.pk).is_default
