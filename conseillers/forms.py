@@ -112,8 +112,18 @@ class DecisionForm(DsfrForm):
 
 class ReasonForm(DsfrForm):
     reason = forms.CharField(
-        label="Motif", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Motif",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Indiquez le motif de cette décision."},
     )
+
+    def __init__(self, *args, motive_required: bool = False, **kwargs) -> None:
+        """The services that require a motive say so here too: the label shows no "(Optionnel)"
+        and the form refuses a blank motive before the service is asked."""
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = motive_required
 
 
 class ContractForm(DsfrForm):

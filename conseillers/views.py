@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conseillers import selectors, services, territory
 from conseillers.abilities import PROGRAMME
@@ -40,7 +40,9 @@ from conseillers.models import (
     MatchState,
     Training,
 )
+from core.confirm import ConfirmableAction, Confirmation, modal_form, render_confirmation
 from core.files import attachment_response
+from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
 from core.listing import ListFilters, page_of
 from core.models import Departement, Structure
@@ -50,30 +52,53 @@ from core.plurals import count_fr
 class CandidatureAct(NamedTuple):
     label: str
     service: Callable[..., Candidature]
+    consequence: str
     done: str  # the success message, a sentence
+    motive_required: bool = False
+
+    @property
+    def confirmation(self) -> Confirmation:
+        return Confirmation(self.label, self.consequence)
 
 
-# URL slug (also the ability key of `Candidature.get_abilities`) → button label and service.
+# URL slug (also the ability key of `Candidature.get_abilities`) → button label, service and the
+# consequence stated before confirming. A motive is required where the service requires one.
 CANDIDATURE_ACTS = {
     "examine": CandidatureAct(
         "Passer en examen complémentaire",
         services.candidature_examine,
+        "La candidature attendra un examen complémentaire avant la décision de l'ANCT.",
         "La candidature passe en examen complémentaire.",
     ),
     "refuse": CandidatureAct(
-        "Refuser la candidature", services.candidature_refuse, "La candidature a été refusée."
+        "Refuser la candidature",
+        services.candidature_refuse,
+        "La candidature sera refusée définitivement : la structure en est informée avec votre "
+        "motif, et aucun poste ne pourra lui être accordé sur ce dossier.",
+        "La candidature a été refusée.",
+        motive_required=True,
     ),
     "cancel": CandidatureAct(
-        "Annuler la candidature", services.candidature_cancel, "La candidature a été annulée."
+        "Annuler la candidature",
+        services.candidature_cancel,
+        "La candidature sera annulée définitivement : elle ne pourra plus être examinée ni "
+        "décidée.",
+        "La candidature a été annulée.",
+        motive_required=True,
     ),
     "mark_duplicate": CandidatureAct(
         "Classer comme doublon",
         services.candidature_mark_duplicate,
+        "La candidature sera close comme doublon d'une autre candidature du même SIRET : seule "
+        "l'autre restera examinée.",
         "La candidature a été classée comme doublon.",
+        motive_required=True,
     ),
     "abandon": CandidatureAct(
         "Abandonner la candidature",
         services.candidature_abandon,
+        "La candidature sera abandonnée définitivement : pour obtenir des postes, la structure "
+        "devra en déposer une nouvelle.",
         "La candidature a été abandonnée.",
     ),
 }
@@ -168,9 +193,16 @@ def _candidature_forms(candidature: Candidature, user, bound: dict | None = None
         )
     if abilities["decide"]:
         forms["decision"] = bound.get("decision") or DecisionForm(prefix="decision")
-    acts = [(slug, act.label) for slug, act in CANDIDATURE_ACTS.items() if abilities[slug]]
-    if acts:
-        forms["act"] = bound.get("act") or ReasonForm(prefix="acte")
+    acts = [
+        ConfirmableAction(
+            slug,
+            act.confirmation,
+            reverse("conseillers:candidature-action", args=[candidature.pk, slug]),
+            modal_form(ReasonForm, slug, prefix="acte", motive_required=act.motive_required),
+        )
+        for slug, act in CANDIDATURE_ACTS.items()
+        if abilities[slug]
+    ]
     return {"forms": forms, "acts": acts, "abilities": abilities}
 
 
@@ -187,16 +219,21 @@ def _render_candidature(request, candidature, forms, status=200) -> HttpResponse
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def candidature_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST runs the action; GET on a consequential act is its confirmation page (no JS)."""
     candidature = get_object_or_404(
         with_listing(Candidature.objects.visible_to(request.user)), pk=pk
     )
+    if request.method == "GET":
+        return _confirm_act(request, candidature, action)
     handler = {"avis": _post_opinion, "decision": _post_decision}.get(action, _post_act)
     form, done = handler(request, candidature, action)
     if done:
         messages.success(request, done)
         return redirect("conseillers:candidature-detail", candidature.pk)
+    if action in CANDIDATURE_ACTS:
+        return _confirm_act(request, candidature, action, form=form)
     key = {"avis": "opinion", "decision": "decision"}.get(action, "act")
     forms = _candidature_forms(candidature, request.user, bound={key: form})
     return _render_candidature(request, candidature, forms, status=400)
@@ -235,11 +272,28 @@ def _post_decision(request, candidature, _action):
     return form, _run(form, call)
 
 
+def _confirm_act(request, candidature, action, form=None) -> HttpResponse:
+    """The act's confirmation page; after a refused POST, with the error and the motive kept."""
+    act = CANDIDATURE_ACTS.get(action)
+    if act is None:
+        raise Http404("Pas de page de confirmation pour cette action.")
+    if form is None and not candidature.get_abilities(request.user)[action]:
+        raise PermissionDenied("Cette action n'est pas possible sur cette candidature.")
+    return render_confirmation(
+        request,
+        confirmation=act.confirmation,
+        form=form or ReasonForm(prefix="acte", motive_required=act.motive_required),
+        subject=f"Candidature n° {candidature.pk} de {candidature.structure.name}",
+        back_url=reverse("conseillers:candidature-detail", args=[candidature.pk]),
+        status=200 if form is None else 400,
+    )
+
+
 def _post_act(request, candidature, action):
     if action not in CANDIDATURE_ACTS:
         raise PermissionDenied("Action inconnue.")
     act = CANDIDATURE_ACTS[action]
-    form = ReasonForm(request.POST, prefix="acte")
+    form = ReasonForm(request.POST, prefix="acte", motive_required=act.motive_required)
 
     def call(data):
         act.service(candidature=candidature, by=request.user, reason=data["reason"])
@@ -407,12 +461,82 @@ def _render_match(request, match: Match, bound: dict, status: int = 200) -> Http
         "contract_form": bound.get("recruter") or ContractForm(prefix="contrat")
         if abilities["recruit"]
         else None,
-        "rupture_form": bound.get("rupture") or RuptureForm(prefix="rupture")
-        if abilities["declare_rupture"]
-        else None,
-        "reason_form": bound.get("acte") or ReasonForm(prefix="acte"),
+        "confirmables": _match_confirmables(match, abilities),
     }
     return render(request, "conseillers/match_detail.html", context, status=status)
+
+
+# The match's consequential actions: URL slug → (ability key of `Match.get_abilities`,
+# confirmation). Their forms and services are those of MATCH_ACTIONS below.
+MATCH_CONFIRMATIONS = {
+    "rupture": (
+        "declare_rupture",
+        Confirmation(
+            "Déclarer la rupture",
+            "La rupture du contrat sera déclarée à l'ANCT, qui la validera : le poste deviendra "
+            "alors vacant à la date de rupture, et la subvention du poste s'arrêtera à cette date.",
+        ),
+    ),
+    "valider": (
+        "finalise",
+        Confirmation(
+            "Valider le recrutement",
+            "Le recrutement sera validé : la subvention du poste commence à courir, et les autres "
+            "mises en relation de la personne ne seront plus proposées.",
+            primary=True,
+        ),
+    ),
+    "valider-rupture": (
+        "validate_rupture",
+        Confirmation(
+            "Valider la rupture",
+            "La rupture sera validée : le poste devient vacant à la date de rupture, et la "
+            "subvention qui suit cette date sera à reverser.",
+            primary=True,
+        ),
+    ),
+    "terminer": (
+        "end",
+        Confirmation(
+            "Terminer le contrat",
+            "Le contrat sera terminé aujourd'hui : le poste devient vacant dès aujourd'hui, et "
+            "ce contrat ne pourra plus être rouvert.",
+        ),
+    ),
+}
+
+
+def _match_confirmables(match: Match, abilities: dict) -> list[ConfirmableAction]:
+    return [
+        ConfirmableAction(
+            slug,
+            confirmation,
+            reverse("conseillers:match-action", args=[match.pk, slug]),
+            modal_form(MATCH_ACTIONS[slug][0], slug, prefix=MATCH_ACTIONS[slug][1]),
+        )
+        for slug, (ability, confirmation) in MATCH_CONFIRMATIONS.items()
+        if abilities[ability]
+    ]
+
+
+def _confirm_match_action(
+    request, match: Match, action: str, form=None, status: int = 200
+) -> HttpResponse:
+    """The action's confirmation page; after a refused POST, with the errors and values kept."""
+    if action not in MATCH_CONFIRMATIONS:
+        raise Http404("Pas de page de confirmation pour cette action.")
+    ability, confirmation = MATCH_CONFIRMATIONS[action]
+    if form is None and not match.get_abilities(request.user)[ability]:
+        raise PermissionDenied("Cette action n'est pas possible sur cette mise en relation.")
+    form_class, prefix, _call, _done = MATCH_ACTIONS[action]
+    return render_confirmation(
+        request,
+        confirmation=confirmation,
+        form=form or form_class(prefix=prefix),
+        subject=f"Mise en relation de {match.candidat} avec {match.structure.name}",
+        back_url=reverse("conseillers:match-detail", args=[match.pk]),
+        status=status,
+    )
 
 
 MATCH_ACTIONS = {
@@ -435,7 +559,7 @@ MATCH_ACTIONS = {
         "Le recrutement est validé.",
     ),
     "valider-rupture": (
-        ReasonForm,
+        DsfrForm,  # no field: the service takes no motive, so none is asked
         "acte",
         lambda m, u, d: services.rupture_validate(match=m, by=u),
         "La rupture est validée : le poste est vacant.",
@@ -450,11 +574,14 @@ MATCH_ACTIONS = {
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def match_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST runs the action; GET on a consequential one is its confirmation page (no JS)."""
     match = get_object_or_404(
         Match.objects.visible_to(request.user).select_related("structure", "candidat"), pk=pk
     )
+    if request.method == "GET":
+        return _confirm_match_action(request, match, action)
     if action not in MATCH_ACTIONS:
         raise PermissionDenied("Action inconnue.")
     form_class, prefix, call, done = MATCH_ACTIONS[action]
@@ -462,9 +589,9 @@ def match_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
     if _run(form, lambda data: call(match, request.user, data)) is not None:
         messages.success(request, done)
         return redirect("conseillers:match-detail", match.pk)
-    return _render_match(
-        request, match, {action if action in ("recruter", "rupture") else "acte": form}, status=400
-    )
+    if action in MATCH_CONFIRMATIONS:
+        return _confirm_match_action(request, match, action, form=form, status=400)
+    return _render_match(request, match, {action: form}, status=400)
 
 
 # --- Envelopes (ANCT) ----------------------------------------------------------------------------

@@ -20,11 +20,15 @@ else:
 
 
 class DsfrMixin(_FormBase):
-    """DSFR markup for any Django form: fields, errors next to them, optional fields marked."""
+    """DSFR markup for any Django form: fields, errors next to them, optional fields marked, and
+    on a long form in error a summary at the top linking to each field in error."""
 
-    template_name = "dsfr/form_snippet.html"
+    template_name = "core/forms/form.html"
     bound_field_class = DsfrBoundField
     default_renderer = DsfrDjangoTemplates
+    # From this many visible fields, a form in error starts with the DSFR error summary: on a
+    # shorter one, the error next to its field is in sight already.
+    error_summary_min_fields = 3
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -34,7 +38,24 @@ class DsfrMixin(_FormBase):
     def get_context(self) -> dict[str, Any]:
         context = super().get_context()
         context["DSFR_MARK_OPTIONAL_FIELDS"] = True
+        context["error_summary"] = self.error_summary()
         return context
+
+    def error_summary(self) -> dict[str, Any] | None:
+        """The items of the error summary (non-field errors first, unlinked), or None."""
+        if not self.errors or len(self.visible_fields()) < self.error_summary_min_fields:
+            return None
+        items: list[dict[str, Any]] = [
+            {"anchor": None, "label": None, "message": message}
+            for message in self.non_field_errors()
+        ]
+        for field in self.visible_fields():
+            items += [
+                {"anchor": field.id_for_label, "label": field.label, "message": message}
+                for message in field.errors
+            ]
+        prefix = f"{self.prefix}-" if self.prefix else ""
+        return {"id": f"erreurs-{prefix}formulaire", "items": items}
 
 
 class DsfrForm(DsfrMixin, forms.Form):

@@ -59,9 +59,17 @@ class ReviewForm(DsfrForm):
         label="Commentaire",
         required=False,
         max_length=2000,
-        help_text="Obligatoire pour renvoyer le justificatif : dites ce qu'il faut corriger.",
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        error_messages={"required": "Indiquez à la structure ce qu'elle doit corriger."},
     )
+
+    def __init__(self, *args, send_back: bool = False, **kwargs) -> None:
+        """Sending back requires saying what to correct (the service requires it too): the field
+        is then required and named so, instead of an optional comment whose hint says otherwise."""
+        super().__init__(*args, **kwargs)
+        if send_back:
+            self.fields["reason"].required = True
+            self.fields["reason"].label = "Ce que la structure doit corriger"
 
 
 class PaymentForm(DsfrForm):

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conseillers import selectors
 from conseillers.dashboard.access import DashboardScope, dashboard_scope
@@ -39,7 +39,7 @@ from conseillers.subsidy.forms import (
     RecoverySettleForm,
     ReviewForm,
 )
-from conseillers.subsidy.math import plain_euros
+from conseillers.subsidy.math import euros, plain_euros
 from conseillers.subsidy.models import (
     Convention,
     JustificationDocument,
@@ -47,7 +47,9 @@ from conseillers.subsidy.models import (
     Regime,
     Tranche,
 )
+from core.confirm import ConfirmableAction, Confirmation, modal_form, render_confirmation
 from core.files import attachment_response
+from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
 from core.listing import PAGE_SIZE, ListFilters, page_of
 from core.models import Structure
@@ -60,7 +62,7 @@ SPREADSHEET_BOM = "\ufeff"  # Excel in a French locale needs it to read UTF-8
 @dataclass(frozen=True, slots=True)
 class OrderRow:
     order: subsidy_selectors.PaymentOrder
-    form: PaymentForm
+    pay: ConfirmableAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,7 @@ class SigningRow:
 class RegimeRow:
     regime: Regime
     totals: list[tuple[str, int]]
+    make_default: ConfirmableAction | None
 
 
 ANCT_PAGE = "Cette page est réservée à l'ANCT."
@@ -166,13 +169,18 @@ def _render_tranche(request, tranche: Tranche, bound: dict, status: int = 200) -
         "justify": bound.get("justifier") or JustificationForm(tranche=tranche, prefix="pieces")
         if abilities["submit"]
         else None,
-        "review": bound.get("revue") or ReviewForm(prefix="revue")
-        if abilities["approve"] or abilities["send_back"]
-        else None,
-        "pay": bound.get("payer") or PaymentForm(prefix="paiement") if abilities["pay"] else None,
-        "correct": bound.get("corriger") or CorrectionForm(prefix="correction")
-        if abilities["correct_payment"]
-        else None,
+        "confirmables": [
+            ConfirmableAction(
+                slug,
+                confirmation,
+                reverse("conseillers:subsidy-tranche-action", args=[tranche.pk, slug]),
+                modal_form(form_class, slug, prefix=prefix, **options),
+            )
+            for slug, (ability, confirmation, form_class, prefix, options) in (
+                TRANCHE_CONFIRMATIONS.items()
+            )
+            if abilities[ability]
+        ],
     }
     context = {
         "title": f"{tranche.label} — {tranche.subvention.structure.name}",
@@ -201,7 +209,7 @@ def _justify(request, tranche):
 
 
 def _review(request, tranche, approve: bool):
-    form = ReviewForm(request.POST, prefix="revue")
+    form = ReviewForm(request.POST, prefix="revue", send_back=not approve)
 
     def call(data):
         if approve:
@@ -256,17 +264,94 @@ TRANCHE_ACTIONS = {
 }
 
 
+# The tranche's consequential actions: URL slug → (ability key of `Tranche.get_abilities`,
+# confirmation, form class, prefix, form options). Their services are those of TRANCHE_ACTIONS.
+TRANCHE_CONFIRMATIONS: dict[str, tuple[str, Confirmation, type, str, dict]] = {
+    "approuver": (
+        "approve",
+        Confirmation(
+            "Approuver la tranche",
+            "La tranche sera approuvée et inscrite à l'ordre de paiement de la structure : "
+            "l'approbation ne se retire plus.",
+            primary=True,
+        ),
+        ReviewForm,
+        "revue",
+        {},
+    ),
+    "renvoyer": (
+        "send_back",
+        Confirmation(
+            "Renvoyer pour correction",
+            "Le justificatif sera renvoyé à la structure, qui devra en déposer un nouveau : "
+            "la tranche ne sera pas payée avant.",
+        ),
+        ReviewForm,
+        "revue",
+        {"send_back": True},
+    ),
+    "payer": (
+        "pay",
+        Confirmation(
+            "Enregistrer le paiement",
+            "Le paiement sera enregistré une fois pour toutes : il ne se modifie plus, seule une "
+            "correction pourra s'y ajouter.",
+            primary=True,
+        ),
+        PaymentForm,
+        "paiement",
+        {},
+    ),
+    "corriger": (
+        "correct_payment",
+        Confirmation(
+            "Enregistrer une correction du paiement",
+            "La correction s'ajoutera au paiement, qui reste tel qu'il a été enregistré : une "
+            "correction enregistrée ne se supprime plus.",
+        ),
+        CorrectionForm,
+        "correction",
+        {},
+    ),
+}
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def tranche_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST runs the action; GET on a consequential one is its confirmation page (no JS)."""
     tranche = _tranche(request, pk)
+    if request.method == "GET":
+        return _confirm_tranche_action(request, tranche, action)
     if action not in TRANCHE_ACTIONS:
         raise PermissionDenied("Action inconnue.")
     key, form, done = TRANCHE_ACTIONS[action](request, tranche)
     if done:
         messages.success(request, done)
         return redirect("conseillers:subsidy-tranche", tranche.pk)
+    if action in TRANCHE_CONFIRMATIONS:
+        return _confirm_tranche_action(request, tranche, action, form=form, status=400)
     return _render_tranche(request, _tranche(request, pk), {key: form}, status=400)
+
+
+def _confirm_tranche_action(
+    request, tranche: Tranche, action: str, form=None, status: int = 200
+) -> HttpResponse:
+    """The action's confirmation page; after a refused POST, with the errors and values kept."""
+    if action not in TRANCHE_CONFIRMATIONS:
+        raise Http404("Pas de page de confirmation pour cette action.")
+    ability, confirmation, form_class, prefix, options = TRANCHE_CONFIRMATIONS[action]
+    if form is None and not tranche.get_abilities(request.user)[ability]:
+        raise PermissionDenied("Cette action n'est pas possible sur cette tranche.")
+    return render_confirmation(
+        request,
+        confirmation=confirmation,
+        form=form or form_class(prefix=prefix, **options),
+        subject=f"{tranche.label} de {tranche.subvention.structure.name}, "
+        f"poste n° {tranche.subvention.post_id}",
+        back_url=reverse("conseillers:subsidy-tranche", args=[tranche.pk]),
+        status=status,
+    )
 
 
 @login_required
@@ -313,7 +398,13 @@ def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
     rows = [
         OrderRow(
             order=group,
-            form=bound.get(group.structure.pk) or PaymentForm(prefix=f"ordre-{group.structure.pk}"),
+            pay=ConfirmableAction(
+                f"ordre-{group.structure.pk}",
+                _order_confirmation(group),
+                reverse("conseillers:subsidy-order-pay", args=[group.structure.pk]),
+                modal_form(PaymentForm, f"ordre{group.structure.pk}", prefix=_order_prefix(group)),
+                hidden=_order_hidden(group.tranches),
+            ),
         )
         for group in subsidy_selectors.payment_orders()
         if group.structure.pk in bound
@@ -331,25 +422,62 @@ def _render_orders(request, bound: dict, status: int = 200) -> HttpResponse:
     return render(request, "conseillers/subsidy/orders.html", context, status=status)
 
 
+def _order_prefix(group: subsidy_selectors.PaymentOrder) -> str:
+    return f"ordre-{group.structure.pk}"
+
+
+def _order_hidden(tranches: Iterable[Tranche]) -> tuple[tuple[str, str], ...]:
+    """The tranches the person saw: only those are paid (see `order_pay`)."""
+    return tuple(("tranche", str(tranche.pk)) for tranche in tranches)
+
+
+def _order_confirmation(
+    group: subsidy_selectors.PaymentOrder, tranches: list[Tranche] | None = None
+) -> Confirmation:
+    tranches = group.tranches if tranches is None else tranches
+    total = euros(sum(t.amount_cents for t in tranches))
+    if len(tranches) == 1:
+        what = f"La tranche de l'ordre ({total}) sera enregistrée comme payée"
+    else:
+        what = f"Les {len(tranches)} tranches de l'ordre ({total}) seront enregistrées comme payées"
+    return Confirmation(
+        f"Enregistrer le paiement de {group.structure.name}",
+        f"{what} avec cette référence et cette date, une fois pour toutes : un paiement ne se "
+        "modifie plus, seule une correction pourra s'y ajouter.",
+        primary=True,
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_pay(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpResponse:
     """Records the agency's payment of one structure's order: one task per tranche, through the
     outbox (the broker down, the payments wait for it); delivered twice, a task pays nothing
-    twice."""
+    twice. GET is its confirmation page (no JS), listing the tranches of the order now."""
     _require(request, "payment_orders_pay")
-    form = PaymentForm(request.POST, prefix=f"ordre-{structure_pk}")
-    listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
+    form = PaymentForm(request.POST or None, prefix=f"ordre-{structure_pk}")
     found = subsidy_selectors.payment_orders(structure_id=structure_pk)
     group = found[0] if found else None
+    if request.method == "GET":
+        listed = {t.pk for t in group.tranches} if group else set()
+    else:
+        listed = {int(pk) for pk in request.POST.getlist("tranche") if pk.isdigit()}
     # Only the tranches shown on the page: one approved since is paid with the next order.
     shown = [t for t in group.tranches if t.pk in listed] if group else []
     if group is None or not shown:
         # Sent again (double click, back button): what it listed is paid or no longer approved.
         messages.error(request, "Aucune tranche approuvée de cette structure n'est à payer.")
         return redirect("conseillers:subsidy-orders")
-    if not form.is_valid():
-        return _render_orders(request, {structure_pk: form}, status=400)
+    if request.method == "GET" or not form.is_valid():
+        return render_confirmation(
+            request,
+            confirmation=_order_confirmation(group, shown),
+            form=form,
+            subject=f"Ordre de paiement de {group.structure.name}, SIRET {group.structure.siret}",
+            back_url=reverse("conseillers:subsidy-orders"),
+            status=200 if request.method == "GET" else 400,
+            hidden=_order_hidden(shown),
+        )
     reference, paid_on = form.cleaned_data["reference"], form.cleaned_data["paid_on"]
     subsidy.payments_schedule(tranches=shown, reference=reference, paid_on=paid_on, by=request.user)
     messages.success(
@@ -530,6 +658,14 @@ def regimes(request: AuthenticatedHttpRequest) -> HttpResponse:
                     ("Structure privée", False, False),
                 )
             ],
+            make_default=None
+            if regime.is_default
+            else ConfirmableAction(
+                f"regime-{regime.pk}",
+                _default_confirmation(regime),
+                reverse("conseillers:subsidy-regime-default", args=[regime.pk]),
+                modal_form(DsfrForm, f"regime{regime.pk}"),
+            ),
         )
         for regime in Regime.objects.prefetch_related("lines").order_by("-is_default", "created_at")
     ]
@@ -540,11 +676,29 @@ def regimes(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _default_confirmation(regime: Regime) -> Confirmation:
+    return Confirmation(
+        f"Appliquer « {regime.name} » aux nouvelles conventions",
+        f"Les conventions signées à partir de maintenant suivront « {regime.name} » (montants, "
+        "durée, tranches) ; les conventions déjà signées gardent leur régime.",
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def regime_default(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """POST makes the regime the default; GET is its confirmation page (no JS)."""
     _require(request, "regime_set_default")
-    regime = subsidy.regime_set_default(regime=get_object_or_404(Regime, pk=pk), by=request.user)
+    regime = get_object_or_404(Regime, pk=pk)
+    if request.method == "GET":
+        return render_confirmation(
+            request,
+            confirmation=_default_confirmation(regime),
+            form=DsfrForm(),
+            subject=f"Régime de subvention « {regime.name} »",
+            back_url=reverse("conseillers:subsidy-regimes"),
+        )
+    regime = subsidy.regime_set_default(regime=regime, by=request.user)
     messages.success(request, f"« {regime} » s'applique désormais aux nouvelles conventions.")
     return redirect("conseillers:subsidy-regimes")
 

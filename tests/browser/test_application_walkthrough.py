@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
 from core.models import Membership, Structure, StructureType, User
+from tests.browser.confirm import confirm
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import valid_siret
 
@@ -62,7 +63,10 @@ def test_an_application_goes_from_the_structure_to_a_validated_recruitment(
     ).click()  # the DSFR label covers the radio
     page.get_by_label("Commentaire").fill("Trop bref")
     page.get_by_role("button", name="Enregistrer l'avis").click()
-    expect(page.get_by_text("au moins 10 caractères")).to_be_visible()
+    # The error is next to the field, and the summary at the top of the form links to it.
+    expect(page.locator(".fr-error-text", has_text="au moins 10 caractères")).to_be_visible()
+    page.get_by_role("link", name="Commentaire : Assurez-vous").click()
+    expect(page.get_by_label("Commentaire")).to_be_focused()
     expect(page.get_by_label("Commentaire")).to_have_value("Trop bref")
     assert_accessible(page, "parcours-2-avis-erreur")
     page.get_by_label("Commentaire").fill("Territoire rural, besoin avéré, structure solide.")
@@ -95,7 +99,9 @@ def test_an_application_goes_from_the_structure_to_a_validated_recruitment(
     page.get_by_label("Date de fin").fill("2028-03-01")
     page.get_by_label("Salaire brut mensuel (€)").fill("1500")
     page.get_by_role("button", name="Recruter").click()
-    expect(page.get_by_text("est inférieur au SMIC pour 35 h par semaine")).to_be_visible()
+    expect(
+        page.locator(".fr-error-text", has_text="est inférieur au SMIC pour 35 h par semaine")
+    ).to_be_visible()
     page.get_by_label("Salaire brut mensuel (€)").fill("1850")
     page.get_by_role("button", name="Recruter").click()
     expect(page.get_by_text("Le contrat est enregistré")).to_be_visible()
@@ -106,6 +112,6 @@ def test_an_application_goes_from_the_structure_to_a_validated_recruitment(
     # ANCT validates the recruitment.
     log_in(page, url, "anct@demo.inclusion.gouv.fr")
     page.goto(match_url)
-    page.get_by_role("button", name="Valider le recrutement").click()
+    confirm(page, "Valider le recrutement")
     expect(page.get_by_text("Le recrutement est validé.")).to_be_visible()
     expect(page.locator("main").get_by_text("Recrutement validé", exact=True)).to_be_visible()

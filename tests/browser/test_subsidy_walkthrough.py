@@ -12,6 +12,7 @@ from conseillers.subsidy.math import add_months
 from conseillers.subsidy.models import Regime, RegimeTranche, Subvention
 from conseillers.subsidy.regimes import ensure_regimes
 from core.models import User
+from tests.browser.confirm import confirm, open_confirmation
 from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,7 +56,7 @@ def test_a_structure_goes_from_a_recruitment_to_its_first_tranche_paid(page, ser
     # ANCT validates the recruitment: the post's schedule opens, its first tranche is due.
     log_in(page, url, ANCT)
     page.goto(match_url)
-    page.get_by_role("button", name="Valider le recrutement").click()
+    confirm(page, "Valider le recrutement")
     expect(page.get_by_text("Le recrutement est validé.")).to_be_visible()
     post = Subvention.objects.get(holder__candidat__email="lucas.martin@demo-candidat.fr").post_id
     page.goto(f"{url}/conseillers/subventions/a-valider/")
@@ -64,8 +65,7 @@ def test_a_structure_goes_from_a_recruitment_to_its_first_tranche_paid(page, ser
         "link", name=f"Tranche 1 : recrutement validé de Ville de Tours, poste n° {post}"
     ).click()
     expect(page.get_by_text("20 000,00 €").first).to_be_visible()
-    page.get_by_label("Commentaire").fill("Recrutement conforme.")
-    page.get_by_role("button", name="Approuver la tranche").click()
+    confirm(page, "Approuver la tranche", Commentaire="Recrutement conforme.")
     expect(page.get_by_text("La tranche est approuvée")).to_be_visible()
     assert_accessible(page, "subvention-2-tranche-approuvee")
 
@@ -73,8 +73,10 @@ def test_a_structure_goes_from_a_recruitment_to_its_first_tranche_paid(page, ser
     page.goto(f"{url}/conseillers/subventions/ordres/")
     expect(page.get_by_role("link", name="Exporter les ordres (CSV)")).to_be_visible()
     assert_accessible(page, "subvention-3-ordres")
-    page.get_by_label("Référence du paiement").fill("BDT-2026-004242")
-    page.get_by_role("button", name="Enregistrer le paiement de Ville de Tours").click()
+    pay = "Enregistrer le paiement de Ville de Tours"
+    modal = open_confirmation(page, pay)
+    modal.get_by_label("Référence du paiement").fill("BDT-2026-004242")
+    modal.get_by_role("button", name=pay, exact=True).click()
     # A missing date is refused next to its field, the reference kept.
     expect(page.get_by_text("Ce champ est obligatoire.")).to_be_visible()
     expect(page.get_by_label("Référence du paiement")).to_have_value("BDT-2026-004242")

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.utils.html import escape
 
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.math import add_months
@@ -17,6 +18,7 @@ from conseillers.subsidy.models import (
     Regime,
     TrancheState,
 )
+from conseillers.subsidy.views import TRANCHE_CONFIRMATIONS
 from tests.conseillers.factories import DecisionFactory
 from tests.conseillers.subsidy.helpers import months_ago, pdf
 
@@ -270,3 +272,125 @@ def test_the_anct_lists_cost_the_same_queries_whatever_their_length(client, anct
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         assert len(queries) == counts[url], url
+
+
+# --- Confirmations of the tranche's consequential actions -------------------------------------
+
+
+def consequence(action: str) -> str:
+    return escape(TRANCHE_CONFIRMATIONS[action][1].consequence)
+
+
+@pytest.mark.parametrize("action", ["approuver", "renvoyer"])
+def test_a_review_confirmation_page_states_the_consequence(client, anct, two_waiting, action):
+    _, second = two_waiting
+    client.force_login(anct)
+    response = client.get(f"/conseillers/subventions/tranches/{second.pk}/{action}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert consequence(action) in page
+    assert 'name="revue-reason"' in page
+    # Sending back requires saying what to correct: the field is not labelled optional.
+    assert ("(Optionnel)" in page) is (action == "approuver")
+    second.refresh_from_db()
+    assert second.state == TrancheState.SUBMITTED
+
+
+def test_sending_back_without_a_reason_comes_back_to_its_confirmation_page(
+    client, anct, two_waiting
+):
+    _, second = two_waiting
+    client.force_login(anct)
+    response = client.post(f"/conseillers/subventions/tranches/{second.pk}/renvoyer/", {})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert consequence("renvoyer") in page
+    assert 'id="id_revue-reason-desc-error"' in page
+    second.refresh_from_db()
+    assert second.state == TrancheState.SUBMITTED
+
+
+def test_the_tranche_page_offers_its_actions_in_modals(client, anct, two_waiting):
+    _, second = two_waiting
+    client.force_login(anct)
+    page = client.get(f"/conseillers/subventions/tranches/{second.pk}/").content.decode()
+    for action in ("approuver", "renvoyer"):
+        assert f'<dialog id="confirmer-{action}"' in page
+        assert consequence(action) in page
+    assert "confirmer-payer" not in page  # not approved yet
+
+
+def test_the_payment_confirmation_is_refused_before_approval(client, anct, two_waiting):
+    _, second = two_waiting
+    client.force_login(anct)
+    assert client.get(f"/conseillers/subventions/tranches/{second.pk}/payer/").status_code == 403
+
+
+def test_a_tranche_confirmation_is_refused_to_the_structure(client, gestionnaire, two_waiting):
+    _, second = two_waiting
+    client.force_login(gestionnaire)
+    response = client.get(f"/conseillers/subventions/tranches/{second.pk}/approuver/")
+    assert response.status_code == 403
+
+
+def test_paying_a_tranche_asks_first_and_a_refused_post_keeps_the_reference(client, anct, approved):
+    client.force_login(anct)
+    url = f"/conseillers/subventions/tranches/{approved.pk}/payer/"
+    page = client.get(url).content.decode()
+    assert consequence("payer") in page
+    assert 'name="paiement-reference"' in page
+    response = client.post(url, {"paiement-reference": "BDT-7"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert consequence("payer") in page
+    assert 'value="BDT-7"' in page
+    assert 'id="id_paiement-paid_on-desc-error"' in page
+    approved.refresh_from_db()
+    assert approved.state == TrancheState.APPROVED
+    assert not Payment.objects.exists()
+
+
+def test_an_order_payment_asks_first_listing_the_tranches_it_pays(client, anct, approved):
+    client.force_login(anct)
+    structure = approved.subvention.structure
+    url = f"/conseillers/subventions/ordres/{structure.pk}/payer/"
+    orders = client.get("/conseillers/subventions/ordres/").content.decode()
+    modal = orders[orders.index(f'<dialog id="confirmer-ordre-{structure.pk}"') :]
+    modal = modal[: modal.index("</dialog>")]
+    assert "sera enregistrée comme payée" in modal
+    assert f'<input type="hidden" name="tranche" value="{approved.pk}">' in modal
+    assert f'action="{url}"' in modal
+    # Without JavaScript: the same consequence and form on the confirmation page.
+    page = client.get(url).content.decode()
+    assert "sera enregistrée comme payée" in page
+    assert f'<input type="hidden" name="tranche" value="{approved.pk}">' in page
+    assert f'name="ordre-{structure.pk}-reference"' in page
+    approved.refresh_from_db()
+    assert approved.state == TrancheState.APPROVED
+
+
+def test_a_refused_order_payment_comes_back_to_its_confirmation_with_its_tranches(
+    client, anct, approved
+):
+    client.force_login(anct)
+    structure_pk = approved.subvention.structure_id
+    response = client.post(
+        f"/conseillers/subventions/ordres/{structure_pk}/payer/",
+        {"tranche": [approved.pk], f"ordre-{structure_pk}-reference": "BDT-3"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "sera enregistrée comme payée" in page
+    assert f'<input type="hidden" name="tranche" value="{approved.pk}">' in page
+    assert f'id="id_ordre-{structure_pk}-paid_on-desc-error"' in page
+
+
+def test_making_a_regime_the_default_asks_first(client, anct, renewal_2023):
+    client.force_login(anct)
+    url = f"/conseillers/subventions/regimes/{renewal_2023.pk}/par-defaut/"
+    regimes = client.get("/conseillers/subventions/regimes/").content.decode()
+    modal = regimes[regimes.index(f'<dialog id="confirmer-regime-{renewal_2023.pk}"') :]
+    assert f'action="{url}"' in modal[: modal.index("</dialog>")]
+    page = client.get(url).content.decode()
+    assert "les conventions déjà signées gardent leur régime" in page
+    assert Regime.objects.get(is_default=True) != renewal_2023
