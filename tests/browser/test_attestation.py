@@ -2,12 +2,10 @@
 attestation (axe-clean, printable without the site around it), follows its verification link,
 and a stranger checks a revoked mandate."""
 
-import importlib
 import time
 from base64 import b32decode
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django_otp.oath import TOTP
 from playwright.sync_api import Page
@@ -20,22 +18,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-JOURNAL_TRIGGERS = importlib.import_module("mandats.migrations.0002_journal_append_only")
-
-
-@pytest.fixture(autouse=True)
-def _journal_emptied_before_the_flush(transactional_db):
-    """The demo's mandates are journaled, and a transactional test ends with a flush: SQLite
-    flushes with DELETE, which the append-only trigger refuses (PostgreSQL's TRUNCATE does not
-    fire it). Torn down before the flush, this empties the journal with the trigger lifted."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    drop, create = JOURNAL_TRIGGERS.SQLITE_DROP[1], JOURNAL_TRIGGERS.SQLITE_CREATE[1]
-    with connection.cursor() as cursor:
-        cursor.execute(drop)
-        cursor.execute("DELETE FROM mandats_journalentry")
-        cursor.execute(create)
 
 
 def documented_code() -> str:
