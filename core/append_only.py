@@ -37,6 +37,23 @@ $$
 """
 
 
+def truncate_guards(cursor: Any) -> list[tuple[str, str]]:
+    """(table, trigger) of every enabled BEFORE TRUNCATE guard, on PostgreSQL: what a test flush
+    or a benchmark emptying its own database must lift, and put back after."""
+    # tgtype bits: 2 BEFORE, 32 TRUNCATE; 'D' a trigger already disabled.
+    cursor.execute(
+        "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE NOT t.tgisinternal AND t.tgtype & 34 = 34 AND t.tgenabled <> 'D'"
+    )
+    return list(cursor.fetchall())
+
+
+def set_triggers(cursor: Any, triggers: list[tuple[str, str]], *, enabled: bool) -> None:
+    action = "ENABLE" if enabled else "DISABLE"
+    for table, trigger in triggers:
+        cursor.execute(f'ALTER TABLE "{table}" {action} TRIGGER "{trigger}"')
+
+
 def trigger_name(table: str, operation: str) -> str:
     return f"{table}_no_{operation.lower()}"
 

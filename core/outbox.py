@@ -14,6 +14,7 @@ In eager mode (the demo, the tests) publishing runs the delivery in-process: the
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -36,33 +37,53 @@ BACKOFF_MAX = timedelta(hours=6)
 def enqueue(task_name: str, *args: object) -> OutboxMessage:
     """Records that `task_name(*args)` must run once the current transaction commits. Refused
     outside a transaction: the row would be committed alone, whether or not the write is."""
+    (message,) = enqueue_many(task_name, [args])
+    return message
+
+
+def enqueue_many(task_name: str, calls: Iterable[Sequence[object]]) -> list[OutboxMessage]:
+    """`enqueue` for a batch (one reminder per structure of a daily run): one INSERT, and after
+    commit one publication of them all."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox.enqueue() must run inside the write's transaction.atomic().")
     _task(task_name)  # an unknown name fails the write now, not a worker later
-    message = OutboxMessage.objects.create(task_name=task_name, args=list(args))
-    transaction.on_commit(partial(publish, message.pk))
-    return message
+    messages = OutboxMessage.objects.bulk_create(
+        [OutboxMessage(task_name=task_name, args=list(args)) for args in calls]
+    )
+    if messages:
+        transaction.on_commit(partial(publish_many, [message.pk for message in messages]))
+    return messages
 
 
 def publish(message_id: int, *, now: datetime | None = None) -> bool:
     """Hands the row to the broker. False when the broker refused it: the row stays due, and the
     next sweep tries again; nothing is raised, the write that decided it is committed."""
+    return publish_many([message_id], now=now) == 1
+
+
+def publish_many(message_ids: Sequence[int], *, now: datetime | None = None) -> int:
+    """Hands the rows to the broker, in order, and returns how many it took; at the first refusal
+    the rest stay due for the next sweep (the broker is down). Two UPDATEs whatever the count."""
     now = now or timezone.now()
-    pending = OutboxMessage.objects.filter(pk=message_id, delivered_at__isnull=True)
+    pending = OutboxMessage.objects.filter(pk__in=message_ids, delivered_at__isnull=True)
     # Set before publishing: an eager delivery (or a fast worker) may record its own backoff.
     pending.update(next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REPUBLISH_AFTER_SECONDS))
-    try:
-        _task(DELIVER_TASK).apply_async(args=(message_id,), retry=False)
-    except Exception as exc:
-        logger.warning(
-            "Outbox : message %s non publié (%s), le balayage le republiera.",
-            message_id,
-            exc.__class__.__name__,
-        )
-        pending.update(next_attempt_at=now, last_error=f"publication : {exc!r}"[:2000])
-        return False
-    OutboxMessage.objects.filter(pk=message_id).update(published_at=now)
-    return True
+    published: list[int] = []
+    for message_id in message_ids:
+        try:
+            _task(DELIVER_TASK).apply_async(args=(message_id,), retry=False)
+        except Exception as exc:
+            logger.warning(
+                "Outbox : message %s non publié (%s), le balayage le republiera.",
+                message_id,
+                exc.__class__.__name__,
+            )
+            refused = pending.exclude(pk__in=published)
+            refused.update(next_attempt_at=now, last_error=f"publication : {exc!r}"[:2000])
+            break
+        published.append(message_id)
+    OutboxMessage.objects.filter(pk__in=published).update(published_at=now)
+    return len(published)
 
 
 def deliver(message_id: int) -> str:
@@ -109,12 +130,7 @@ def sweep(*, now: datetime | None = None, batch_size: int = 500) -> int:
     the next sweep will do). Returns how many were published."""
     now = now or timezone.now()
     due = OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk")
-    published = 0
-    for message_id in due.values_list("pk", flat=True)[:batch_size]:
-        if not publish(message_id, now=now):
-            break
-        published += 1
-    return published
+    return publish_many(list(due.values_list("pk", flat=True)[:batch_size]), now=now)
 
 
 def purge(*, now: datetime | None = None) -> int:

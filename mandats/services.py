@@ -537,8 +537,7 @@ def mandats_claim_expiration_reminders(
         for mandat_id, organisation_id in due:
             by_organisation.setdefault(organisation_id, []).append(mandat_id)
         Mandat.objects.filter(pk__in=[pk for pk, _ in due]).update(expiration_reminder_sent_at=now)
-        for organisation_id, mandat_ids in by_organisation.items():
-            outbox.enqueue(notifications.EXPIRATION_REMINDER_TASK, organisation_id, mandat_ids)
+        outbox.enqueue_many(notifications.EXPIRATION_REMINDER_TASK, by_organisation.items())
     return len(due)
 
 

@@ -10,6 +10,7 @@ from conseillers.models import SmicRate
 from conseillers.smic import ensure_known_rates
 from conseillers.subsidy.models import Regime, RegimeTranche
 from conseillers.subsidy.regimes import ensure_regimes
+from core.append_only import set_triggers, truncate_guards
 from core.models import Departement, Region
 from core.territories import load_territories
 from tests import services
@@ -57,20 +58,13 @@ def _lift_truncate_guards_until_flushed() -> None:
     refuse: those triggers are disabled, and put back as soon as the flush is over (the flush
     ends by sending post_migrate)."""
     with connection.cursor() as cursor:
-        # tgtype bits: 2 BEFORE, 32 TRUNCATE; 'D' a trigger already disabled.
-        cursor.execute(
-            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND t.tgtype & 34 = 34 AND t.tgenabled <> 'D'"
-        )
-        lifted = cursor.fetchall()
-        for table, trigger in lifted:
-            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
+        lifted = truncate_guards(cursor)
+        set_triggers(cursor, lifted, enabled=False)
 
     def put_back(**kwargs) -> None:
         post_migrate.disconnect(dispatch_uid=_PUT_BACK)
         with connection.cursor() as cursor:
-            for table, trigger in lifted:
-                cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
+            set_triggers(cursor, lifted, enabled=True)
 
     post_migrate.connect(put_back, weak=False, dispatch_uid=_PUT_BACK)
 

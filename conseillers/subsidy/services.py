@@ -763,8 +763,8 @@ def justifications_claim_reminders(
         in_batch: dict[int, list[int]] = {}
         for tranche in batch:
             in_batch.setdefault(tranche.subvention.structure_id, []).append(tranche.pk)
+        outbox.enqueue_many(JUSTIFICATION_REMINDER_TASK, in_batch.items())
         for structure_id, tranche_ids in in_batch.items():
-            outbox.enqueue(JUSTIFICATION_REMINDER_TASK, structure_id, tranche_ids)
             claimed.setdefault(structure_id, []).extend(tranche_ids)
     return claimed
 
@@ -843,8 +843,8 @@ def payments_schedule(
     for tranche in tranches:
         _require(tranche, "pay", by)
     with transaction.atomic():
-        for tranche in tranches:
-            outbox.enqueue(RECORD_PAYMENT_TASK, tranche.pk, reference, paid_on.isoformat(), by.pk)
+        calls = [(t.pk, reference, paid_on.isoformat(), by.pk) for t in tranches]
+        outbox.enqueue_many(RECORD_PAYMENT_TASK, calls)
 
 
 def payment_record(

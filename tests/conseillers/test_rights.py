@@ -439,8 +439,12 @@ SUBSIDY_SERVICES: dict[str, ServiceRight] = {
 }
 
 # Public functions no person calls for themselves, hence without `by`: a check other services
-# run, the beat task's flagging, and the registration form open to anyone.
-NO_PERSON = {"check_salary", "posts_flag_long_vacancies", "candidats_register"}
+# run, the beat task's flagging, the subsidy's reconciliation returning a post, and the
+# registration form open to anyone.
+NO_PERSON = {
+    *("check_salary", "posts_flag_long_vacancies", "posts_mark_returned"),
+    "candidats_register",
+}
 # The subsidy's beat tasks act as the system (`by` absent, or None by default: the system).
 SUBSIDY_SYSTEM = {"subventions_reconcile", "tranches_mark_due", "justifications_claim_reminders"}
 # The subsidy's answers to the programme's facts: run by the receivers of `conseillers.signals`
