@@ -14,7 +14,7 @@ from conseillers.models import (
     RuptureMotive,
 )
 from conseillers.territory_field import TerritoryChoiceField
-from core.forms import DsfrForm, DsfrModelForm
+from core.forms import CONDITIONALLY_REQUIRED, DsfrForm, DsfrModelForm
 from core.models import Departement, Structure
 from core.validators import validate_pdf
 
@@ -100,7 +100,10 @@ class DecisionForm(DsfrForm):
         label="Motif de l'avenant",
         required=False,
         max_length=500,
-        help_text="Obligatoire pour ajouter ou retirer des postes.",
+        help_text="Obligatoire pour ajouter ou retirer des postes, sans objet pour la décision "
+        "initiale.",
+        # Required by the service for an amendment only: the label must not say "optionnel".
+        template_name=CONDITIONALLY_REQUIRED,
     )
     envelope_override = forms.CharField(
         label="Justification du dépassement de l'enveloppe",
