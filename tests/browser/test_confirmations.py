@@ -146,3 +146,22 @@ def test_the_match_tranche_and_order_pages_ask_in_modals(page, demo_server, care
     tranche.refresh_from_db()
     assert (match.state, tranche.state) == (MatchState.FINALISED, TrancheState.APPROVED)
     assert not Regime.objects.get(pk=other.pk).is_default
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_refusing_a_habilitation_asks_first_in_a_modal_holding_the_motive(page, demo_server, width):
+    """Aidants Connect through the same mechanism: the ANCT's refusal of a habilitation request."""
+    from mandats.models import HabilitationStatus
+    from tests.mandats.factories import HabilitationRequestFactory, reload
+
+    pending = HabilitationRequestFactory(first_name="Claire", last_name="Petit")
+    label = "Refuser la demande de Claire Petit"
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, demo_server.url, ANCT)
+    page.goto(f"{demo_server.url}/aidants-connect/habilitations/")
+    look_at_modal(page, label, f"confirmation-habilitation-{width}")
+    assert reload(pending).status == HabilitationStatus.SUBMITTED
+
+    confirm(page, label, **{"Motif du refus": "Formation non suivie."})
+    expect(page.get_by_text("La demande est refusée.")).to_be_visible()
+    assert reload(pending).status == HabilitationStatus.REFUSED
