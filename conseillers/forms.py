@@ -14,7 +14,7 @@ from conseillers.models import (
     RuptureMotive,
 )
 from conseillers.territory_field import TerritoryChoiceField
-from core.forms import DsfrForm, DsfrModelForm
+from core.forms import CONDITIONALLY_REQUIRED, DsfrForm, DsfrModelForm
 from core.models import Departement, Structure
 from core.validators import validate_pdf
 
@@ -100,7 +100,8 @@ class DecisionForm(DsfrForm):
         label="Motif de l'avenant",
         required=False,
         max_length=500,
-        help_text="Obligatoire pour ajouter ou retirer des postes.",
+        help_text="Obligatoire pour ajouter ou retirer des postes, sans objet pour la décision "
+        "initiale.",
     )
     envelope_override = forms.CharField(
         label="Justification du dépassement de l'enveloppe",
@@ -108,6 +109,12 @@ class DecisionForm(DsfrForm):
         help_text="À remplir seulement pour accorder au-delà de l'enveloppe du département.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Required by the service for an amendment only: the label must not say "optionnel".
+        # (Field.template_name is Django 5.0; the stubs do not know it yet.)
+        self.fields["motive"].template_name = CONDITIONALLY_REQUIRED  # type: ignore[attr-defined]
 
 
 class ReasonForm(DsfrForm):

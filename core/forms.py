@@ -19,6 +19,12 @@ else:
     _FormBase = object
 
 
+# The template of a text field that the form leaves optional but the service requires in some cases
+# (its hint says which): DSFR marks optional fields "(Optionnel)", which would tell the contrary.
+# Use it as `forms.CharField(..., template_name=CONDITIONALLY_REQUIRED)`.
+CONDITIONALLY_REQUIRED = "core/forms/input_conditional.html"
+
+
 class DsfrMixin(_FormBase):
     """DSFR markup for any Django form: fields, errors next to them, optional fields marked, and
     on a long form in error a summary at the top linking to each field in error."""

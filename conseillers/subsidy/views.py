@@ -19,13 +19,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from conseillers import selectors
 from conseillers.dashboard.access import DashboardScope, dashboard_scope
 from conseillers.formatting import FORBIDDEN
 from conseillers.forms import add_service_errors
-from conseillers.models import Candidature
+from conseillers.models import Candidature, CandidatureState
 from conseillers.subsidy import selectors as subsidy_selectors
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
@@ -68,14 +68,14 @@ class OrderRow:
 @dataclass(frozen=True, slots=True)
 class RecoveryRow:
     recovery: Recovery
-    claim_form: RecoveryClaimForm | None
-    settle_form: RecoverySettleForm | None
+    claim: ConfirmableAction | None
+    settle: ConfirmableAction | None
 
 
 @dataclass(frozen=True, slots=True)
 class SigningRow:
     candidature: Candidature
-    form: ConventionForm
+    sign: ConfirmableAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,85 +528,113 @@ def orders_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def recoveries(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "recoveries_view")
-    return _render_recoveries(request, {})
-
-
-def _render_recoveries(request, bound: dict, status: int = 200) -> HttpResponse:
     rows = []
     for recovery in subsidy_selectors.recoveries_open():
         abilities = recovery.get_abilities(request.user)
-        claim_form = (
-            bound.get((recovery.pk, "claim")) or RecoveryClaimForm(prefix=f"titre-{recovery.pk}")
-            if abilities["claim"]
-            else None
-        )
-        settle_form = (
-            bound.get((recovery.pk, "settle"))
-            or RecoverySettleForm(prefix=f"recouvre-{recovery.pk}")
-            if abilities["settle"]
-            else None
-        )
-        rows.append(RecoveryRow(recovery, claim_form=claim_form, settle_form=settle_form))
+        actions = {
+            ability: ConfirmableAction(
+                f"{slug}-{recovery.pk}",
+                confirmation(recovery),
+                reverse("conseillers:subsidy-recovery-action", args=[recovery.pk, slug]),
+                modal_form(form_class, f"{slug}{recovery.pk}", prefix=f"{prefix}-{recovery.pk}"),
+            )
+            for slug, (ability, confirmation, form_class, prefix) in RECOVERY_ACTIONS.items()
+            if abilities[ability]
+        }
+        rows.append(RecoveryRow(recovery, claim=actions.get("claim"), settle=actions.get("settle")))
     return render(
         request,
         "conseillers/subsidy/recoveries.html",
         {"title": "Reversements à réclamer", "recoveries": rows},
-        status=status,
     )
 
 
+def _claim_confirmation(recovery: Recovery) -> Confirmation:
+    return Confirmation(
+        f"Enregistrer le titre de recette de {recovery.structure.name}",
+        f"Le reversement de {euros(recovery.amount_cents)} sera réclamé à "
+        f"{recovery.structure.name} sous cette référence et à cette date ; le titre enregistré ne "
+        "se modifie plus.",
+        primary=True,
+    )
+
+
+def _settle_confirmation(recovery: Recovery) -> Confirmation:
+    return Confirmation(
+        f"Constater le recouvrement de {recovery.structure.name}",
+        f"Le reversement de {euros(recovery.amount_cents)} sera clos comme recouvré à cette date, "
+        "une fois pour toutes : il ne sera plus réclamé.",
+        primary=True,
+    )
+
+
+# The recovery's actions by URL slug: (ability, confirmation, form class, form prefix).
+RECOVERY_ACTIONS: dict[str, tuple[str, Callable[[Recovery], Confirmation], type, str]] = {
+    "reclamer": ("claim", _claim_confirmation, RecoveryClaimForm, "titre"),
+    "recouvre": ("settle", _settle_confirmation, RecoverySettleForm, "recouvre"),
+}
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recovery_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST claims or settles the recovery; GET is its confirmation page (no JS), offered only
+    while the action is open to the person, as on the list."""
     _require(request, "recoveries_view")
-    recovery = get_object_or_404(Recovery.objects.visible_to(request.user), pk=pk)
-    form: RecoveryClaimForm | RecoverySettleForm
-    if action == "reclamer":
-        form = RecoveryClaimForm(request.POST, prefix=f"titre-{pk}")
-        key = (pk, "claim")
-
-        def call(data):
-            subsidy.recovery_claim(
-                recovery=recovery,
-                reference=data["reference"],
-                claimed_on=data["claimed_on"],
-                by=request.user,
-            )
-            return "Le titre de recette est enregistré."
-
-    elif action == "recouvre":
-        form = RecoverySettleForm(request.POST, prefix=f"recouvre-{pk}")
-        key = (pk, "settle")
-
-        def call(data):
-            subsidy.recovery_settle(
-                recovery=recovery, recovered_on=data["recovered_on"], by=request.user
-            )
-            return "Le reversement est recouvré."
-
-    else:
+    recovery = get_object_or_404(
+        Recovery.objects.visible_to(request.user).select_related("structure"), pk=pk
+    )
+    if action not in RECOVERY_ACTIONS:
         raise PermissionDenied("Action inconnue.")
-    done = _run(form, call)
+    ability, confirmation, form_class, prefix = RECOVERY_ACTIONS[action]
+    if request.method == "GET" and not recovery.get_abilities(request.user)[ability]:
+        raise PermissionDenied("Cette action n'est pas ouverte sur ce reversement.")
+    # Bound on any POST, even an empty one: nothing posted is an error to show, not a GET.
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, prefix=f"{prefix}-{pk}")
+
+    def call(data):
+        if action == "reclamer":
+            subsidy.recovery_claim(recovery=recovery, by=request.user, **data)
+            return "Le titre de recette est enregistré."
+        subsidy.recovery_settle(recovery=recovery, by=request.user, **data)
+        return "Le reversement est recouvré."
+
+    done = _run(form, call) if request.method == "POST" else None
     if done:
         messages.success(request, done)
         return redirect("conseillers:subsidy-recoveries")
-    return _render_recoveries(request, {key: form}, status=400)
+    return render_confirmation(
+        request,
+        confirmation=confirmation(recovery),
+        form=form,
+        subject=f"Reversement de {recovery.structure.name} ({euros(recovery.amount_cents)}), "
+        f"convention {recovery.subvention.convention.number}",
+        back_url=reverse("conseillers:subsidy-recoveries"),
+        status=200 if request.method == "GET" else 400,
+    )
 
 
 # --- ANCT: conventions and regimes ---------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def conventions(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "conventions_view")
-    return _render_conventions(request, {})
-
-
-def _render_conventions(request, bound: dict, status: int = 200) -> HttpResponse:
     to_sign = [
         SigningRow(
             candidature=candidature,
-            form=bound.get(candidature.pk) or ConventionForm(prefix=f"convention-{candidature.pk}"),
+            sign=ConfirmableAction(
+                f"convention-{candidature.pk}",
+                _sign_confirmation(candidature),
+                reverse("conseillers:subsidy-convention-sign", args=[candidature.pk]),
+                modal_form(
+                    ConventionForm,
+                    f"convention{candidature.pk}",
+                    prefix=f"convention-{candidature.pk}",
+                ),
+            ),
         )
         for candidature in subsidy_selectors.candidatures_without_convention()
     ]
@@ -621,26 +649,51 @@ def _render_conventions(request, bound: dict, status: int = 200) -> HttpResponse
             "to_sign": to_sign,
             "can_sign": True,
         },
-        status=status,
+    )
+
+
+def _sign_confirmation(candidature: Candidature) -> Confirmation:
+    return Confirmation(
+        f"Enregistrer la convention de {candidature.structure.name}",
+        f"La convention liera l'État à {candidature.structure.name} sous le régime choisi : les "
+        "subventions de tous ses postes en suivront les montants et les tranches, et une "
+        "candidature n'a qu'une convention.",
+        primary=True,
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def convention_sign(request: AuthenticatedHttpRequest, candidature_pk: int) -> HttpResponse:
+    """POST signs the convention; GET is its confirmation page (no JS)."""
     _require(request, "convention_sign")
-    candidature = get_object_or_404(Candidature, pk=candidature_pk)
-    form = ConventionForm(request.POST, prefix=f"convention-{candidature_pk}")
+    candidature = get_object_or_404(
+        Candidature.objects.select_related("structure"), pk=candidature_pk
+    )
+    if request.method == "GET" and (
+        candidature.state != CandidatureState.VALIDATED
+        or Convention.objects.filter(candidature=candidature).exists()
+    ):
+        raise Http404("Cette candidature n'attend pas de convention.")
+    data = request.POST if request.method == "POST" else None
+    form = ConventionForm(data, prefix=f"convention-{candidature_pk}")
 
     def call(data):
         convention = subsidy.convention_sign(candidature=candidature, by=request.user, **data)
         return f"La convention {convention.number} est enregistrée ({convention.regime})."
 
-    done = _run(form, call)
+    done = _run(form, call) if request.method == "POST" else None
     if done:
         messages.success(request, done)
         return redirect("conseillers:subsidy-conventions")
-    return _render_conventions(request, {candidature_pk: form}, status=400)
+    return render_confirmation(
+        request,
+        confirmation=_sign_confirmation(candidature),
+        form=form,
+        subject=f"Candidature validée de {candidature.structure.name}",
+        back_url=reverse("conseillers:subsidy-conventions"),
+        status=200 if request.method == "GET" else 400,
+    )
 
 
 @login_required

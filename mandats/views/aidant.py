@@ -12,8 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core.confirm import render_confirmation
+from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
-from mandats import otp, selectors, services
+from mandats import confirmations, otp, selectors, services
 from mandats.forms import MandatRenewForm, OrganisationSwitchForm, UsagerSearchForm
 from mandats.models import Autorisation, HabilitatedOrganisation, Mandat, Usager
 from mandats.views.common import current_organisation, posted, show_refusal
@@ -73,8 +75,13 @@ def autorisation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
                 request, f"L'autorisation « {autorisation.get_demarche_display()} » est révoquée."
             )
         return redirect(back)
-    context = {"title": "Révoquer une autorisation", "autorisation": autorisation, "back": back}
-    return render(request, "mandats/autorisation_revoke.html", context)
+    return render_confirmation(
+        request,
+        confirmation=confirmations.autorisation_revocation(autorisation, by_usager=False),
+        form=DsfrForm(),
+        subject=f"{autorisation.mandat} de {autorisation.mandat.usager.full_name}",
+        back_url=back,
+    )
 
 
 @login_required
@@ -92,8 +99,13 @@ def mandat_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Le {mandat} est révoqué.")
         return redirect(back)
-    context = {"title": "Révoquer un mandat", "mandat": mandat, "back": back}
-    return render(request, "mandats/mandat_revoke.html", context)
+    return render_confirmation(
+        request,
+        confirmation=confirmations.mandat_revocation(mandat, by_usager=False),
+        form=DsfrForm(),
+        subject=f"{mandat} de {mandat.usager.full_name}, {mandat.organisation.name}",
+        back_url=back,
+    )
 
 
 @login_required

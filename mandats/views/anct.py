@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.confirm import render_confirmation
 from core.http import AuthenticatedHttpRequest
-from mandats import selectors, services
+from mandats import confirmations, selectors, services
 from mandats.abilities import PROGRAMME
 from mandats.forms import HabilitationRefuseForm
 from mandats.models import HabilitationRequest, HabilitationStatus
@@ -72,9 +74,12 @@ def habilitation_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         else:
             messages.success(request, "La demande est refusée.")
             return redirect("mandats:habilitation-decisions")
-    context = {
-        "title": "Refuser une demande d'habilitation",
-        "habilitation_request": habilitation_request,
-        "form": form,
-    }
-    return render(request, "mandats/habilitation_refuse.html", context)
+    return render_confirmation(
+        request,
+        confirmation=confirmations.habilitation_refusal(habilitation_request),
+        form=form,
+        subject=f"Demande d'habilitation de {habilitation_request.first_name} "
+        f"{habilitation_request.last_name} ({habilitation_request.email})",
+        back_url=reverse("mandats:habilitation-decisions"),
+        status=200 if request.method == "GET" else 400,
+    )

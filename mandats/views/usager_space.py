@@ -15,11 +15,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mandats import franceconnect, selectors, services
+from core.confirm import render_confirmation
+from core.forms import DsfrForm
+from mandats import confirmations, franceconnect, selectors, services
 from mandats.attestation import revocation_pdf_response, with_attestation_data
 from mandats.franceconnect import FranceConnectError, VerifiedIdentity
 from mandats.middleware import otp_exempt
@@ -173,19 +176,13 @@ def usager_autorisation_revoke(request: HttpRequest, session: dict, pk: int) -> 
                 f"télécharge depuis le {autorisation.mandat}, ci-dessous.",
             )
         return redirect("mandats:usager-space")
-    context = {
-        "title": "Révoquer une autorisation",
-        "question": (
-            f"Révoquer l'autorisation « {autorisation.get_demarche_display()} » donnée à "
-            f"{autorisation.mandat.organisation.name} ?"
-        ),
-        "consequence": (
-            "Ses aidants ne pourront plus faire cette démarche pour vous. Les autres "
-            "autorisations du mandat restent valables."
-        ),
-        "button": "Révoquer l'autorisation",
-    }
-    return render(request, "mandats/usager_revoke.html", context)
+    return render_confirmation(
+        request,
+        confirmation=confirmations.autorisation_revocation(autorisation, by_usager=True),
+        form=DsfrForm(),
+        subject=f"Votre {autorisation.mandat} avec {autorisation.mandat.organisation.name}",
+        back_url=reverse("mandats:usager-space"),
+    )
 
 
 @never_cache
@@ -209,13 +206,13 @@ def usager_mandat_revoke(request: HttpRequest, session: dict, pk: int) -> HttpRe
                 "ci-dessous, dans vos mandats passés.",
             )
         return redirect("mandats:usager-space")
-    context = {
-        "title": "Révoquer un mandat",
-        "question": f"Révoquer votre {mandat} avec {mandat.organisation.name} ?",
-        "consequence": "Ses aidants ne pourront plus faire aucune démarche pour vous.",
-        "button": "Révoquer le mandat",
-    }
-    return render(request, "mandats/usager_revoke.html", context)
+    return render_confirmation(
+        request,
+        confirmation=confirmations.mandat_revocation(mandat, by_usager=True),
+        form=DsfrForm(),
+        subject=f"Votre {mandat} avec {mandat.organisation.name}",
+        back_url=reverse("mandats:usager-space"),
+    )
 
 
 @otp_exempt

@@ -146,3 +146,55 @@ def test_the_match_tranche_and_order_pages_ask_in_modals(page, demo_server, care
     tranche.refresh_from_db()
     assert (match.state, tranche.state) == (MatchState.FINALISED, TrancheState.APPROVED)
     assert not Regime.objects.get(pk=other.pk).is_default
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_refusing_a_habilitation_asks_first_in_a_modal_holding_the_motive(page, demo_server, width):
+    """Aidants Connect through the same mechanism: the ANCT's refusal of a habilitation request."""
+    from mandats.models import HabilitationStatus
+    from tests.mandats.factories import HabilitationRequestFactory, reload
+
+    pending = HabilitationRequestFactory(first_name="Claire", last_name="Petit")
+    label = "Refuser la demande de Claire Petit"
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, demo_server.url, ANCT)
+    page.goto(f"{demo_server.url}/aidants-connect/habilitations/")
+    look_at_modal(page, label, f"confirmation-habilitation-{width}")
+    assert reload(pending).status == HabilitationStatus.SUBMITTED
+
+    confirm(page, label, **{"Motif du refus": "Formation non suivie."})
+    expect(page.get_by_text("La demande est refusée.")).to_be_visible()
+    assert reload(pending).status == HabilitationStatus.REFUSED
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_recovery_and_convention_pages_ask_in_modals(page, demo_server, career, width):
+    """The subsidy's last one-click actions: the recovery's title and the convention's signing."""
+    from conseillers.subsidy import services as subsidy
+    from conseillers.subsidy.math import add_months
+    from conseillers.subsidy.models import Recovery, RecoveryState
+    from tests.conseillers.factories import DecisionFactory
+
+    start = months_ago(20)
+    match = career.recruit(start)
+    career.pay(career.tranches(match)[0], "BDT-1", start)
+    career.rupture(match, add_months(start, 3))
+    subsidy.subventions_reconcile(today=months_ago(0))
+    recovery = Recovery.objects.get(structure=career.structure)
+    signing = StructureFactory(departement_id="37", name="Commune de Chinon")
+    DecisionFactory(candidature__structure=signing, candidature__state="validee")
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, demo_server.url, ANCT)
+
+    page.goto(f"{demo_server.url}/conseillers/subventions/reversements/")
+    label = "Enregistrer le titre de recette de Ville d'Amboise"
+    look_at_modal(page, label, f"confirmation-reversement-{width}")
+    confirm(page, label, **{"Référence du titre de recette": "TR-2026-9", "Émis le": "2026-11-02"})
+    expect(page.get_by_text("Le titre de recette est enregistré.")).to_be_visible()
+
+    page.goto(f"{demo_server.url}/conseillers/subventions/conventions/")
+    look_at_modal(
+        page, "Enregistrer la convention de Commune de Chinon", f"confirmation-convention-{width}"
+    )
+    recovery.refresh_from_db()
+    assert (recovery.state, recovery.claim_reference) == (RecoveryState.CLAIMED, "TR-2026-9")

@@ -11,12 +11,13 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django_otp.oath import TOTP
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
 from franceconnect_mock.services import service_provider_register
 from mandats import franceconnect
 from mandats.models import Mandat
+from tests.browser.confirm import open_confirmation
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import MembershipFactory, UserFactory
 from tests.mandats.factories import HabilitatedOrganisationFactory, TOTPDeviceFactory
@@ -112,9 +113,13 @@ def revoke_in_the_usager_space(page: Page, url: str, mandat: Mandat) -> None:
     page.wait_for_url(f"**{reverse('mandats:usager-space')}")
     assert page.get_by_role("heading", level=3, name=re.compile(str(mandat))).is_visible()
     assert_accessible(page, "usager-mes-mandats")
-    page.get_by_role("link", name=f"Révoquer le {mandat}").click()
+    # The revocation asks first, in a DSFR modal (core/_confirm_action.html).
+    label = f"Révoquer le {mandat}"
+    modal = open_confirmation(page, label)
+    expect(modal.get_by_text("ne pourront plus faire aucune démarche pour vous")).to_be_visible()
+    expect(page.locator(f"#confirmer-revoquer-mandat-{mandat.pk}")).to_have_css("opacity", "1")
     assert_accessible(page, "usager-revoquer")
-    page.get_by_role("button", name="Révoquer le mandat").click()
+    modal.get_by_role("button", name=label, exact=True).click()
 
     page.wait_for_url(f"**{reverse('mandats:usager-space')}")
     assert page.get_by_text(f"Votre {mandat} est révoqué.").first.is_visible()

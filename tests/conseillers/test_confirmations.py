@@ -206,3 +206,20 @@ def test_a_rupture_confirmation_is_refused_to_anct(client, structure, anct):
     client.force_login(anct)
     assert client.get(match_url(match, "rupture")).status_code == 403
     assert client.get(match_url(match, "recruter")).status_code == 404
+
+
+def test_the_amendment_motive_is_not_labelled_optional_where_the_hint_says_when_it_is_required(
+    client, structure, anct
+):
+    """The service requires the motive of an amendment: "(Optionnel)" would say the contrary."""
+    candidature = CandidatureFactory(structure=structure, state=C.EXAMINATION)
+    client.force_login(anct)
+    page = client.get(f"/conseillers/candidatures/{candidature.pk}/").content.decode()
+    label = page[page.index('<label for="id_decision-motive"') :]
+    label = label[: label.index("</label>")]
+    assert escape("Motif de l'avenant") in label
+    assert "Obligatoire pour ajouter ou retirer des postes, sans objet pour la décision" in label
+    assert "ptionnel" not in label
+    # The other optional fields of the form keep their mark.
+    observations = page[page.index('<label for="id_decision-observations"') :]
+    assert "(Optionnel)" in observations[: observations.index("</label>")]

@@ -71,3 +71,44 @@ def test_the_decision_pages_are_for_anct_staff_only(verified_client, referent, o
     assert (
         client.post(reverse("mandats:habilitation-validate", args=[pending.pk])).status_code == 403
     )
+
+
+def test_refusing_asks_first_in_a_modal_holding_the_motive(client, anct, organisation, referent):
+    pending = HabilitationRequestFactory(organisation=organisation, submitted_by=referent)
+    url = reverse("mandats:habilitation-refuse", args=[pending.pk])
+    client.force_login(anct)
+    listing = client.get(reverse("mandats:habilitation-decisions")).content.decode()
+    modal = listing[listing.index(f'<dialog id="confirmer-refuser-habilitation-{pending.pk}"') :]
+    modal = modal[: modal.index("</dialog>")]
+    assert f'action="{url}"' in modal
+    assert 'name="reason"' in modal and "ne pourra plus être validée" in modal
+    assert f'href="{url}"' in listing  # without JavaScript, its confirmation page
+
+    page = client.get(url).content.decode()
+    assert "ne pourra plus être validée" in page and 'name="reason"' in page
+    assert reload(pending).status == HabilitationStatus.SUBMITTED
+
+
+def test_a_refusal_without_motive_comes_back_with_the_error_next_to_it(
+    client, anct, organisation, referent
+):
+    pending = HabilitationRequestFactory(organisation=organisation, submitted_by=referent)
+    client.force_login(anct)
+
+    response = client.post(reverse("mandats:habilitation-refuse", args=[pending.pk]), {})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "ne pourra plus être validée" in page
+    assert 'id="id_reason-desc-error"' in page
+    assert reload(pending).status == HabilitationStatus.SUBMITTED
+
+
+def test_the_refusal_confirmation_is_for_anct_staff_only(verified_client, referent, organisation):
+    pending = HabilitationRequestFactory(organisation=organisation, submitted_by=referent)
+    client = verified_client(referent)
+    url = reverse("mandats:habilitation-refuse", args=[pending.pk])
+
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"reason": "Doublon"}).status_code == 403
+    assert reload(pending).status == HabilitationStatus.SUBMITTED

@@ -82,3 +82,46 @@ def test_a_post_without_csrf_token_is_refused(aidant, mandat, url_name, verified
     assert response.status_code == 403
     assert Mandat.objects.active().filter(pk=mandat.pk).exists()
     assert not mandat.autorisations.filter(revoked_at__isnull=False).exists()
+
+
+def test_the_usager_page_opens_each_revocation_in_a_modal(verified_client, aidant, mandat):
+    """With JavaScript, a DSFR modal posts the revocation; without, a link to its GET page."""
+    html = (
+        verified_client(aidant)
+        .get(reverse("mandats:usager-detail", args=[mandat.usager_id]))
+        .content.decode()
+    )
+    actions = [(f"revoquer-mandat-{mandat.pk}", reverse("mandats:mandat-revoke", args=[mandat.pk]))]
+    actions += [
+        (
+            f"revoquer-autorisation-{autorisation.pk}",
+            reverse("mandats:autorisation-revoke", args=[autorisation.pk]),
+        )
+        for autorisation in mandat.autorisations.all()
+    ]
+    for modal_id, url in actions:
+        modal = html[html.index(f'<dialog id="confirmer-{modal_id}"') :]
+        modal = modal[: modal.index("</dialog>")]
+        assert f'action="{url}"' in modal and 'name="csrfmiddlewaretoken"' in modal
+        assert "sera révoquée" in modal or "seront révoquées" in modal
+        assert f'href="{url}"' in html
+
+
+@pytest.mark.parametrize(
+    ("url_name", "words"),
+    [
+        ("mandats:mandat-revoke", "Toutes les autorisations encore actives du Mandat"),
+        ("mandats:autorisation-revoke", "aucun aidant ne pourra plus l&#x27;utiliser"),
+    ],
+)
+def test_the_confirmation_page_states_the_consequence_and_holds_the_form(
+    verified_client, aidant, mandat, url_name, words
+):
+    arg = mandat.autorisations.first().pk if "autorisation" in url_name else mandat.pk
+    html = verified_client(aidant).get(reverse(url_name, args=[arg])).content.decode()
+
+    assert words in html
+    assert '<form method="post" novalidate>' in html
+    assert 'href="' + reverse("mandats:usager-detail", args=[mandat.usager_id]) + '"' in html
+    assert Mandat.objects.active().filter(pk=mandat.pk).exists()
+    assert not mandat.autorisations.filter(revoked_at__isnull=False).exists()

@@ -137,7 +137,28 @@ def test_revoking_asks_for_a_confirmation_first(mandat, usager):
 
     page = client.get(revoke_mandat_url(mandat)).content.decode()
 
-    assert "Révoquer le mandat" in page and 'method="post"' in page
+    assert f"Révoquer le {mandat}" in page and 'method="post"' in page
+    assert "ne pourront plus faire aucune démarche pour vous" in page
+    assert Mandat.objects.active().filter(pk=mandat.pk).exists()
+
+
+def test_the_space_opens_each_revocation_in_a_modal(mandat, usager):
+    """With JavaScript, a DSFR modal posts the revocation; without, a link to its GET page."""
+    page = usager_client(usager).get(reverse("mandats:usager-space")).content.decode()
+    social = mandat.autorisations.get(demarche="social")
+    for modal_id, url, words in (
+        (f"revoquer-mandat-{mandat.pk}", revoke_mandat_url(mandat), "aucune démarche pour vous"),
+        (
+            f"revoquer-autorisation-{social.pk}",
+            revoke_autorisation_url(social),
+            "Les autres autorisations du mandat restent valables",
+        ),
+    ):
+        modal = page[page.index(f'<dialog id="confirmer-{modal_id}"') :]
+        modal = modal[: modal.index("</dialog>")]
+        assert f'action="{url}"' in modal and 'method="post"' in modal
+        assert words in modal
+        assert f'href="{url}"' in page
     assert Mandat.objects.active().filter(pk=mandat.pk).exists()
 
 

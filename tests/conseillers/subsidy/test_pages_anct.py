@@ -394,3 +394,152 @@ def test_making_a_regime_the_default_asks_first(client, anct, renewal_2023):
     page = client.get(url).content.decode()
     assert "les conventions déjà signées gardent leur régime" in page
     assert Regime.objects.get(is_default=True) != renewal_2023
+
+
+@pytest.fixture
+def recovery(career, today) -> Recovery:
+    """A recovery waiting for its title: the post closed after one paid tranche of three."""
+    start = months_ago(20, today)
+    match = career.recruit(start)
+    career.pay(career.tranches(match)[0], "BDT-1", start)
+    career.rupture(match, add_months(start, 3))
+    subsidy.subventions_reconcile(today=today)
+    return Recovery.objects.get()
+
+
+def _modal(page: str, modal_id: str) -> str:
+    modal = page[page.index(f'<dialog id="{modal_id}"') :]
+    return modal[: modal.index("</dialog>")]
+
+
+def test_recording_a_recovery_title_asks_first_in_a_modal_and_without_js(client, anct, recovery):
+    client.force_login(anct)
+    url = f"/conseillers/subventions/reversements/{recovery.pk}/reclamer/"
+    listing = client.get("/conseillers/subventions/reversements/").content.decode()
+    modal = _modal(listing, f"confirmer-reclamer-{recovery.pk}")
+    assert f'action="{url}"' in modal
+    assert escape("sera réclamé à") in modal
+    assert f'name="titre-{recovery.pk}-reference"' in modal
+    assert f'href="{url}"' in listing  # the link shown without JavaScript
+    page = client.get(url).content.decode()
+    assert escape("le titre enregistré ne se modifie plus") in page
+    assert f'name="titre-{recovery.pk}-reference"' in page
+    recovery.refresh_from_db()
+    assert recovery.state == RecoveryState.TO_CLAIM
+
+
+def test_a_recovery_title_without_reference_comes_back_to_its_confirmation(client, anct, recovery):
+    client.force_login(anct)
+    prefix = f"titre-{recovery.pk}"
+    response = client.post(
+        f"/conseillers/subventions/reversements/{recovery.pk}/reclamer/",
+        {f"{prefix}-claimed_on": "2026-11-02"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert escape("le titre enregistré ne se modifie plus") in page
+    assert f'id="id_{prefix}-reference-desc-error"' in page
+    assert 'value="2026-11-02"' in page  # what was typed is kept
+    recovery.refresh_from_db()
+    assert (recovery.state, recovery.claim_reference) == (RecoveryState.TO_CLAIM, "")
+
+
+def test_settling_a_recovery_asks_first_then_settles(client, anct, recovery):
+    client.force_login(anct)
+    url = f"/conseillers/subventions/reversements/{recovery.pk}/recouvre/"
+    assert client.get(url).status_code == 403  # not before the title
+    subsidy.recovery_claim(
+        recovery=recovery, reference="TR-1", claimed_on=recovery.created_at.date(), by=anct
+    )
+    listing = client.get("/conseillers/subventions/reversements/").content.decode()
+    assert f'action="{url}"' in _modal(listing, f"confirmer-recouvre-{recovery.pk}")
+    assert f"confirmer-reclamer-{recovery.pk}" not in listing
+    page = client.get(url).content.decode()
+    assert "sera clos comme recouvré" in page
+    prefix = f"recouvre-{recovery.pk}"
+    response = client.post(url, {})
+    assert response.status_code == 400
+    assert f'id="id_{prefix}-recovered_on-desc-error"' in response.content.decode()
+    recovery.refresh_from_db()
+    assert recovery.state == RecoveryState.CLAIMED
+    response = client.post(url, {f"{prefix}-recovered_on": "2026-12-01"})
+    assert response.status_code == 302
+    recovery.refresh_from_db()
+    assert recovery.state == RecoveryState.RECOVERED
+
+
+@pytest.mark.parametrize("persona", ["gestionnaire", "prefecture_37"])
+@pytest.mark.parametrize("action", ["reclamer", "recouvre"])
+def test_recovery_confirmations_are_refused_to_everyone_else(
+    client, recovery, action, persona, request
+):
+    client.force_login(request.getfixturevalue(persona))
+    url = f"/conseillers/subventions/reversements/{recovery.pk}/{action}/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code == 403
+
+
+def test_an_unknown_recovery_action_is_refused(client, anct, recovery):
+    client.force_login(anct)
+    assert (
+        client.get(f"/conseillers/subventions/reversements/{recovery.pk}/annuler/").status_code
+        == 403
+    )
+
+
+@pytest.fixture
+def validated(structure):
+    return DecisionFactory(
+        candidature__structure=structure, candidature__state="validee", posts_granted=2
+    ).candidature
+
+
+def test_signing_a_convention_asks_first_in_a_modal_and_without_js(client, anct, validated):
+    client.force_login(anct)
+    url = f"/conseillers/subventions/conventions/signer/{validated.pk}/"
+    listing = client.get("/conseillers/subventions/conventions/").content.decode()
+    modal = _modal(listing, f"confirmer-convention-{validated.pk}")
+    assert f'action="{url}"' in modal
+    assert f'name="convention-{validated.pk}-signed_on"' in modal
+    page = client.get(url).content.decode()
+    assert escape("une candidature n'a qu'une convention") in page
+    assert f'name="convention-{validated.pk}-regime"' in page
+    assert not Convention.objects.exists()
+
+
+def test_a_convention_without_its_date_comes_back_to_its_confirmation(
+    client, anct, validated, renewal_2023
+):
+    client.force_login(anct)
+    prefix = f"convention-{validated.pk}"
+    response = client.post(
+        f"/conseillers/subventions/conventions/signer/{validated.pk}/",
+        {f"{prefix}-regime": renewal_2023.pk},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert escape("une candidature n'a qu'une convention") in page
+    assert f'id="id_{prefix}-signed_on-desc-error"' in page
+    assert f'<option value="{renewal_2023.pk}" selected>' in page
+    assert not Convention.objects.exists()
+
+
+def test_a_signed_candidature_has_no_confirmation_page_any_more(
+    client, anct, validated, renewal_2023
+):
+    subsidy.convention_sign(
+        candidature=validated, regime=renewal_2023, signed_on=validated.created_at.date(), by=anct
+    )
+    client.force_login(anct)
+    url = f"/conseillers/subventions/conventions/signer/{validated.pk}/"
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["gestionnaire", "prefecture_37"])
+def test_the_convention_confirmation_is_refused_to_everyone_else(
+    client, validated, persona, request
+):
+    client.force_login(request.getfixturevalue(persona))
+    url = f"/conseillers/subventions/conventions/signer/{validated.pk}/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code == 403

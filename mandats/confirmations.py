@@ -1,0 +1,85 @@
+"""The confirmations of Aidants Connect's consequential actions, through `core.confirm`: revoking a
+mandate or one of its autorisations (by an aidant, or by the usager in their space) and refusing a
+habilitation request. The page lists open each one in a DSFR modal; the GET pages of the same URLs
+are their confirmations without JavaScript. The words are written once, here, for both."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from core.confirm import ConfirmableAction, Confirmation, modal_form
+from core.forms import DsfrForm
+from mandats.forms import HabilitationRefuseForm
+from mandats.models import Autorisation, HabilitationRequest, Mandat
+
+
+def autorisation_revocation(autorisation: Autorisation, *, by_usager: bool) -> Confirmation:
+    demarche = autorisation.get_demarche_display()
+    mandat = autorisation.mandat
+    if by_usager:
+        consequence = (
+            f"Les aidants de {mandat.organisation.name} ne pourront plus faire la démarche "
+            f"« {demarche} » pour vous. Les autres autorisations du mandat restent valables."
+        )
+    else:
+        consequence = (
+            f"L'autorisation « {demarche} » du {mandat} de {mandat.usager.full_name} sera "
+            "révoquée : aucun aidant ne pourra plus l'utiliser. Les autres autorisations du "
+            "mandat restent actives."
+        )
+    return Confirmation(f"Révoquer l'autorisation « {demarche} »", consequence)
+
+
+def mandat_revocation(mandat: Mandat, *, by_usager: bool) -> Confirmation:
+    if by_usager:
+        consequence = (
+            f"Les aidants de {mandat.organisation.name} ne pourront plus faire aucune démarche "
+            "pour vous. Une révocation ne s'annule pas : il faudra signer un nouveau mandat."
+        )
+    else:
+        consequence = (
+            f"Toutes les autorisations encore actives du {mandat} de {mandat.usager.full_name} "
+            "seront révoquées. Une révocation ne s'annule pas : il faudra signer un nouveau mandat."
+        )
+    return Confirmation(f"Révoquer le {mandat}", consequence)
+
+
+def habilitation_refusal(habilitation_request: HabilitationRequest) -> Confirmation:
+    who = f"{habilitation_request.first_name} {habilitation_request.last_name}"
+    return Confirmation(
+        f"Refuser la demande de {who}",
+        f"{who} ne sera pas habilité(e) : la demande sera close avec ce motif, inscrit à son "
+        "historique, et ne pourra plus être validée.",
+    )
+
+
+def autorisation_revoke_action(autorisation: Autorisation, *, by_usager: bool) -> ConfirmableAction:
+    slug = f"revoquer-autorisation-{autorisation.pk}"
+    name = "mandats:usager-autorisation-revoke" if by_usager else "mandats:autorisation-revoke"
+    return ConfirmableAction(
+        slug,
+        autorisation_revocation(autorisation, by_usager=by_usager),
+        reverse(name, args=[autorisation.pk]),
+        modal_form(DsfrForm, slug.replace("-", "")),
+    )
+
+
+def mandat_revoke_action(mandat: Mandat, *, by_usager: bool) -> ConfirmableAction:
+    slug = f"revoquer-mandat-{mandat.pk}"
+    name = "mandats:usager-mandat-revoke" if by_usager else "mandats:mandat-revoke"
+    return ConfirmableAction(
+        slug,
+        mandat_revocation(mandat, by_usager=by_usager),
+        reverse(name, args=[mandat.pk]),
+        modal_form(DsfrForm, slug.replace("-", "")),
+    )
+
+
+def habilitation_refuse_action(habilitation_request: HabilitationRequest) -> ConfirmableAction:
+    slug = f"refuser-habilitation-{habilitation_request.pk}"
+    return ConfirmableAction(
+        slug,
+        habilitation_refusal(habilitation_request),
+        reverse("mandats:habilitation-refuse", args=[habilitation_request.pk]),
+        modal_form(HabilitationRefuseForm, slug.replace("-", "")),
+    )
