@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from conseillers.models import CandidatureState
+from conseillers.models import CandidatureState, MatchState
 from conseillers.subsidy.models import (
     Convention,
     Payment,
@@ -68,7 +68,16 @@ def _insert_with_historical_models(apps, anct) -> OldRows:
         candidature__state=CandidatureState.VALIDATED, posts_granted=1, author=anct
     )
     candidature = decision.candidature
-    match = MatchFactory(structure=candidature.structure, finalised=True)
+    # The post through the historical models too: the current Post has columns added since.
+    match = MatchFactory(
+        structure=candidature.structure, state=MatchState.FINALISED, with_contract=True
+    )
+    post = apps.get_model("conseillers", "Post").objects.create(
+        structure_id=candidature.structure_id, holder_id=match.pk
+    )
+    apps.get_model("conseillers", "PostHolding").objects.create(
+        post=post, match_id=match.pk, started_on=SIGNED_ON
+    )
     convention = apps.get_model("conseillers", "Convention").objects.create(
         structure_id=candidature.structure_id,
         candidature_id=candidature.pk,
@@ -83,7 +92,7 @@ def _insert_with_historical_models(apps, anct) -> OldRows:
     subvention = apps.get_model("conseillers", "Subvention").objects.create(
         convention=convention,
         structure_id=candidature.structure_id,
-        post_id=match.holding.post_id,
+        post_id=post.pk,
         holder_id=match.pk,
         total_cents=5_000_000,
         duration_months=24,
