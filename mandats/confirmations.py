@@ -53,33 +53,47 @@ def habilitation_refusal(habilitation_request: HabilitationRequest) -> Confirmat
     )
 
 
-def autorisation_revoke_action(autorisation: Autorisation, *, by_usager: bool) -> ConfirmableAction:
-    slug = f"revoquer-autorisation-{autorisation.pk}"
-    name = "mandats:usager-autorisation-revoke" if by_usager else "mandats:autorisation-revoke"
+def _action(
+    slug: str,
+    confirmation: Confirmation,
+    url_name: str,
+    pk: int,
+    form_class: type[DsfrForm] = DsfrForm,
+) -> ConfirmableAction:
+    """The modal of one row's action: its own slug, so that several modals share a page."""
     return ConfirmableAction(
         slug,
+        confirmation,
+        reverse(url_name, args=[pk]),
+        modal_form(form_class, slug.replace("-", "")),
+    )
+
+
+def autorisation_revoke_action(autorisation: Autorisation, *, by_usager: bool) -> ConfirmableAction:
+    name = "mandats:usager-autorisation-revoke" if by_usager else "mandats:autorisation-revoke"
+    return _action(
+        f"revoquer-autorisation-{autorisation.pk}",
         autorisation_revocation(autorisation, by_usager=by_usager),
-        reverse(name, args=[autorisation.pk]),
-        modal_form(DsfrForm, slug.replace("-", "")),
+        name,
+        autorisation.pk,
     )
 
 
 def mandat_revoke_action(mandat: Mandat, *, by_usager: bool) -> ConfirmableAction:
-    slug = f"revoquer-mandat-{mandat.pk}"
     name = "mandats:usager-mandat-revoke" if by_usager else "mandats:mandat-revoke"
-    return ConfirmableAction(
-        slug,
+    return _action(
+        f"revoquer-mandat-{mandat.pk}",
         mandat_revocation(mandat, by_usager=by_usager),
-        reverse(name, args=[mandat.pk]),
-        modal_form(DsfrForm, slug.replace("-", "")),
+        name,
+        mandat.pk,
     )
 
 
 def habilitation_refuse_action(habilitation_request: HabilitationRequest) -> ConfirmableAction:
-    slug = f"refuser-habilitation-{habilitation_request.pk}"
-    return ConfirmableAction(
-        slug,
+    return _action(
+        f"refuser-habilitation-{habilitation_request.pk}",
         habilitation_refusal(habilitation_request),
-        reverse("mandats:habilitation-refuse", args=[habilitation_request.pk]),
-        modal_form(HabilitationRefuseForm, slug.replace("-", "")),
+        "mandats:habilitation-refuse",
+        habilitation_request.pk,
+        HabilitationRefuseForm,
     )
