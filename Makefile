@@ -36,8 +36,11 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium absent : les tests navigateur seront ignorés (apt-get install chromium)."; fi; }
 
+# The suite runs in one process per core (pytest-xdist; each has its own test database and Redis
+# database); the slow tests (fuzzing, browser walks, real workers) are shared out as they come.
+TEST_PROCESSES ?= auto
 test: install browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -32,6 +32,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """At the end of the session the test database is dropped, which PostgreSQL refuses while
+    another session is connected to it: a live server's request thread or a process a test
+    started may still hold one. They are ended first (this fixture tears down before the
+    database's)."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
     """Transactional tests flush the database after them, reference data of the migrations

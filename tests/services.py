@@ -7,7 +7,21 @@ from functools import cache
 import redis
 from django.db import connection
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+def _redis_url_of_this_process(url: str) -> str:
+    """Under pytest-xdist each test process takes its own Redis database, counting down from the
+    configured one (gw0 keeps it, gw1 the one below…), as pytest-django gives each its own test
+    database: a queue or a key of one process is never read by another."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, db = url.rpartition("/")
+    return f"{base}/{int(db or 0) - int(worker[2:])}"
+
+
+TEST_REDIS_URL = _redis_url_of_this_process(
+    os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+)
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
