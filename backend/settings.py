@@ -217,6 +217,10 @@ S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY")
 # write-once store (a bucket with object lock, a directory of another host); verify_journal reads
 # it back.
 JOURNAL_ANCHOR_DIR = Path(env_str("JOURNAL_ANCHOR_DIR", str(VAR_DIR / "journal-anchors")))
+# Or a bucket of the object storage (the S3_* connection above), which must have Object Lock with
+# a default retention in compliance mode, and keys that may put, get and list only: a checkpoint
+# can then be neither changed nor deleted, not even by whoever holds the application's keys.
+JOURNAL_ANCHOR_S3_BUCKET = env_str("JOURNAL_ANCHOR_S3_BUCKET")
 
 # The size of what a person may send. One uploaded file (a CV, a justification document):
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
@@ -232,8 +236,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 
 def _s3_storage(bucket: str) -> dict:
-    """django-storages' S3 backend on `bucket`, private: no ACL is sent (the bucket's own, which
-    must block public access) and the application never asks for an object's URL."""
+    """django-storages' S3 backend on `bucket` (core.object_storage), private: no ACL is sent
+    (the bucket's own, which must block public access) and the application never asks for an
+    object's URL."""
     options: dict = {
         "bucket_name": bucket,
         # Names are random (core.files.random_name); should one ever repeat, the older file is
@@ -259,7 +264,7 @@ def _s3_storage(bucket: str) -> dict:
         "secret_key": S3_SECRET_ACCESS_KEY,
     }
     options.update({key: value for key, value in connection.items() if value})
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return {"BACKEND": "core.object_storage.BucketStorage", "OPTIONS": options}
 
 
 UPLOADS_STORAGE = (
@@ -273,7 +278,9 @@ STORAGES = {
     # place, never on one server's disk.
     "default": UPLOADS_STORAGE,
     # Read-only files: a checkpoint is written once and never changed.
-    "journal_anchors": {
+    "journal_anchors": _s3_storage(JOURNAL_ANCHOR_S3_BUCKET)
+    if JOURNAL_ANCHOR_S3_BUCKET
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": JOURNAL_ANCHOR_DIR, "file_permissions_mode": 0o444},
     },

@@ -76,14 +76,41 @@ class ObjectStore:
             aws_secret_access_key=S3_KEYS["S3_SECRET_ACCESS_KEY"],
         )
 
-    def create_bucket(self, name: str) -> None:
-        self.client().create_bucket(
-            Bucket=name, CreateBucketConfiguration={"LocationConstraint": S3_REGION}
+    def create_bucket(self, name: str, *, locked_days: int = 0) -> None:
+        """With `locked_days`, the bucket has Object Lock: every object written is kept, in
+        compliance mode, that many days (nobody may delete it or shorten its retention)."""
+        client = self.client()
+        client.create_bucket(
+            Bucket=name,
+            CreateBucketConfiguration={"LocationConstraint": S3_REGION},
+            ObjectLockEnabledForBucket=bool(locked_days),
         )
+        if locked_days:
+            client.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": locked_days}},
+                },
+            )
 
     def keys(self, bucket: str) -> list[str]:
         listing = self.client().list_objects_v2(Bucket=bucket)
         return [item["Key"] for item in listing.get("Contents", [])]
+
+    def storage(self, bucket: str) -> dict[str, Any]:
+        """A STORAGES entry on `bucket`, as the settings build it from the environment."""
+        return {
+            "BACKEND": "core.object_storage.BucketStorage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": self.url,
+                "region_name": S3_REGION,
+                "access_key": S3_KEYS["S3_ACCESS_KEY_ID"],
+                "secret_key": S3_KEYS["S3_SECRET_ACCESS_KEY"],
+                "file_overwrite": False,
+            },
+        }
 
     def environment(self, bucket: str) -> dict[str, str]:
         """What a web server is given to keep its uploads in `bucket`."""
