@@ -127,7 +127,7 @@ class ObjectStore:
 
 class WebServer:
     """gunicorn serving the application on a port of its own, on the test database and the test
-    Redis (the shared cache)."""
+    Redis as the shared cache (unless `env` names another CACHE_URL)."""
 
     def __init__(self, directory: Path, env: Mapping[str, str]) -> None:
         self.port = free_port()

@@ -1,7 +1,7 @@
 """Two web servers, as two machines behind the proxy: two gunicorn processes, each with its own
-local disk, sharing only PostgreSQL, Redis and the object store (moto's S3 server). What one
-server was sent, the other serves, to the same people only; what one server counted, the other
-counts on."""
+local disk and memory, sharing only PostgreSQL, a Redis (the cache) and the object store (moto's
+S3 server). What one server was sent, the other serves, to the same people only; what one server
+counted (failed logins, API requests), the other counts on."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tests.conseillers.subsidy.helpers import Career, months_ago
 from tests.factories import UserFactory
 from tests.pdfs import PLAIN
 from tests.servers import ObjectStore, WebServer
+from tests.workers import RedisServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -39,9 +40,21 @@ def object_store(tmp_path_factory) -> Iterator[ObjectStore]:
 
 
 @pytest.fixture(scope="module")
-def servers(django_db_setup, object_store, tmp_path_factory) -> Iterator[list[WebServer]]:
+def cache_server(tmp_path_factory) -> Iterator[RedisServer]:
+    """A Redis of the module's own: the rate-limit counts start from nothing."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def servers(
+    django_db_setup, object_store, cache_server, tmp_path_factory
+) -> Iterator[list[WebServer]]:
     directory = tmp_path_factory.mktemp("web")
-    pair = [WebServer(directory, object_store.environment(BUCKET)) for _ in range(2)]
+    env = {**object_store.environment(BUCKET), "CACHE_URL": cache_server.url(1)}
+    pair = [WebServer(directory, env) for _ in range(2)]
     try:
         for server in pair:
             server.wait()
@@ -144,3 +157,20 @@ def test_failed_logins_split_between_the_servers_lock_the_account_on_both(server
         assert locked.status_code == 429
         assert "Trop de tentatives de connexion infructueuses" in locked.text
         assert "sessionid" not in attacker.cookies
+
+
+def test_the_api_rate_limit_counts_the_requests_of_both_servers(servers):
+    """The token endpoint allows 10 requests a minute per address, counted in the shared cache:
+    split between the servers, the eleventh is refused by either."""
+    rate = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].split("/")[0])
+    for attempt in range(rate):
+        # A new unknown email each time: the login policy locks no pair meanwhile.
+        body = {"email": f"inconnu-{attempt}@exemple.fr", "password": "mauvais"}
+        answered = requests.post(f"{servers[attempt % 2].url}/api/jeton/", json=body, timeout=30)
+        assert answered.status_code == 400, answered.text
+
+    for server in servers:
+        body = {"email": "encore@exemple.fr", "password": "mauvais"}
+        refused = requests.post(f"{server.url}/api/jeton/", json=body, timeout=30)
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "throttled"
