@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from botocore.config import Config as BotoConfig
 from celery.schedules import crontab
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
@@ -196,16 +197,30 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Uploaded files live in the default storage (this directory, or object storage later) and are
-# never served from a URL of their own, even in the demo: each one goes out through a view that
-# checks the reader's right (core/files.py). MEDIA_URL is kept only because the storage needs one.
+# Uploaded files (CVs, justification documents) live in storages["uploads"] and are never served
+# from a URL of their own, even in the demo: each one goes out through a view that checks the
+# reader's right and streams it from the storage (core/files.py). With UPLOADS_S3_BUCKET they go
+# to S3-compatible object storage that every web server shares (django-storages); otherwise to
+# MEDIA_ROOT on this machine's disk (the demo, a single server). MEDIA_URL is kept only because
+# the local storage needs one.
 MEDIA_URL = "/fichiers-non-servis/"
 MEDIA_ROOT = VAR_DIR / "media"
+UPLOADS_S3_BUCKET = env_str("UPLOADS_S3_BUCKET")
+# The object storage's connection. No endpoint: AWS itself. No keys: boto3's own chain (the
+# AWS_* variables, an instance role).
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")
+S3_REGION = env_str("S3_REGION")
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID")
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY")
 # Where the signed checkpoints of the Aidants Connect journal's head are written: outside the
 # database, where its owner cannot reach. Production points storages["journal_anchors"] at a
 # write-once store (a bucket with object lock, a directory of another host); verify_journal reads
 # it back.
 JOURNAL_ANCHOR_DIR = Path(env_str("JOURNAL_ANCHOR_DIR", str(VAR_DIR / "journal-anchors")))
+# Or a bucket of the object storage (the S3_* connection above), which must have Object Lock with
+# a default retention in compliance mode, and keys that may put, get and list only: a checkpoint
+# can then be neither changed nor deleted, not even by whoever holds the application's keys.
+JOURNAL_ANCHOR_S3_BUCKET = env_str("JOURNAL_ANCHOR_S3_BUCKET")
 
 # The size of what a person may send. One uploaded file (a CV, a justification document):
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
@@ -218,10 +233,54 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # ... and the size above which an uploaded file goes to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+
+def _s3_storage(bucket: str) -> dict:
+    """django-storages' S3 backend on `bucket` (core.object_storage), private: no ACL is sent
+    (the bucket's own, which must block public access) and the application never asks for an
+    object's URL."""
+    options: dict = {
+        "bucket_name": bucket,
+        # Names are random (core.files.random_name); should one ever repeat, the older file is
+        # kept rather than silently replaced.
+        "file_overwrite": False,
+        # A download is read from the store before it is streamed out: beyond this size into a
+        # temporary file, so that a worker's memory does not grow with the documents it serves.
+        "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+        "client_config": BotoConfig(
+            # A store that hangs costs a request seconds, never a web worker for minutes.
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"mode": "standard", "max_attempts": 3},
+            # Other providers (MinIO, Scaleway, OVHcloud, moto) are reached by the endpoint's own
+            # name: the bucket goes in the path, not in a host name nobody declared.
+            s3={"addressing_style": "path" if S3_ENDPOINT_URL else "auto"},
+        ),
+    }
+    connection = {
+        "endpoint_url": S3_ENDPOINT_URL,
+        "region_name": S3_REGION,
+        "access_key": S3_ACCESS_KEY_ID,
+        "secret_key": S3_SECRET_ACCESS_KEY,
+    }
+    options.update({key: value for key, value in connection.items() if value})
+    return {"BACKEND": "core.object_storage.BucketStorage", "OPTIONS": options}
+
+
+UPLOADS_STORAGE = (
+    _s3_storage(UPLOADS_S3_BUCKET)
+    if UPLOADS_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "uploads": UPLOADS_STORAGE,
+    # Whatever a library might write through default_storage lands in the same shared, private
+    # place, never on one server's disk.
+    "default": UPLOADS_STORAGE,
     # Read-only files: a checkpoint is written once and never changed.
-    "journal_anchors": {
+    "journal_anchors": _s3_storage(JOURNAL_ANCHOR_S3_BUCKET)
+    if JOURNAL_ANCHOR_S3_BUCKET
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": JOURNAL_ANCHOR_DIR, "file_permissions_mode": 0o444},
     },

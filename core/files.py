@@ -1,19 +1,30 @@
 """Uploaded files: how they are named in storage and how they go out to a reader.
 
-No uploaded file has a public URL. Each app's download view finds the row, checks the reader's
-ability on it (a key of the owning model's `get_abilities`), then answers with
-`attachment_response`: read through the storage API, so that the same code serves from the local
-disk today and from object storage later.
+Every uploaded file is written to and read from `storages["uploads"]`: the local disk in the
+demo, S3-compatible object storage shared by every web server in production (see the settings).
+No uploaded file has a public URL, nor a presigned one. Each app's download view finds the row,
+checks the reader's ability on it (a key of the owning model's `get_abilities`), then answers with
+`attachment_response`, which streams the file from the storage through the application: the
+protective headers below go with every copy, and no link that would outlive the check (a
+presigned URL works for anyone holding it until it expires) ever leaves the server.
 """
 
 import uuid
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, storages
 from django.http import FileResponse, Http404
+
+UPLOADS = "uploads"
 
 # The browser saves the file and never renders it: no sniffing into HTML, and should it be opened
 # in a tab anyway, a sandbox without script, origin or any resource.
 ATTACHMENT_CSP = "default-src 'none'; sandbox"
+
+
+def uploads_storage() -> Storage:
+    """Where uploaded files live (the FileFields name this callable, so that the migrations do
+    not freeze a backend)."""
+    return storages[UPLOADS]
 
 
 def random_name(folder: str, extension: str = ".pdf") -> str:
@@ -26,10 +37,11 @@ def attachment_response(
     name: str | None, *, download_name: str, content_type: str = "application/pdf"
 ) -> FileResponse:
     """The stored file `name` as a download (the caller has checked the reader's ability)."""
-    if not name or not default_storage.exists(name):
+    storage = uploads_storage()
+    if not name or not storage.exists(name):
         raise Http404("Ce fichier n'existe pas ou plus.")
     response = FileResponse(
-        default_storage.open(name, "rb"),
+        storage.open(name, "rb"),
         as_attachment=True,
         filename=_printable(download_name),
         content_type=content_type,

@@ -22,7 +22,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from core.files import random_name
+from core.files import random_name, uploads_storage
 from core.models import Departement, Role, Structure, User
 from core.plurals import count_fr
 from core.transitions import TransitionLog
@@ -369,7 +369,7 @@ class Candidat(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(3)],
         help_text="De 1 à 3.",
     )
-    cv = models.FileField("CV", upload_to=cv_path, blank=True)
+    cv = models.FileField("CV", upload_to=cv_path, storage=uploads_storage, blank=True)
     created_at = models.DateTimeField("inscrit le", auto_now_add=True)
 
     objects = CandidatQuerySet.as_manager()

@@ -24,7 +24,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from conseillers.models.programme import Candidature, Match, Post
 from conseillers.subsidy import math as subsidy_math
-from core.files import random_name
+from core.files import random_name, uploads_storage
 from core.models import Role, Structure, User
 from core.transitions import TransitionLog
 
@@ -584,7 +584,7 @@ class JustificationDocument(models.Model):
         Justification, on_delete=models.PROTECT, related_name="documents"
     )
     kind = models.CharField("pièce", max_length=20, choices=DocumentKind.choices)
-    file = models.FileField("fichier PDF", upload_to=justification_path)
+    file = models.FileField("fichier PDF", upload_to=justification_path, storage=uploads_storage)
     size = models.PositiveIntegerField("taille (octets)")
 
     class Meta:

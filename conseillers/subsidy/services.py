@@ -18,7 +18,6 @@ from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -65,7 +64,7 @@ from conseillers.subsidy.models import (
 )
 from core import outbox
 from core.batches import Claim
-from core.files import random_name
+from core.files import random_name, uploads_storage
 from core.models import User
 
 SYSTEM_DUE = "tâche planifiée : échéances des tranches"
@@ -795,7 +794,7 @@ def tranche_submit(
     # Slow I/O before the transaction: an aborted submission leaves an orphan file, never a
     # row without its file.
     stored = {
-        kind: (default_storage.save(random_name(justification_folder()), file), file)
+        kind: (uploads_storage().save(random_name(justification_folder()), file), file)
         for kind, file in documents.items()
         if kind in tranche.required_documents
     }
