@@ -469,7 +469,11 @@ class Tranche(ConcurrentTransitionMixin, models.Model):
                 condition=Q(amount_cents__lte=F("initial_amount_cents")),
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_on"], name="tranche_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_on"], name="tranche_state_due"),
+            # The API lists tranches by due date, one keyset page at a time (core.keyset).
+            models.Index(fields=["due_on", "id"], name="tranche_due_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} – {subsidy_math.euros(self.amount_cents)}"
