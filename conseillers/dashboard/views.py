@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from conseillers.abilities import PROGRAMME
+from conseillers.beat import DASHBOARD_REFRESH_MINUTES
 from core.http import AuthenticatedHttpRequest
 
 from .access import DashboardScope, dashboard_scope
@@ -23,7 +24,8 @@ from .columns import BY_KEY, COLUMNS, MISSING, columns_for, format_number
 from .figures import Level, TerritoryRow
 from .headlines import contributed
 from .opendata import FIELD_NAMES, FIELDS, SCHEMA_VERSION, record, table_schema
-from .selectors import Dashboard, territorial_dashboard
+from .selectors import Dashboard
+from .snapshot import dashboard_figures
 from .table import Sort, build_table, csv_records
 
 ScopedView = Callable[..., HttpResponse]
@@ -52,7 +54,7 @@ def dashboard_view(view: ScopedView) -> Callable[..., HttpResponse]:
 
 
 def _figures(scope: DashboardScope) -> Dashboard:
-    return territorial_dashboard(
+    return dashboard_figures(
         departement_codes=scope.departement_codes, now=timezone.now(), nation_name=scope.total_name
     )
 
@@ -92,6 +94,7 @@ def dashboard(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
         "definitions": [column for column in COLUMNS if not column.is_text],
         "opendata_fields": FIELDS,
         "schema_version": SCHEMA_VERSION,
+        "refresh_minutes": DASHBOARD_REFRESH_MINUTES,
     }
     return render(request, "conseillers/dashboard/dashboard.html", context)
 
@@ -151,6 +154,8 @@ def _territory(
     context = {
         "title": row.name,
         "row": row,
+        "computed_at": figures.computed_at,
+        "refresh_minutes": DASHBOARD_REFRESH_MINUTES,
         "level_noun": LEVEL_NOUNS[level],
         "figures": [{"label": c.label, "value": c.display(row) or MISSING} for c in columns],
         "departements": [{"name": d.name, "url": _territory_url(d)} for d in departements],
