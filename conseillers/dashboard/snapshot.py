@@ -4,8 +4,8 @@
 `selectors.territorial_dashboard`) and the figures other apps register (the subsidy's money), and
 writes them in one transaction: about a hundred rows. A beat task runs it every few minutes
 (`conseillers.tasks.refresh_dashboard`). `dashboard_figures` reads those rows: its cost no longer
-follows the number of applications, matches, posts or tranches. The page says when the figures
-were computed; waiting times alone are measured at the reading.
+follows the number of applications, matches, posts or tranches. Every figure, waiting times
+included, is as of the refresh, and the page says when that was.
 """
 
 from __future__ import annotations
@@ -72,12 +72,14 @@ def dashboard_figures(
     if len(rows) < len(scope):
         dashboard_refresh(now=now)
         rows = {row.departement_id: row for row in stored.all()}
-    counts = {d.code: _read(rows[d.code], d.population, now) for d in scope}
+    counts = {d.code: _read(rows[d.code], d.population) for d in scope}
     computed_at = min((row.computed_at for row in rows.values()), default=now)
     return assemble(scope, counts, nation_name=nation_name, computed_at=computed_at)
 
 
-def _read(row: DepartementFigures, population: int, now: datetime.datetime) -> Counts:
+def _read(row: DepartementFigures, population: int) -> Counts:
+    """Every figure as of its refresh, waits included: the page shows one moment, and says
+    which."""
     since = row.oldest_waiting_since
     return Counts(
         population=population,
@@ -88,7 +90,6 @@ def _read(row: DepartementFigures, population: int, now: datetime.datetime) -> C
         occupied=row.occupied,
         vacant=row.vacant,
         waiting=row.waiting,
-        longest_wait=None if since is None else now - since,
-        # Each application still waiting has waited since the refresh too.
-        total_wait=row.total_wait + row.waiting * (now - row.computed_at),
+        longest_wait=None if since is None else row.computed_at - since,
+        total_wait=row.total_wait,
     )

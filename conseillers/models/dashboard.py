@@ -30,8 +30,7 @@ class DepartementFigures(models.Model):
     occupied = models.PositiveIntegerField("postes occupés", default=0)
     vacant = models.PositiveIntegerField("postes vacants", default=0)
     waiting = models.PositiveIntegerField("candidatures en attente", default=0)
-    # The waits run on after the aggregation: the reader measures them at its own time from the
-    # oldest submission and from the total at `computed_at` (each waiting one adds its time).
+    # Waits as of `computed_at`, like every other figure of the row.
     oldest_waiting_since = models.DateTimeField("plus ancienne candidature en attente", null=True)
     total_wait = models.DurationField("attente cumulée", default=datetime.timedelta(0))
     computed_at = models.DateTimeField("chiffres calculés le")

@@ -1,6 +1,6 @@
 """The dashboard's pages read figures aggregated ahead (conseillers.dashboard.snapshot): the same
-figures as an aggregation at the time of the refresh, waits measured at the reading, the time of
-the figures said on the page, refreshed by the beat task."""
+figures as an aggregation at the time of the refresh, waits included, that time said on the page,
+the rendering kept until the beat task refreshes them."""
 
 import dataclasses
 import datetime
@@ -42,14 +42,18 @@ def test_the_stored_figures_are_those_of_an_aggregation(dataset, now, codes):
     assert stored == live
 
 
-def test_waits_are_measured_at_the_reading_not_at_the_refresh(dataset, now):
-    dashboard_refresh(now=now - datetime.timedelta(days=3))
+def test_waits_are_those_of_the_refresh_like_every_figure(dataset, now):
+    three_days_ago = now - datetime.timedelta(days=3)
+    dashboard_refresh(now=three_days_ago)
 
-    stored, live = both(now, at=now - datetime.timedelta(days=3))
+    stored = dashboard_figures(departement_codes=None, now=now, nation_name="France")
+    live = territorial_dashboard(departement_codes=None, now=three_days_ago, nation_name="France")
 
     tours = next(row for row in stored.departements if row.code == "37")
-    assert tours.longest_wait_days == 10 and tours.mean_wait_days == 7
-    assert stored.nation.counts.total_wait == live.nation.counts.total_wait
+    # Submitted 10 and 4 days before `now`: 7 and 1 days three days earlier.
+    assert tours.longest_wait_days == 7 and tours.mean_wait_days == 4
+    assert stored == live
+    assert stored.computed_at == three_days_ago
 
 
 def test_the_first_reading_aggregates_when_nothing_is_stored(dataset, now):
