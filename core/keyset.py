@@ -47,9 +47,16 @@ class Cursor:
             raise InvalidCursor(token) from exc
         if direction not in (FORWARD, BACKWARD) or not isinstance(values, list):
             raise InvalidCursor(token)
-        if len(values) != width or not all(isinstance(v, str | int) for v in values):
+        if len(values) != width or not all(_storable(v) for v in values):
             raise InvalidCursor(token)
         return cls(tuple(values), direction)
+
+
+def _storable(value: Any) -> bool:
+    """What the database can compare without an error: a forged token must not become a 500."""
+    if isinstance(value, str):
+        return "\x00" not in value and len(value) <= 1000
+    return isinstance(value, int) and -(2**63) <= value < 2**63
 
 
 def _plain(value: Any) -> str | int:
@@ -102,6 +109,7 @@ def paginate(queryset: QuerySet, *, size: int, cursor: str | None) -> KeysetPage
 
     Raises InvalidCursor for a token this list did not write."""
     ordering = ordering_of(queryset)
+    queryset = queryset.order_by(*ordering)  # the key ends every ordering: ties have an order
     position = Cursor.decode(cursor, len(ordering)) if cursor else None
     if position is not None and position.direction == BACKWARD:
         rows = list(_after(queryset, _reversed(ordering), position.values)[: size + 1])
