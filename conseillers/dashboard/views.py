@@ -97,7 +97,6 @@ def dashboard(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
         "definitions": [column for column in COLUMNS if not column.is_text],
         "opendata_fields": FIELDS,
         "schema_version": SCHEMA_VERSION,
-        "refresh_minutes": DASHBOARD_REFRESH_MINUTES,
         "cache_key": _rendering_key(request, scope, figures),
         "cache_seconds": 2 * 60 * DASHBOARD_REFRESH_MINUTES,
     }
@@ -167,7 +166,6 @@ def _territory(
         "title": row.name,
         "row": row,
         "computed_at": figures.computed_at,
-        "refresh_minutes": DASHBOARD_REFRESH_MINUTES,
         "level_noun": LEVEL_NOUNS[level],
         "figures": [{"label": c.label, "value": c.display(row) or MISSING} for c in columns],
         "departements": [{"name": d.name, "url": _territory_url(d)} for d in departements],

@@ -81,4 +81,3 @@ def test_the_dashboard_says_the_time_of_its_figures(page, demo_server):
     freshness = page.get_by_text("Chiffres au ")
     assert freshness.is_visible()
     assert f"{timezone.localdate().year} à " in freshness.inner_text()
-    assert "recalculés toutes les 5 minutes" in freshness.inner_text()

@@ -80,7 +80,7 @@ def test_the_page_shows_the_figures_and_their_time_until_the_task_refreshes_them
     after = client.get(URL).content.decode()
 
     day = formats.date_format(at, "j F Y")
-    assert f"Chiffres au {day} à 14 h 05, recalculés toutes les 5 minutes" in before
+    assert f"Chiffres au {day} à 14 h 05." in before
     assert re.search(r"Postes accordés</dt>\s*<dd[^>]*>4<", before)
     assert re.search(r"Postes accordés</dt>\s*<dd[^>]*>7<", after)
     assert f"Chiffres au {day} à 14 h 05" not in after
