@@ -4,9 +4,17 @@ from celery import shared_task
 from django.utils import timezone
 
 from conseillers import services
+from conseillers.dashboard.snapshot import dashboard_refresh
 
 
 @shared_task
 def flag_long_vacancies() -> int:
     """Daily: flags to ANCT the posts vacant beyond the window. Idempotent (one UPDATE)."""
     return services.posts_flag_long_vacancies(today=timezone.localdate())
+
+
+@shared_task
+def refresh_dashboard() -> None:
+    """Every few minutes: the territorial dashboard's figures aggregated again (about a hundred
+    rows upserted in one transaction; running it twice does no harm)."""
+    dashboard_refresh(now=timezone.now())

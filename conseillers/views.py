@@ -44,7 +44,7 @@ from core.confirm import ConfirmableAction, Confirmation, modal_form, render_con
 from core.files import attachment_response
 from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
-from core.listing import ListFilters, page_of
+from core.listing import ListFilters, keyset_page_of, page_of
 from core.models import Departement, Structure
 from core.plurals import count_fr
 
@@ -132,7 +132,7 @@ def candidature_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "conseillers/candidature_list.html",
         {
             "title": "Candidatures des structures",
-            "page": page_of(request, candidatures),
+            "page": keyset_page_of(request, candidatures),
             "filters": filters,
             "can_apply": PROGRAMME.get_abilities(request.user)["candidature_submit"],
         },
@@ -143,7 +143,7 @@ def with_listing(candidatures):
     return (
         selectors.with_quota(candidatures)
         .select_related("structure__departement", "duplicate_of")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
 
 

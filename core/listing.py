@@ -17,9 +17,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from core import keyset
+from core.keyset import KeysetPage
 from core.models import Departement, Region
 
 PAGE_SIZE = 25
+CURSOR_PARAMETER = "curseur"
 
 
 class ListFilters(forms.Form):
@@ -93,3 +96,13 @@ def page_of(
 ) -> Page:
     """The page asked for in the query string, or page `number` when given."""
     return Paginator(items, PAGE_SIZE).get_page(number or request.GET.get("page"))
+
+
+def keyset_page_of(request: HttpRequest, queryset: QuerySet, size: int = PAGE_SIZE) -> KeysetPage:
+    """The page of `queryset` the `curseur` of the query string points at (`core.keyset`): every
+    page costs what the first does. A cursor this list did not write opens the first page, so
+    that a shared link never breaks."""
+    try:
+        return keyset.paginate(queryset, size=size, cursor=request.GET.get(CURSOR_PARAMETER))
+    except keyset.InvalidCursor:
+        return keyset.paginate(queryset, size=size, cursor=None)

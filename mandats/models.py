@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -316,6 +317,12 @@ class UsagerQuerySet(models.QuerySet["Usager"]):
         return self.filter(Exists(Mandat.objects.visible_to(user).filter(usager=OuterRef("pk"))))
 
 
+def fold_search(text: str) -> str:
+    """Lower case without accents: « Zoé Lefèvre » and « zoe lefevre » are the same search."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 class Usager(models.Model):
     """A citizen's pivot identity as FranceConnect gave it. The `sub` is kept only as a keyed hash:
     enough to recognise the same person at the next login, useless to anyone without the key."""
@@ -337,6 +344,9 @@ class Usager(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     # Last FranceConnect login: personal data is kept while the person keeps coming back.
     last_seen_at = models.DateTimeField("dernière connexion FranceConnect", default=timezone.now)
+    # The three names folded (lower case, no accents), written on every save: the aidant's search
+    # reads this one column, which a trigram index serves on PostgreSQL.
+    search_name = models.TextField("noms (recherche)", blank=True, default="", editable=False)
 
     objects = UsagerQuerySet.as_manager()
 
@@ -354,6 +364,14 @@ class Usager(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_name = fold_search(
+            " ".join([self.given_names, self.family_name, self.preferred_username])
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -44,6 +44,7 @@ from conseillers.models import (
     Training,
 )
 from core.api.filters import KnownQueryParameters
+from core.api.pagination import KeysetPagination
 from core.api.permissions import HasAbility
 from core.http import AuthenticatedRequest
 from core.models import Departement, Structure, User
@@ -579,6 +580,8 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Match.objects.none()
     serializer_class = s.MatchSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
+    # One per candidate and structure: keyset pages (index on created_at, id) stay flat.
+    pagination_class = KeysetPagination
     filterset_class = MatchFilter
     ordering_fields = ["created_at", "state_changed_at"]
     ability_map = {"rupture": "declare_rupture"}

@@ -1,4 +1,5 @@
-"""The territorial dashboard in six queries, whatever the number of structures or applications.
+"""The territorial dashboard aggregated from the programme's tables, in six queries whatever the
+number of structures or applications: what `conseillers.dashboard.snapshot` stores for the pages.
 
 Every figure is first aggregated per département by the database (one GROUP BY per source
 table), then summed in Python into régions and the nation, so that the three levels always agree.
@@ -55,10 +56,23 @@ class Dashboard:
 def territorial_dashboard(
     *, departement_codes: Collection[str] | None, now: datetime.datetime, nation_name: str
 ) -> Dashboard:
-    """Figures of the given départements (None: all of them), waiting times measured at `now`."""
+    """Figures of the given départements (None: all of them) aggregated now from the programme's
+    tables, waiting times measured at `now`. The pages read the rows this aggregation leaves
+    (`conseillers.dashboard.snapshot`), not this."""
     codes = None if departement_codes is None else frozenset(departement_codes)
     departements = list(_scoped(Departement.objects.select_related("region"), "code", codes))
-    counts = _departement_counts(departements, codes, now)
+    counts = departement_counts(departements, codes, now)
+    return assemble(departements, counts, nation_name=nation_name, computed_at=now)
+
+
+def assemble(
+    departements: list[Departement],
+    counts: dict[str, Counts],
+    *,
+    nation_name: str,
+    computed_at: datetime.datetime,
+) -> Dashboard:
+    """The three levels from the départements' counts: régions and nation are sums."""
     populations = {d.code: d.population for d in departements}
     granted = {d.code: counts[d.code].granted for d in departements}
     quotas = _proportional_quotas(granted, populations)
@@ -88,7 +102,7 @@ def territorial_dashboard(
         nation=nation,
         granted_index=_index(granted, populations),
         envelope_index=_index(envelopes, populations),
-        computed_at=now,
+        computed_at=computed_at,
     )
 
 
@@ -96,7 +110,7 @@ def _scoped(queryset: QuerySet, path: str, codes: frozenset[str] | None) -> Quer
     return queryset if codes is None else queryset.filter(**{f"{path}__in": codes})
 
 
-def _departement_counts(
+def departement_counts(
     departements: list[Departement], codes: frozenset[str] | None, now: datetime.datetime
 ) -> dict[str, Counts]:
     """One GROUP BY per source table, merged per département code."""

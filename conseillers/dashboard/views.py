@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 from collections.abc import Callable, Iterable
 
 from django.contrib.auth.decorators import login_required
@@ -12,9 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from conseillers.abilities import PROGRAMME
+from conseillers.beat import DASHBOARD_REFRESH_MINUTES
 from core.http import AuthenticatedHttpRequest
 
 from .access import DashboardScope, dashboard_scope
@@ -23,7 +26,8 @@ from .columns import BY_KEY, COLUMNS, MISSING, columns_for, format_number
 from .figures import Level, TerritoryRow
 from .headlines import contributed
 from .opendata import FIELD_NAMES, FIELDS, SCHEMA_VERSION, record, table_schema
-from .selectors import Dashboard, territorial_dashboard
+from .selectors import Dashboard
+from .snapshot import dashboard_figures
 from .table import Sort, build_table, csv_records
 
 ScopedView = Callable[..., HttpResponse]
@@ -52,7 +56,7 @@ def dashboard_view(view: ScopedView) -> Callable[..., HttpResponse]:
 
 
 def _figures(scope: DashboardScope) -> Dashboard:
-    return territorial_dashboard(
+    return dashboard_figures(
         departement_codes=scope.departement_codes, now=timezone.now(), nation_name=scope.total_name
     )
 
@@ -72,28 +76,38 @@ def dashboard(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
     indicator = parse_indicator(request.GET.get("indicateur"))
     where = "France entière" if scope.is_national else "votre territoire"
     caption = f"Postes de conseillers numériques par {LEVEL_NOUNS[sort.level]} — {where}"
+    # Built only when the rendering is not kept already (`cache_key`): lazy.
     context = {
         "title": "Tableau de bord territorial",
         "scope": scope,
         "dashboard": figures,
-        "summary": _summary(figures, scope),
-        "indices": _indices(figures),
-        "table": build_table(figures, sort, caption=caption),
+        "summary": SimpleLazyObject(lambda: _summary(figures, scope)),
+        "indices": SimpleLazyObject(lambda: _indices(figures)),
+        "table": SimpleLazyObject(lambda: build_table(figures, sort, caption=caption)),
         # The table opens by itself once the reader has sorted it (its links point at it).
         "table_open": "tri" in request.GET,
         "levels": [
             {"label": lvl.label, "url": sort.query(niveau=lvl.value), "current": lvl == sort.level}
             for lvl in Level
         ],
-        "map": _map(sort.level, figures, indicator),
+        "map": SimpleLazyObject(lambda: _map(sort.level, figures, indicator)),
         "indicators": INDICATORS,
         "sort": sort,
         "csv_url": reverse("conseillers:dashboard-csv") + sort.query(),
         "definitions": [column for column in COLUMNS if not column.is_text],
         "opendata_fields": FIELDS,
         "schema_version": SCHEMA_VERSION,
+        "cache_key": _rendering_key(request, scope, figures),
+        "cache_seconds": 2 * 60 * DASHBOARD_REFRESH_MINUTES,
     }
     return render(request, "conseillers/dashboard/dashboard.html", context)
+
+
+def _rendering_key(request: HttpRequest, scope: DashboardScope, figures: Dashboard) -> str:
+    """What the page's content depends on: the refresh, the scope and the parameters."""
+    parameters = sorted((name, request.GET.getlist(name)) for name in request.GET)
+    parts = [figures.computed_at.isoformat(), sorted(scope.departement_codes or ["*"])]
+    return hashlib.sha256(repr([*parts, scope.description, parameters]).encode()).hexdigest()
 
 
 def _map(level: Level, figures: Dashboard, indicator: Indicator) -> Choropleth:
@@ -151,6 +165,7 @@ def _territory(
     context = {
         "title": row.name,
         "row": row,
+        "computed_at": figures.computed_at,
         "level_noun": LEVEL_NOUNS[level],
         "figures": [{"label": c.label, "value": c.display(row) or MISSING} for c in columns],
         "departements": [{"name": d.name, "url": _territory_url(d)} for d in departements],

@@ -2,11 +2,13 @@
 
 - `programme`: envelopes, applications, opinions, decisions, candidates, matches, contracts,
   posts, training and the SMIC table.
+- `dashboard`: the territorial dashboard's figures per département, aggregated ahead of readers.
 
 The subsidy's models (regimes, conventions, tranches, payments, …) live in their own app,
 `conseillers.subsidy.models`, which depends on these and never the reverse.
 """
 
+from conseillers.models.dashboard import DepartementFigures
 from conseillers.models.programme import (
     CENTS,
     OCCUPYING,
@@ -56,6 +58,7 @@ __all__ = [
     "ContractType",
     "Decision",
     "DecisionKind",
+    "DepartementFigures",
     "Envelope",
     "EnvelopeQuerySet",
     "Match",

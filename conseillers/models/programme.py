@@ -138,6 +138,8 @@ class Candidature(ConcurrentTransitionMixin, models.Model):
         verbose_name = "candidature de structure"
         verbose_name_plural = "candidatures de structures"
         ordering = ["-created_at"]
+        # The lists read the newest first, one keyset page at a time (core.keyset).
+        indexes = [models.Index(fields=["created_at", "id"], name="candidature_created_id")]
         constraints = [
             models.CheckConstraint(
                 name="candidature_motivation_max_2500",
@@ -454,6 +456,7 @@ class Match(ConcurrentTransitionMixin, models.Model):
         verbose_name = "mise en relation"
         verbose_name_plural = "mises en relation"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at", "id"], name="match_created_id")]
         constraints = [
             models.UniqueConstraint(fields=["structure", "candidat"], name="match_unique_pair"),
         ]

@@ -54,6 +54,7 @@ from conseillers.subsidy.models import (
 from conseillers.subsidy.selectors import PaymentOrder
 from core.api import strict
 from core.api.filters import KnownQueryParameters, check_query_parameters
+from core.api.pagination import KeysetPagination
 from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
 from core.api.schema import SingleObjectSchema
@@ -540,6 +541,9 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Tranche.objects.none()
     serializer_class = TrancheSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
+    # Every post has three tranches: keyset pages (index on due_on, id) cost the same at the
+    # last page as at the first, whatever the number of posts.
+    pagination_class = KeysetPagination
     filter_backends = [KnownQueryParameters]
     query_parameters = ["state", "structure"]
     # Paying again (same reference and date) answers the payment already recorded: the service

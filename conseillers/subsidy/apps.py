@@ -14,7 +14,7 @@ class SubsidyConfig(AppConfig):
         from conseillers.dashboard import headlines
         from conseillers.subsidy import dashboard, receivers
 
-        headlines.register(dashboard.headline_figures)
+        headlines.register(dashboard.headline_figures, refresh=dashboard.money_refresh)
 
         signals.recruitment_validated.connect(
             receivers.open_schedule, dispatch_uid="subsidy.open_schedule"

@@ -25,7 +25,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from conseillers.models.programme import Candidature, Match, Post
 from conseillers.subsidy import math as subsidy_math
 from core.files import random_name, uploads_storage
-from core.models import Role, Structure, User
+from core.models import Departement, Role, Structure, User
 from core.transitions import TransitionLog
 
 # --- Regimes -------------------------------------------------------------------------------------
@@ -469,7 +469,11 @@ class Tranche(ConcurrentTransitionMixin, models.Model):
                 condition=Q(amount_cents__lte=F("initial_amount_cents")),
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_on"], name="tranche_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_on"], name="tranche_state_due"),
+            # The API lists tranches by due date, one keyset page at a time (core.keyset).
+            models.Index(fields=["due_on", "id"], name="tranche_due_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} – {subsidy_math.euros(self.amount_cents)}"
@@ -822,3 +826,28 @@ class SubsidyTransition(TransitionLog):
         if self.by is None:
             return SYSTEM_ACTOR_LABEL
         return self.by.get_full_name() or "Agent sans nom"
+
+
+class DepartementMoney(models.Model):
+    """The money figures the territorial dashboard leads with, per département, as last
+    aggregated with the programme's figures (`conseillers.subsidy.dashboard.money_refresh`):
+    the page sums about a hundred rows instead of every tranche, payment and recovery."""
+
+    departement = models.OneToOneField(
+        Departement,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name="département",
+    )
+    committed_cents = models.BigIntegerField("engagé (centimes)", default=0)
+    paid_cents = models.BigIntegerField("versé (centimes)", default=0)
+    recovered_cents = models.BigIntegerField("reversé (centimes)", default=0)
+    computed_at = models.DateTimeField("chiffres calculés le")
+
+    class Meta:
+        verbose_name = "budget d'un département (tableau de bord)"
+        verbose_name_plural = "budgets des départements (tableau de bord)"
+
+    def __str__(self) -> str:
+        return f"{self.departement_id} au {self.computed_at:%d/%m/%Y %H:%M}"

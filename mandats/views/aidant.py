@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from core.confirm import render_confirmation
 from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
+from core.listing import keyset_page_of
 from mandats import confirmations, otp, selectors, services
 from mandats.forms import MandatRenewForm, OrganisationSwitchForm, UsagerSearchForm
 from mandats.models import Autorisation, HabilitatedOrganisation, Mandat, Usager
@@ -34,7 +34,7 @@ def usager_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     search = UsagerSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     usagers = selectors.usagers_with_active_mandats(organisation=organisation, search=query)
-    page = Paginator(usagers, USAGERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, usagers, USAGERS_PER_PAGE)
     context = {
         "title": "Mes usagers",
         "organisation": organisation,

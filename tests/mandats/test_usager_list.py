@@ -1,12 +1,13 @@
 import datetime
 
 import pytest
-from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core import keyset
+from mandats.models import Usager
 from mandats.selectors import usagers_with_active_mandats
 from tests.mandats.factories import MandatFactory, UsagerFactory
 
@@ -54,10 +55,18 @@ def test_a_revoked_autorisation_is_not_listed(verified_client, aidant, mandat):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("martin", ["Alice"]), ("ali mar", ["Alice"]), ("DURAND", ["Bernard"]), ("zoé", [])],
+    [
+        ("martin", ["Alice"]),
+        ("ali mar", ["Alice"]),
+        ("DURAND", ["Bernard"]),
+        ("zoé", []),
+        ("helene", ["Hélène"]),
+        ("HÉLÈNE LÉGER", ["Hélène"]),
+        ("leger", ["Hélène"]),
+    ],
 )
 def test_searches_by_given_or_family_name(verified_client, aidant, organisation, query, expected):
-    for given, family in [("Alice", "Martin"), ("Bernard", "Durand")]:
+    for given, family in [("Alice", "Martin"), ("Bernard", "Durand"), ("Hélène", "Léger")]:
         usager = UsagerFactory(given_names=given, family_name=family)
         MandatFactory(organisation=organisation.structure, usager=usager)
 
@@ -67,24 +76,56 @@ def test_searches_by_given_or_family_name(verified_client, aidant, organisation,
     assert 'for="id_q"' in response.content.decode()
 
 
-def test_paginates(verified_client, aidant, organisation):
+def test_pages_forward_and_back_by_name(verified_client, aidant, organisation):
     sign_mandates(organisation, 25)
+    names = sorted(
+        (u.family_name, u.given_names, u.pk)
+        for u in Usager.objects.filter(mandats__organisation=organisation.structure)
+    )
 
     client = verified_client(aidant)
     first = client.get(URL)
-    second = client.get(URL, {"page": 2})
+    second = client.get(URL, {"curseur": first.context["page"].next_cursor})
+    back = client.get(URL, {"curseur": second.context["page"].previous_cursor})
+
+    assert [u.pk for u in first.context["page"]] == [pk for *_, pk in names[:20]]
+    assert [u.pk for u in second.context["page"]] == [pk for *_, pk in names[20:]]
+    assert [u.pk for u in back.context["page"]] == [pk for *_, pk in names[:20]]
+    assert "Page suivante" in first.content.decode()
+    assert not second.context["page"].has_next and not back.context["page"].has_previous
+
+
+def test_a_search_keeps_its_words_across_pages(verified_client, aidant, organisation):
+    for index in range(23):
+        usager = UsagerFactory(given_names=f"Zoé {index:02d}", family_name="Lefèvre")
+        MandatFactory(organisation=organisation.structure, usager=usager)
+    sign_mandates(organisation, 5)
+
+    client = verified_client(aidant)
+    first = client.get(URL, {"q": "zoe lefevre"})
+    next_link = 'fr-pagination__link--next fr-pagination__link--lg-label" href="'
+    link = first.content.decode().split(next_link)[1].split('"')[0]
+    second = client.get(URL + link.replace("&amp;", "&"))
 
     assert len(first.context["page"]) == 20
-    assert len(second.context["page"]) == 5
-    assert "Page suivante" in first.content.decode()
+    assert [u.given_names for u in second.context["page"]] == ["Zoé 20", "Zoé 21", "Zoé 22"]
 
 
-def test_the_selector_runs_in_four_queries_once_paginated(organisation, django_assert_num_queries):
+def test_a_forged_cursor_opens_the_first_page(verified_client, aidant, organisation):
     sign_mandates(organisation, 3)
 
-    with django_assert_num_queries(4):  # count, page, mandates, autorisations
-        page = Paginator(usagers_with_active_mandats(organisation=organisation.structure), 20).page(
-            1
+    response = verified_client(aidant).get(URL, {"curseur": "WyJuIiwgWyJhIiwgImIiLCAiYyJdXQ"})
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 3
+
+
+def test_the_selector_runs_in_three_queries_a_page(organisation, django_assert_num_queries):
+    sign_mandates(organisation, 3)
+
+    with django_assert_num_queries(3):  # page, mandates, autorisations: no count
+        page = keyset.paginate(
+            usagers_with_active_mandats(organisation=organisation.structure), size=20, cursor=None
         )
         demarches = [
             a.demarche for u in page for m in u.active_mandats for a in m.active_autorisations
@@ -92,11 +133,16 @@ def test_the_selector_runs_in_four_queries_once_paginated(organisation, django_a
     assert len(demarches) == 9
 
 
-def _count_page_queries(client) -> int:
+def _count_page_queries(client, **params) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL)
+        response = client.get(URL, params)
     assert response.status_code == 200
     return len(queries)
+
+
+def _second_page_queries(client) -> int:
+    cursor = client.get(URL, {"q": "a"}).context["page"].next_cursor
+    return _count_page_queries(client, q="a", curseur=cursor or "")
 
 
 def test_the_page_runs_in_the_same_number_of_queries_at_5_and_50_usagers(
@@ -104,7 +150,7 @@ def test_the_page_runs_in_the_same_number_of_queries_at_5_and_50_usagers(
 ):
     client = verified_client(aidant)
     sign_mandates(organisation, 5)
-    at_5 = _count_page_queries(client)
+    at_5 = [_count_page_queries(client), _count_page_queries(client, q="a")]
 
     sign_mandates(organisation, 45)
     # A second mandate for some usagers, so the volume of mandates grows too.
@@ -115,9 +161,10 @@ def test_the_page_runs_in_the_same_number_of_queries_at_5_and_50_usagers(
             demarches=["logement"],
             created_at=timezone.now() - datetime.timedelta(days=1),
         )
-    at_50 = _count_page_queries(client)
+    at_50 = [_count_page_queries(client), _count_page_queries(client, q="a")]
 
     assert at_5 == at_50
+    assert _second_page_queries(client) == at_50[1]
 
 
 def test_the_menu_shows_each_person_only_what_their_role_allows(verified_client, aidant, referent):

@@ -3,7 +3,10 @@
 import re
 
 import pytest
+from django.utils import timezone
 
+from conseillers.dashboard.snapshot import dashboard_refresh
+from conseillers.subsidy.dashboard import headline_figures
 from conseillers.subsidy.dashboard import money as dashboard_money
 from conseillers.subsidy.math import euros
 from conseillers.subsidy.selectors import budget
@@ -28,3 +31,14 @@ def test_the_dashboard_leads_with_them(client, anct, money, today):  # noqa: F81
     assert re.search(rf"Budget engagé</dt>\s*<dd[^>]*>{euros(total.committed)}<", page)
     net = euros(total.paid - total.recovered)
     assert re.search(rf"Budget versé \(net des reversements\)</dt>\s*<dd[^>]*>{net}<", page)
+
+
+@pytest.mark.parametrize("codes", [None, frozenset({"37"}), frozenset({"33", "41"})])
+def test_the_headline_figures_read_the_last_refresh(money, codes):  # noqa: F811
+    dashboard_refresh(now=timezone.now())
+    figures = dashboard_money(codes)
+
+    assert headline_figures(codes) == [
+        ("Budget engagé", euros(figures.committed_cents)),
+        ("Budget versé (net des reversements)", euros(figures.net_paid_cents)),
+    ]
