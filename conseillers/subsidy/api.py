@@ -14,9 +14,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -29,7 +28,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from conseillers.api.serializers import ABILITIES_SCHEMA
+from conseillers.api.links import link_schema
+from conseillers.api.serializers import ABILITIES_SCHEMA, api_url
 from conseillers.api.views import CANNOT_ACT, errors, service_errors, valid_body
 from conseillers.dashboard.access import dashboard_scope
 from conseillers.models import Candidature
@@ -53,12 +53,93 @@ from conseillers.subsidy.models import (
 )
 from conseillers.subsidy.selectors import PaymentOrder
 from core.api import strict
-from core.api.filters import KnownQueryParameters, check_query_parameters
+from core.api.filters import (
+    DepartementFilter,
+    FilterSet,
+    IdFilter,
+    KnownQueryParameters,
+    check_query_parameters,
+    state_filter,
+)
 from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
 from core.api.schema import SingleObjectSchema
 from core.http import AuthenticatedRequest
 from core.validators import validate_pdf
+
+# --- Filters -------------------------------------------------------------------------------------
+# Query parameters in French like the programme's lists, except the tranches' `state`, which
+# integrators used before the other filters existed.
+
+
+def _structure(path: str) -> IdFilter:
+    return IdFilter(field_name=f"{path}structure_id", label="Identifiant de la structure")
+
+
+def _departement(path: str) -> DepartementFilter:
+    return DepartementFilter(
+        field_name=f"{path}structure__departement_id", label="Code du département de la structure"
+    )
+
+
+class ConventionFilter(FilterSet):
+    structure = _structure("")
+    departement = _departement("")
+
+    class Meta:
+        model = Convention
+        fields = ["structure", "departement"]
+
+
+class SubventionFilter(FilterSet):
+    structure = _structure("")
+    departement = _departement("")
+    poste = IdFilter(field_name="post_id", label="Identifiant du poste")
+    convention = IdFilter(field_name="convention_id", label="Identifiant de la convention")
+    etat = state_filter(SubventionState.choices, "État de la subvention")
+
+    class Meta:
+        model = Subvention
+        fields = ["structure", "departement", "poste", "convention", "etat"]
+
+
+class TrancheFilter(FilterSet):
+    structure = _structure("subvention__")
+    departement = _departement("subvention__")
+    poste = IdFilter(field_name="subvention__post_id", label="Identifiant du poste")
+    subvention = IdFilter(field_name="subvention_id", label="Identifiant de la subvention")
+    state = state_filter(TrancheState.choices, "État de la tranche")
+
+    class Meta:
+        model = Tranche
+        fields = ["structure", "departement", "poste", "subvention", "state"]
+
+
+class PaymentFilter(FilterSet):
+    structure = _structure("tranche__subvention__")
+    departement = _departement("tranche__subvention__")
+    subvention = IdFilter(field_name="tranche__subvention_id", label="Identifiant de la subvention")
+    tranche = IdFilter(field_name="tranche_id", label="Identifiant de la tranche")
+
+    class Meta:
+        model = Payment
+        fields = ["structure", "departement", "subvention", "tranche"]
+
+
+class RecoveryFilter(FilterSet):
+    structure = _structure("")
+    departement = _departement("")
+    subvention = IdFilter(field_name="subvention_id", label="Identifiant de la subvention")
+    etat = state_filter(RecoveryState.choices, "État du reversement")
+
+    class Meta:
+        model = Recovery
+        fields = ["structure", "departement", "subvention", "etat"]
+
+
+# Filters first (unknown parameters refused, then each value checked); no ordering parameter.
+FILTER_BACKENDS = [KnownQueryParameters, DjangoFilterBackend]
+
 
 # --- Serializers ---------------------------------------------------------------------------------
 
@@ -222,6 +303,29 @@ class ProjectedRecoverySerializer(strict.Serializer):
     )
 
 
+SUBVENTION_LINKS = link_schema(
+    structure="La structure employeuse.",
+    poste="Le poste subventionné, ses titulaires successifs.",
+    convention="La convention qui fixe le régime.",
+    titulaire="La mise en relation du titulaire actuel (absent si le poste est vacant).",
+    tranches="Les tranches de cette subvention (liste filtrée).",
+    paiements="Les paiements de ses tranches (liste filtrée).",
+)
+
+
+def post_links(kind: str, post_id: int, request) -> dict[str, str]:
+    """What the subsidy adds to a match's or a post's links (registered in `apps.ready`): the
+    subsidies and tranches of the post, as filtered lists, so no query per row."""
+    if kind != "post":
+        return {}
+    return {
+        "subventions": api_url(
+            request, "api-conseillers:subvention-list", query=f"poste={post_id}"
+        ),
+        "tranches": api_url(request, "api-conseillers:tranche-list", query=f"poste={post_id}"),
+    }
+
+
 class SubventionSerializer(strict.ModelSerializer):
     state = state_field(SubventionState.choices)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -234,6 +338,7 @@ class SubventionSerializer(strict.ModelSerializer):
         "quotidienne créera si personne n'est recruté avant la date limite de remplacement."
     )
     tranches = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
 
     class Meta:
         model = Subvention
@@ -241,8 +346,28 @@ class SubventionSerializer(strict.ModelSerializer):
         fields += ["total_cents", "duration_months", "started_on", "holder_started_on"]
         fields += ["months_carried", "ends_on", "vacant_since", "vacancy_deadline", "state"]
         fields += ["state_label", "closed_on", "months_served", "earned_cents"]
-        fields += ["earned_to_date_cents", "projected_recovery", "tranches"]
+        fields += ["earned_to_date_cents", "projected_recovery", "tranches", "links"]
         read_only_fields = fields
+
+    @extend_schema_field(SUBVENTION_LINKS)
+    def get_links(self, obj: Subvention) -> dict[str, str]:
+        request = self.context["request"]
+        found = {
+            "structure": api_url(request, "api:structure-detail", obj.structure_id),
+            "poste": api_url(request, "api-conseillers:poste-detail", obj.post_id),
+            "convention": api_url(request, "api-conseillers:convention-detail", obj.convention_id),
+            "tranches": api_url(
+                request, "api-conseillers:tranche-list", query=f"subvention={obj.pk}"
+            ),
+            "paiements": api_url(
+                request, "api-conseillers:paiement-list", query=f"subvention={obj.pk}"
+            ),
+        }
+        if obj.holder_id is not None:
+            found["titulaire"] = api_url(
+                request, "api-conseillers:mise-en-relation-detail", obj.holder_id
+            )
+        return found
 
     def get_earned_to_date_cents(self, obj: Subvention) -> int:
         return subsidy_selectors.earned_to_date(obj, timezone.localdate())
@@ -455,7 +580,8 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, HasAbility]
     collection_abilities = SUBSIDY_PROGRAMME
     collection_ability_map = {"create": "convention_sign"}
-    filter_backends = [KnownQueryParameters]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = ConventionFilter
 
     def get_queryset(self) -> QuerySet[Convention]:
         return (
@@ -497,7 +623,8 @@ class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
     request: AuthenticatedRequest
     queryset = Subvention.objects.none()
     serializer_class = SubventionSerializer
-    filter_backends = [KnownQueryParameters]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = SubventionFilter
 
     def get_queryset(self) -> QuerySet[Subvention]:
         tranches = Tranche.objects.select_related("subvention__structure").order_by("rank")
@@ -509,12 +636,6 @@ class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-STATE_PARAMETER = OpenApiParameter(
-    "state", OpenApiTypes.STR, enum=TrancheState.values, description="Filtrer par état."
-)
-STRUCTURE_PARAMETER = OpenApiParameter(
-    "structure", OpenApiTypes.INT, description="Filtrer par structure."
-)
 TRANCHE_ACTION = {200: TrancheDetailSerializer, **errors(400, 401, 403, 404)}
 
 
@@ -523,7 +644,6 @@ TRANCHE_ACTION = {200: TrancheDetailSerializer, **errors(400, 401, 403, 404)}
     list=extend_schema(
         summary="Lister les tranches",
         description="Dans votre périmètre ; `abilities` dit ce que vous pouvez faire de chacune.",
-        parameters=[STATE_PARAMETER, STRUCTURE_PARAMETER],
         responses={200: TrancheSerializer(many=True), **errors(401)},
     ),
     retrieve=extend_schema(
@@ -540,8 +660,8 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Tranche.objects.none()
     serializer_class = TrancheSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
-    filter_backends = [KnownQueryParameters]
-    query_parameters = ["state", "structure"]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = TrancheFilter
     # Paying again (same reference and date) answers the payment already recorded: the service
     # decides, under its row lock, between that, a first payment and a refusal.
     ability_map = {"justify": "submit", "send_back": "send_back", "pay": "view"}
@@ -552,37 +672,11 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Tranche]:
         tranches = subsidy_selectors.tranche_page(Tranche.objects.visible_to(self.request.user))
-        if self.action == "list":
-            tranches = self._filtered(tranches)
-        else:
+        if self.action != "list":
             tranches = tranches.prefetch_related(
                 Prefetch("transitions", queryset=SubsidyTransition.objects.select_related("by"))
             )
         return tranches.order_by("due_on", "pk")
-
-    def _filtered(self, tranches: QuerySet[Tranche]) -> QuerySet[Tranche]:
-        """`state` and `structure`, refused when malformed: a filter silently dropped would
-        list every tranche as if it had been applied."""
-        state = self.request.query_params.get("state")
-        if state is not None:
-            if state not in TrancheState.values:
-                allowed = ", ".join(TrancheState.values)
-                raise exceptions.ValidationError(
-                    {
-                        "state": [
-                            f"« {state} » n'est pas un état connu. États possibles : {allowed}."
-                        ]
-                    }
-                )
-            tranches = tranches.filter(state=state)
-        structure = self.request.query_params.get("structure")
-        if structure is not None:
-            if not (structure.isascii() and structure.isdigit()):
-                raise exceptions.ValidationError(
-                    {"structure": ["Indiquez l'identifiant (un nombre) de la structure."]}
-                )
-            tranches = tranches.filter(subvention__structure_id=int(structure))
-        return tranches
 
     def _read(self, pk: int) -> Response:
         tranche = self.get_queryset().get(pk=pk)
@@ -668,7 +762,8 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     request: AuthenticatedRequest
     queryset = Payment.objects.none()
     serializer_class = PaymentSerializer
-    filter_backends = [KnownQueryParameters]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = PaymentFilter
 
     def get_queryset(self) -> QuerySet[Payment]:
         return (
@@ -709,7 +804,8 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Recovery.objects.none()
     serializer_class = RecoverySerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
-    filter_backends = [KnownQueryParameters]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = RecoveryFilter
     ability_refusal = CANNOT_ACT
 
     def get_queryset(self) -> QuerySet[Recovery]:

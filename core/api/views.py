@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.filters import FilterSet
+from core.api.filters import DepartementFilter, FilterSet, RegionFilter
 from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
 from core.api.serializers import (
@@ -23,7 +23,7 @@ from core.api.serializers import (
 )
 from core.api.throttling import ScopedRateThrottle
 from core.http import AuthenticatedRequest
-from core.models import Departement, Region, Structure, User
+from core.models import Departement, Region, Structure, User, Zone
 from core.services import api_token_create
 
 # Codes of the referential are letters and digits (2A, 971): any other path, a NUL character
@@ -41,9 +41,9 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class DepartementFilter(FilterSet):
-    region = filters.CharFilter(field_name="region_id", label="Code de la région")
-    zone = filters.CharFilter(label="Zone (metro, drom, com)")
+class DepartementListFilter(FilterSet):
+    region = RegionFilter(field_name="region_id", label="Code de la région")
+    zone = filters.ChoiceFilter(choices=Zone.choices, label="Zone (metro, drom, com)")
 
     class Meta:
         model = Departement
@@ -57,16 +57,17 @@ class DepartementViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = REFERENTIAL_CODE
     serializer_class = DepartementSerializer
     permission_classes = [AllowAny]
-    filterset_class = DepartementFilter
+    filterset_class = DepartementListFilter
     ordering_fields = ["code", "name", "population"]
 
 
 class StructureFilter(FilterSet):
-    departement = filters.CharFilter(field_name="departement_id", label="Code du département")
+    departement = DepartementFilter(field_name="departement_id", label="Code du département")
+    region = RegionFilter(field_name="departement__region_id", label="Code de la région")
 
     class Meta:
         model = Structure
-        fields = ["departement", "type", "zrr", "qpv", "france_services"]
+        fields = ["departement", "region", "type", "zrr", "qpv", "france_services"]
 
 
 class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -718,6 +718,14 @@ API: dict[tuple[str, str], Endpoint] = {
         "validate-rupture", MatchState.RUPTURE_DECLARED, ANCT
     ),
     ("smic", "list"): Endpoint("get", lambda _: f"{BASE}/smic/", LOGGED_IN),
+    ("poste", "list"): Endpoint("get", lambda _: f"{BASE}/postes/", LOGGED_IN),
+    ("poste", "retrieve"): Endpoint(
+        "get",
+        lambda post: f"{BASE}/postes/{post.pk}/",
+        SEES_APPLICATION,
+        setup=lambda scene: scene.tranches()[0].subvention.post,
+        hidden=LOGGED_IN - SEES_APPLICATION,
+    ),
     ("formation", "list"): Endpoint("get", lambda _: f"{BASE}/formations/", LOGGED_IN),
     ("formation", "retrieve"): Endpoint(
         "get",
