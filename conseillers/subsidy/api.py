@@ -33,6 +33,7 @@ from conseillers.api.serializers import ABILITIES_SCHEMA, api_url
 from conseillers.api.views import CANNOT_ACT, errors, service_errors, valid_body
 from conseillers.dashboard.access import dashboard_scope
 from conseillers.models import Candidature
+from conseillers.subsidy import notices
 from conseillers.subsidy import selectors as subsidy_selectors
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
@@ -40,7 +41,9 @@ from conseillers.subsidy.models import (
     Convention,
     DocumentKind,
     JustificationDocument,
+    NoticeImportSource,
     Payment,
+    PaymentNoticeImport,
     Recovery,
     RecoveryState,
     Regime,
@@ -488,6 +491,64 @@ class PaymentOrderSerializer(strict.Serializer):
         )
 
 
+class NoticeImportRequestSerializer(strict.Serializer):
+    fichier = serializers.FileField(
+        help_text="Le CSV des avis de paiement, tel que l'envoie la Banque des Territoires : "
+        "colonnes « Référence ordre » (CNFS-T…), « Référence paiement », « Date de paiement », "
+        "« Montant (€) » et, facultative, « SIRET » ; séparateur ; ou , ; 10 Mo au plus."
+    )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="true : l'aperçu de ce que ferait l'import, sans rien écrire (200). false : "
+        "l'import (201), refusé en entier (400) si une ligne l'est.",
+    )
+
+
+class NoticeLineSerializer(strict.Serializer):
+    ligne = serializers.IntegerField(help_text="Numéro de la ligne dans le fichier (en-tête : 1).")
+    reference_ordre = serializers.CharField()
+    reference_paiement = serializers.CharField()
+    date_paiement = serializers.DateField(allow_null=True)
+    montant_cents = serializers.IntegerField(allow_null=True)
+    statut = serializers.ChoiceField(
+        choices=list(notices.STATUS_LABELS.items()),
+        help_text="nouveau : paiement enregistré (ou à enregistrer, en aperçu) ; deja_enregistre "
+        "et doublon : ignorés ; ordre_inconnu, montant_different, refuse, invalide : refusent "
+        "tout le fichier.",
+    )
+    message = serializers.CharField()
+    tranche = serializers.IntegerField(allow_null=True)
+    paiement = serializers.IntegerField(
+        allow_null=True, help_text="Le paiement enregistré ou déjà présent ; null en aperçu."
+    )
+
+
+class NoticeImportSerializer(strict.ModelSerializer):
+    by = serializers.SerializerMethodField(help_text="L'agent qui a importé le fichier.")
+    report = NoticeLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PaymentNoticeImport
+        fields = ["id", "by", "at", "source", "file_name", "file_sha256", "applied"]
+        fields += ["lines_count", "recorded_count", "report"]
+        read_only_fields = fields
+
+    def get_by(self, obj: PaymentNoticeImport) -> str:
+        return obj.by.get_full_name() or obj.by.email
+
+
+class NoticeReportSerializer(strict.Serializer):
+    dry_run = serializers.BooleanField()
+    applied = serializers.BooleanField(help_text="Vrai : les paiements ont été enregistrés.")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Nombre de lignes par statut."
+    )
+    lines = NoticeLineSerializer(many=True)
+    import_id = serializers.IntegerField(
+        allow_null=True, help_text="L'entrée du journal des imports ; null pour un aperçu."
+    )
+
+
 class BudgetRowSerializer(strict.Serializer):
     key = serializers.CharField(help_text="Code du département, ou mois (AAAA-MM-01).")
     name = serializers.CharField()
@@ -907,6 +968,72 @@ class BudgetViewSet(viewsets.GenericViewSet):
         return Response(BudgetSerializer(body).data)
 
 
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Journal des imports d'avis de paiement",
+        description="ANCT seulement : chaque import (les aperçus exceptés), appliqué ou refusé, "
+        "avec qui l'a fait et ce qu'il a changé ligne par ligne. En ajout seul.",
+        responses={200: NoticeImportSerializer(many=True), **errors(401, 403)},
+    ),
+)
+class PaymentNoticeImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Le retour de la Banque des Territoires : ses avis de paiement, rapprochés des ordres."""
+
+    request: AuthenticatedRequest
+    queryset = PaymentNoticeImport.objects.none()
+    serializer_class = NoticeImportSerializer
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
+    collection_abilities = SUBSIDY_PROGRAMME
+    collection_ability_map = {"list": "payment_record", "create": "payment_record"}
+    filter_backends = [KnownQueryParameters]
+    parser_classes = [MultiPartParser, FormParser]  # the import is a file upload
+
+    def get_queryset(self) -> QuerySet[PaymentNoticeImport]:
+        return PaymentNoticeImport.objects.select_related("by").order_by("-at", "-pk")
+
+    @extend_schema(
+        summary="Importer les avis de paiement de la Banque des Territoires",
+        description="ANCT seulement. Chaque avis enregistre le paiement de sa tranche une fois, "
+        "par la référence d'ordre de l'export (`order_reference`), au montant de l'ordre. Tout "
+        "ou rien : une ligne refusée (ordre inconnu, montant différent, tranche non payable ou "
+        "payée autrement, ligne illisible) et rien n'est écrit (400, chaque ligne dans "
+        "`details.fichier`). Un avis déjà enregistré (même référence, même date) est ignoré : "
+        "réimporter le même fichier n'enregistre rien deux fois. `dry_run=true` montre "
+        "d'abord ce que ferait l'import.",
+        request={"multipart/form-data": NoticeImportRequestSerializer},
+        responses={
+            201: NoticeReportSerializer,
+            200: OpenApiResponse(NoticeReportSerializer, description="L'aperçu (dry_run)."),
+            **errors(400, 401, 403),
+        },
+    )
+    def create(self, request: AuthenticatedRequest) -> Response:
+        body = valid_body(NoticeImportRequestSerializer, request)
+        upload = body["fichier"]
+        with service_errors():
+            report, log = subsidy.payment_notices_import(
+                content=upload.read(),
+                file_name=upload.name or "avis.csv",
+                dry_run=body["dry_run"],
+                source=NoticeImportSource.API,
+                by=request.user,
+            )
+        if not body["dry_run"] and not report.applied:
+            raise exceptions.ValidationError(
+                {"fichier": [f"Ligne {ln.number} : {ln.message}" for ln in report.errors]}
+            )
+        data = {
+            "dry_run": body["dry_run"],
+            "applied": report.applied,
+            "counts": report.counts,
+            "lines": [line.as_dict() for line in report.lines],
+            "import_id": log.pk if log else None,
+        }
+        code = status.HTTP_200_OK if body["dry_run"] else status.HTTP_201_CREATED
+        return Response(NoticeReportSerializer(data).data, status=code)
+
+
 router = SimpleRouter()
 router.register("regimes", RegimeViewSet, basename="regime")
 router.register("conventions", ConventionViewSet, basename="convention")
@@ -916,5 +1043,6 @@ router.register("paiements", PaymentViewSet, basename="paiement")
 router.register("reversements", RecoveryViewSet, basename="reversement")
 router.register("ordres-de-paiement", PaymentOrderViewSet, basename="ordre-de-paiement")
 router.register("budget", BudgetViewSet, basename="budget")
+router.register("avis-de-paiement", PaymentNoticeImportViewSet, basename="avis-de-paiement")
 
 urlpatterns = router.urls
