@@ -69,7 +69,14 @@ _SUBSIDY_ANCT = (
         "conseillers:subsidy-orders",
         "Ordres de paiement",
         subsidy("payment_orders_view"),
-        children=(Page("conseillers:subsidy-order-pay", "Paiement"),),
+        children=(
+            Page("conseillers:subsidy-order-pay", "Paiement"),
+            Page(
+                "conseillers:subsidy-notices",
+                "Importer les avis de paiement",
+                subsidy("payment_record"),
+            ),
+        ),
     ),
     Page(
         "conseillers:subsidy-recoveries",

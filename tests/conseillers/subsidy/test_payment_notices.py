@@ -210,3 +210,37 @@ def test_the_api_refuses_a_file_naming_each_refused_line(client, anct, approved)
     assert response.status_code == 400
     assert response.json()["details"]["fichier"][0].startswith("Ligne 2 : L'avis porte 1,00")
     assert not Payment.objects.exists()
+
+
+def test_the_page_previews_then_confirms(client, anct, approved):
+    client.force_login(anct)
+    url = "/conseillers/subventions/ordres/avis/"
+    assert url in client.get("/conseillers/subventions/ordres/").content.decode()
+
+    preview = client.post(url, {"fichier": upload(csv_file(notice(approved[0])))})
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "Aperçu : rien n'est encore enregistré" in page
+    assert "Confirmer : enregistrer 1 paiement" in page
+    assert not Payment.objects.exists()
+
+    confirmed = client.post(url, preview.context["confirm"].initial, follow=True)
+    assert "Avis importés : 1 paiement enregistré" in confirmed.content.decode()
+    assert Payment.objects.get().tranche_id == approved[0].pk
+    assert PaymentNoticeImport.objects.get().source == "page"
+
+
+def test_the_page_shows_refused_lines_and_offers_no_confirmation(client, anct, approved):
+    client.force_login(anct)
+    content = csv_file(notice(approved[0], amount="1,00"))
+
+    page = client.post("/conseillers/subventions/ordres/avis/", {"fichier": upload(content)})
+
+    text = page.content.decode()
+    assert "1 ligne refusée : le fichier ne peut pas être importé" in text
+    assert "Confirmer" not in text
+
+
+@pytest.mark.parametrize("persona", ["gestionnaire", "prefecture_37"])
+def test_the_page_is_anct_only(request, client, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get("/conseillers/subventions/ordres/avis/").status_code == 403
