@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 
 from conseillers.abilities import PROGRAMME as CONSEILLERS
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
+from core.abilities import ADMINISTRATION
 from core.models import Role, User
 from mandats.abilities import PROGRAMME as AIDANTS_CONNECT
 
@@ -41,6 +42,10 @@ def programme(ability: str) -> Check:
 
 def subsidy(ability: str) -> Check:
     return lambda user: isinstance(user, User) and SUBSIDY_PROGRAMME.get_abilities(user)[ability]
+
+
+def administration(ability: str) -> Check:
+    return lambda user: isinstance(user, User) and ADMINISTRATION.get_abilities(user)[ability]
 
 
 def aidants_connect(ability: str) -> Check:
@@ -251,10 +256,15 @@ NAVIGATION: tuple[Page | Group, ...] = (
             Page(
                 "core:structure-detail",
                 "Structure",
-                children=(Page("core:structure-edit", "Modifier la structure"),),
+                children=(
+                    Page("core:structure-edit", "Modifier la structure"),
+                    Page("core:structure-invite", "Inviter un collègue"),
+                ),
             ),
+            Page("core:structure-create", "Nouvelle structure", administration("structure_create")),
         ),
     ),
+    Page("core:account-create", "Nouveau compte", administration("account_create")),
 )
 
 # Pages open to all, outside the menu: the breadcrumbs still say where they are.
