@@ -277,6 +277,7 @@ ELSEWHERE: tuple[Page, ...] = (
     Page("core:password-sent", "Mot de passe oublié", everyone),
     Page("core:password-set", "Nouveau mot de passe", everyone),
     Page("core:password-done", "Mot de passe enregistré", everyone),
+    Page("core:api-guide", "Guide de l'API", everyone),
     Page("core:accessibility", "Accessibilité", everyone),
     Page("core:legal-notice", "Mentions légales", everyone),
     Page("core:personal-data", "Données personnelles", everyone),

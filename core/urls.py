@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("territoires/", views.departement_list, name="departement-list"),
     # The footer's documents, open to everyone.
+    path("documentation/api/", views.api_guide, name="api-guide"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal_notice, name="legal-notice"),
     path("donnees-personnelles/", views.personal_data, name="personal-data"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import health, login_policy
 from core.abilities import ADMINISTRATION
+from core.api import guide
 from core.forms import (
     AccountCreateForm,
     InviteForm,
@@ -284,6 +285,15 @@ def departement_list(request: HttpRequest) -> HttpResponse:
 
 # The footer's documents: public, the same for everyone, their deployment-specific names in
 # settings (legal notice, contacts) and their durations read from the settings that enforce them.
+
+
+def api_guide(request: HttpRequest) -> HttpResponse:
+    """The API workflow guide, rendered from the same data the tests run (core/api/guide.py)."""
+    return render(
+        request,
+        "core/api_guide.html",
+        {"title": "Guide de l'API", "guide": guide.load(), "role_labels": guide.ROLE_LABELS},
+    )
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
