@@ -1050,8 +1050,8 @@ def _reconcile_notice(line: NoticeLine, by: User) -> None:
     if line.amount_cents != tranche.amount_cents:
         line.refuse(
             Status.AMOUNT,
-            f"L'avis porte {euros(line.amount_cents or 0)}, l'ordre {line.order_reference} "
-            f"{euros(tranche.amount_cents)} : rien n'est enregistré pour ce fichier.",
+            f"L'avis porte {euros(line.amount_cents or 0)} ; l'ordre {line.order_reference} est "
+            f"de {euros(tranche.amount_cents)}.",
         )
         return
     try:

@@ -58,7 +58,9 @@ class StrictBooleanField(forms.NullBooleanField):
         word = str(value).lower()
         if word not in ("true", "false"):
             raise forms.ValidationError(
-                f"« {value} » n'est pas un booléen : indiquez true ou false.", code="invalid"
+                "« %(value)s » n'est pas un booléen : indiquez true ou false.",
+                code="invalid",
+                params={"value": value},
             )
         return word == "true"
 
@@ -94,6 +96,15 @@ class FilterSet(filters.FilterSet):
                     f"possibles : {allowed}."
                 }
 
+    def is_valid(self) -> bool:
+        """A parameter present but empty (`?etat=`) is refused, not read as "no filter": the
+        caller meant to filter, and every row would come back as if it had."""
+        valid = super().is_valid()
+        blank = [name for name in self.filters if self.data.get(name, None) == ""]
+        for name in blank:
+            self.form.add_error(name, "Indiquez une valeur, ou retirez le paramètre.")
+        return valid and not blank
+
 
 class IdFilter(filters.NumberFilter):
     """An object named by its identifier: a whole number, anything else refused (400). An
@@ -124,10 +135,12 @@ class ReferentialCodeField(forms.CharField):
         value = super().clean(value)
         model = apps.get_model("core", self.model_name)
         if value and not model.objects.filter(code=value).exists():
+            # Through params: django-filter formats every message with them (a % in the value).
             raise forms.ValidationError(
-                f"« {value} » n'est pas un code de {self.noun} connu : les codes possibles sont "
+                f"« %(value)s » n'est pas un code de {self.noun} connu : les codes possibles sont "
                 f"listés sous {self.listed_at}.",
                 code="invalid_choice",
+                params={"value": value},
             )
         return value
 

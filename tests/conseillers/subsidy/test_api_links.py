@@ -100,6 +100,11 @@ def test_subsidies_filter_by_structure_departement_post_and_state(anct_client, r
         ("conventions", {"region": "24"}, "region", "departement, page, structure"),
         ("postes", {"vacant": "oui"}, "vacant", "true ou false"),
         ("mises-en-relation", {"poste": "x"}, "poste", "nombre entier"),
+        # A % in a value is text, never a format directive (a fuzzer found the 500).
+        ("conventions", {"departement": "A%s%"}, "departement", "« A%s% »"),
+        ("postes", {"vacant": "50%"}, "vacant", "« 50% »"),
+        ("subventions", {"etat": ""}, "etat", "Indiquez une valeur"),
+        ("subventions", {"structure": ""}, "structure", "Indiquez une valeur"),
     ],
 )
 def test_unknown_filters_and_values_are_refused_naming_what_is_allowed(
