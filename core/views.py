@@ -36,6 +36,7 @@ from core.services import (
     structure_invite_manager,
     structure_update_contact,
 )
+from core.validators import compact_identifier
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -188,17 +189,19 @@ def structure_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not ADMINISTRATION.get_abilities(request.user)["structure_create"]:
         raise PermissionDenied(ADMINISTRATION.refusal)
     form = StructureCreateForm(request.POST or None)
+    existing = None
     if request.method == "POST" and form.is_valid():
         fields = {f: form.cleaned_data[f] for f in form.Meta.fields}
         try:
             structure = structure_create(by=request.user, **fields)
         except ValidationError as error:
             _form_errors(form, error)
+            existing = Structure.objects.filter(siret=compact_identifier(fields["siret"])).first()
         else:
             messages.success(request, f"La structure {structure.name} est créée.")
             return redirect("core:structure-detail", pk=structure.pk)
     status = 400 if form.errors else 200
-    context = {"title": "Nouvelle structure", "form": form}
+    context = {"title": "Nouvelle structure", "form": form, "existing": existing}
     return render(request, "core/structure_create.html", context, status=status)
 
 

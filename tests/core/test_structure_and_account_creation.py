@@ -66,7 +66,7 @@ def test_a_duplicate_siret_is_refused_with_a_link_to_the_existing_structure(clie
     assert f"/api/structures/{existing.pk}/" in message and existing.name in message
     page = client.post("/structures/nouvelle/", STRUCTURE)
     assert page.status_code == 400
-    assert f"/structures/{existing.pk}/" in page.content.decode()
+    assert f'<a href="/structures/{existing.pk}/">{existing.name}' in page.content.decode()
 
 
 def test_an_invalid_siret_is_refused_in_french(anct):
