@@ -95,6 +95,9 @@ class FilterSet(filters.FilterSet):
                     "invalid_choice": f"« %(value)s » n'est pas une valeur permise. Valeurs "
                     f"possibles : {allowed}."
                 }
+                # A form field built earlier (the schema reads the class's filters) would keep
+                # the stock message: it is built again from the new arguments.
+                filter_.__dict__.pop("_field", None)
 
     def is_valid(self) -> bool:
         """A parameter present but empty (`?etat=`) is refused, not read as "no filter": the
