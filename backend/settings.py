@@ -435,6 +435,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Accept: application/json; version=1 (core.api.versioning); no version means 1.
+    "DEFAULT_VERSIONING_CLASS": "core.api.versioning.AcceptHeaderVersioning",
+    "DEFAULT_VERSION": "1",
+    "ALLOWED_VERSIONS": ["1"],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "login": "10/minute"},
     # Our throttles (core.api.throttling) ask core.client_address; a stock DRF throttle, should a
@@ -449,7 +453,10 @@ SPECTACULAR_SETTINGS = {
         "API des programmes Conseillers numériques France Services et Aidants Connect. "
         "Authentification par session (pages) ou par jeton : `Authorization: Token <jeton>`, "
         "jeton obtenu par `POST /api/jeton/` (haché en base, expirant, révocable depuis la page "
-        "« Mon compte »)."
+        "« Mon compte »). Chaque parcours (structure, préfecture, ANCT, données ouvertes) est "
+        "décrit requête par requête dans le [guide de l'API](/documentation/api/). Version "
+        "dans l'en-tête `Accept: application/json; version=1` (1 par défaut ; une version "
+        "inconnue est refusée, 406)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

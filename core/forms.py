@@ -9,8 +9,8 @@ from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
 
 from core import login_policy
-from core.models import Structure, User
-from core.services import identity_changes, identity_refusal_message
+from core.models import Departement, Region, Structure, User
+from core.services import ACCOUNT_ROLES, identity_changes, identity_refusal_message
 
 # The mixin is only ever mixed into Django forms: type-check it as one.
 if TYPE_CHECKING:
@@ -176,3 +176,49 @@ class StructureForm(DsfrModelForm):
         refused = sorted(identity_changes(self.instance, posted))
         if refused:
             raise ValidationError(identity_refusal_message(refused), code="identity")
+
+
+class StructureCreateForm(DsfrModelForm):
+    """ANCT creates a structure; the service checks the SIRET and refuses a duplicate."""
+
+    class Meta:
+        model = Structure
+        fields = [*Structure.IDENTITY_FIELDS, *Structure.CONTACT_FIELDS]
+
+    def validate_unique(self) -> None:
+        # The service refuses a duplicate SIRET naming the existing structure, with its link.
+        pass
+
+
+class AccountCreateForm(DsfrForm):
+    email = forms.EmailField(label="Adresse électronique")
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    role = forms.ChoiceField(
+        label="Rôle",
+        choices=[(role.value, role.label) for role in ACCOUNT_ROLES],
+        widget=forms.RadioSelect,
+    )
+    structure = forms.ModelChoiceField(
+        label="Structure (gestionnaire)",
+        queryset=Structure.objects.order_by("name"),
+        required=False,
+        help_text="Pour un gestionnaire : la structure qu'il gère.",
+    )
+    departement = forms.ModelChoiceField(
+        label="Département (préfecture)",
+        queryset=Departement.objects.order_by("code"),
+        required=False,
+        help_text="Pour un agent de préfecture : son département, ou bien sa région.",
+    )
+    region = forms.ModelChoiceField(
+        label="Région (préfecture de région)",
+        queryset=Region.objects.order_by("name"),
+        required=False,
+    )
+
+
+class InviteForm(DsfrForm):
+    email = forms.EmailField(label="Adresse électronique de votre collègue")
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)

@@ -294,6 +294,8 @@ class Structure(models.Model):
             # SIRET, département, type, territorial flags (IDENTITY_FIELDS).
             "change_identity": scope.is_anct,
             "manage_members": scope.is_anct or manager or referent,
+            # A manager brings in a colleague as a manager of the same structure.
+            "invite_manager": scope.is_anct or manager,
         }
 
 

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 
 from conseillers.abilities import PROGRAMME as CONSEILLERS
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
+from core.abilities import ADMINISTRATION
 from core.models import Role, User
 from mandats.abilities import PROGRAMME as AIDANTS_CONNECT
 
@@ -41,6 +42,10 @@ def programme(ability: str) -> Check:
 
 def subsidy(ability: str) -> Check:
     return lambda user: isinstance(user, User) and SUBSIDY_PROGRAMME.get_abilities(user)[ability]
+
+
+def administration(ability: str) -> Check:
+    return lambda user: isinstance(user, User) and ADMINISTRATION.get_abilities(user)[ability]
 
 
 def aidants_connect(ability: str) -> Check:
@@ -69,7 +74,14 @@ _SUBSIDY_ANCT = (
         "conseillers:subsidy-orders",
         "Ordres de paiement",
         subsidy("payment_orders_view"),
-        children=(Page("conseillers:subsidy-order-pay", "Paiement"),),
+        children=(
+            Page("conseillers:subsidy-order-pay", "Paiement"),
+            Page(
+                "conseillers:subsidy-notices",
+                "Importer les avis de paiement",
+                subsidy("payment_record"),
+            ),
+        ),
     ),
     Page(
         "conseillers:subsidy-recoveries",
@@ -244,10 +256,15 @@ NAVIGATION: tuple[Page | Group, ...] = (
             Page(
                 "core:structure-detail",
                 "Structure",
-                children=(Page("core:structure-edit", "Modifier la structure"),),
+                children=(
+                    Page("core:structure-edit", "Modifier la structure"),
+                    Page("core:structure-invite", "Inviter un collègue"),
+                ),
             ),
+            Page("core:structure-create", "Nouvelle structure", administration("structure_create")),
         ),
     ),
+    Page("core:account-create", "Nouveau compte", administration("account_create")),
 )
 
 # Pages open to all, outside the menu: the breadcrumbs still say where they are.
@@ -260,6 +277,7 @@ ELSEWHERE: tuple[Page, ...] = (
     Page("core:password-sent", "Mot de passe oublié", everyone),
     Page("core:password-set", "Nouveau mot de passe", everyone),
     Page("core:password-done", "Mot de passe enregistré", everyone),
+    Page("core:api-guide", "Guide de l'API", everyone),
     Page("core:accessibility", "Accessibilité", everyone),
     Page("core:legal-notice", "Mentions légales", everyone),
     Page("core:personal-data", "Données personnelles", everyone),

@@ -9,7 +9,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from core.models import ApiToken, Departement, Structure, StructureIdentityChange, User
+from core import outbox
+from core.models import (
+    ApiToken,
+    Departement,
+    Membership,
+    PrefectureAgent,
+    Region,
+    Role,
+    Structure,
+    StructureIdentityChange,
+    User,
+)
+from core.validators import compact_identifier, validate_structure_identifier
 
 FIELD_LABELS = {
     "name": "raison sociale",
@@ -119,3 +131,123 @@ def _stored(field: str, value: Any) -> Any:
 
 def _current(structure: Structure, field: str) -> Any:
     return getattr(structure, _attname(field))
+
+
+# --- Structures and accounts created by ANCT, colleagues invited by a manager --------------------
+
+ACCOUNT_WELCOME_TASK = "core.tasks.send_account_welcome_email"
+# The roles an account is created with here; aidants and référents come from an habilitation
+# (Aidants Connect), conseillers from their registration as candidates.
+ACCOUNT_ROLES = (Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE)
+
+
+def _require_administration(ability: str, by: User) -> None:
+    from core.abilities import ADMINISTRATION
+
+    if not ADMINISTRATION.get_abilities(by)[ability]:
+        raise PermissionDenied(ADMINISTRATION.refusal)
+
+
+def duplicate_structure_message(existing: Structure) -> str:
+    return (
+        f"Une structure porte déjà ce SIRET : « {existing.name} » (n° {existing.pk}, page "
+        f"/structures/{existing.pk}/, API /api/structures/{existing.pk}/). Une structure n'existe "
+        "qu'une fois : candidatez ou invitez ses gestionnaires depuis celle-ci."
+    )
+
+
+def structure_create(*, by: User, siret: str, departement: Departement, **fields: Any) -> Structure:
+    """A new structure, its SIRET checked (Luhn, RIDET in New Caledonia) and never twice: a
+    duplicate is refused with a link to the existing one rather than silently created."""
+    _require_administration("structure_create", by)
+    siret = compact_identifier(siret)
+    try:
+        validate_structure_identifier(siret, departement.code)
+    except ValidationError as error:
+        raise ValidationError({"siret": error.messages}) from error
+    with transaction.atomic():
+        existing = Structure.objects.select_for_update().filter(siret=siret).first()
+        if existing is not None:
+            raise ValidationError({"siret": duplicate_structure_message(existing)})
+        structure = Structure(siret=siret, departement=departement, **fields)
+        structure.full_clean()
+        structure.save()
+    return structure
+
+
+def account_create(
+    *,
+    by: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    structure: Structure | None = None,
+    departement: Departement | None = None,
+    region: Region | None = None,
+) -> User:
+    """An account with its role and scope; the person receives a single-use link to choose
+    their password (the same link as « mot de passe oublié »)."""
+    _require_administration("account_create", by)
+    _check_scope(role, structure, departement, region)
+    with transaction.atomic():
+        user = _new_user(email, first_name, last_name)
+        if role == Role.ANCT:
+            user.is_anct = True
+            user.save(update_fields=["is_anct"])
+        elif role == Role.PREFECTURE:
+            PrefectureAgent.objects.create(user=user, departement=departement, region=region)
+        elif structure is not None:  # a gestionnaire (_check_scope)
+            Membership.objects.create(user=user, structure=structure, role=role)
+        outbox.enqueue(ACCOUNT_WELCOME_TASK, user.pk, by.pk)
+    return user
+
+
+def structure_invite_manager(
+    *, structure: Structure, email: str, first_name: str, last_name: str, by: User
+) -> User:
+    """A manager brings in a colleague as manager of the same structure: a new account with a
+    link to choose a password, or the role added to an existing account (told by email)."""
+    if not structure.get_abilities(by)["invite_manager"]:
+        raise PermissionDenied("Seuls les gestionnaires de la structure et l'ANCT invitent.")
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email.strip()).first()
+        if user is None:
+            user = _new_user(email, first_name, last_name)
+        elif Membership.objects.filter(
+            user=user, structure=structure, role=Role.GESTIONNAIRE
+        ).exists():
+            raise ValidationError({"email": "Cette personne gère déjà la structure."})
+        Membership.objects.create(user=user, structure=structure, role=Role.GESTIONNAIRE)
+        outbox.enqueue(ACCOUNT_WELCOME_TASK, user.pk, by.pk, structure.pk)
+    return user
+
+
+def _check_scope(
+    role: str, structure: Structure | None, departement: Departement | None, region: Region | None
+) -> None:
+    if role not in ACCOUNT_ROLES:
+        allowed = ", ".join(ACCOUNT_ROLES)
+        raise ValidationError(
+            {"role": f"Rôle « {role} » impossible ici. Rôles possibles : {allowed}."}
+        )
+    if role == Role.PREFECTURE and (departement is None) == (region is None):
+        raise ValidationError(
+            {"departement": "Un agent de préfecture a un département ou une région, pas les deux."}
+        )
+    if role == Role.GESTIONNAIRE and structure is None:
+        raise ValidationError({"structure": "Indiquez la structure que la personne gère."})
+    if role != Role.GESTIONNAIRE and structure is not None:
+        raise ValidationError({"structure": "Seul un gestionnaire est rattaché à une structure."})
+    if role != Role.PREFECTURE and (departement or region):
+        raise ValidationError(
+            {"departement": "Seul un agent de préfecture a un territoire (département ou région)."}
+        )
+
+
+def _new_user(email: str, first_name: str, last_name: str) -> User:
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Un compte existe déjà avec cette adresse électronique."})
+    # No password yet: the person chooses one with the single-use link of the welcome email.
+    return User.objects.create_user(email, None, first_name=first_name, last_name=last_name)

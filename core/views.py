@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,12 +13,30 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core import health, login_policy
-from core.forms import LoginForm, NewPasswordForm, PasswordRequestForm, StructureForm
+from core.abilities import ADMINISTRATION
+from core.api import guide
+from core.forms import (
+    AccountCreateForm,
+    InviteForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordRequestForm,
+    StructureCreateForm,
+    StructureForm,
+)
 from core.home import role_sections
 from core.http import AuthenticatedHttpRequest
 from core.listing import ListFilters, page_of
 from core.models import ApiToken, Departement, Region, Structure
-from core.services import api_token_revoke, structure_change_identity, structure_update_contact
+from core.services import (
+    account_create,
+    api_token_revoke,
+    structure_change_identity,
+    structure_create,
+    structure_invite_manager,
+    structure_update_contact,
+)
+from core.validators import compact_identifier
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -107,7 +125,12 @@ def structure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     filters = ListFilters(request.GET, search_hint="Nom ou SIRET")
     found = filters.apply(structures, departement="departement", search=("name", "siret"))
-    context = {"title": "Structures", "page": page_of(request, found), "filters": filters}
+    context = {
+        "title": "Structures",
+        "page": page_of(request, found),
+        "filters": filters,
+        "may_create": ADMINISTRATION.get_abilities(request.user)["structure_create"],
+    }
     return render(request, "core/structure_list.html", context)
 
 
@@ -162,6 +185,81 @@ def _save_structure(form: StructureForm, pk: int, request: AuthenticatedHttpRequ
 
 
 @login_required
+def structure_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not ADMINISTRATION.get_abilities(request.user)["structure_create"]:
+        raise PermissionDenied(ADMINISTRATION.refusal)
+    form = StructureCreateForm(request.POST or None)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        fields = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            structure = structure_create(by=request.user, **fields)
+        except ValidationError as error:
+            _form_errors(form, error)
+            existing = Structure.objects.filter(siret=compact_identifier(fields["siret"])).first()
+        else:
+            messages.success(request, f"La structure {structure.name} est créée.")
+            return redirect("core:structure-detail", pk=structure.pk)
+    status = 400 if form.errors else 200
+    context = {"title": "Nouvelle structure", "form": form, "existing": existing}
+    return render(request, "core/structure_create.html", context, status=status)
+
+
+@login_required
+def account_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not ADMINISTRATION.get_abilities(request.user)["account_create"]:
+        raise PermissionDenied(ADMINISTRATION.refusal)
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Le compte de {user.email} est créé : un lien pour choisir son mot de passe lui "
+                "est envoyé.",
+            )
+            return redirect("core:account-create")
+    status = 400 if form.errors else 200
+    context = {"title": "Nouveau compte", "form": form}
+    return render(request, "core/account_create.html", context, status=status)
+
+
+@login_required
+def structure_invite_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=pk)
+    if not structure.get_abilities(request.user)["invite_manager"]:
+        raise PermissionDenied("Seuls les gestionnaires de la structure et l'ANCT invitent.")
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = structure_invite_manager(
+                structure=structure, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request, f"{user.email} gère désormais {structure.name} : un courriel l'en informe."
+            )
+            return redirect("core:structure-detail", pk=structure.pk)
+    status = 400 if form.errors else 200
+    context = {"title": "Inviter un collègue", "form": form, "structure": structure}
+    return render(request, "core/structure_invite.html", context, status=status)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """A service's refusal next to the field it names, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, found in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, found)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     tokens = ApiToken.objects.filter(user=request.user).unexpired().order_by("-created")
     return render(request, "core/account.html", {"title": "Mon compte", "tokens": tokens})
@@ -190,6 +288,15 @@ def departement_list(request: HttpRequest) -> HttpResponse:
 
 # The footer's documents: public, the same for everyone, their deployment-specific names in
 # settings (legal notice, contacts) and their durations read from the settings that enforce them.
+
+
+def api_guide(request: HttpRequest) -> HttpResponse:
+    """The API workflow guide, rendered from the same data the tests run (core/api/guide.py)."""
+    return render(
+        request,
+        "core/api_guide.html",
+        {"title": "Guide de l'API", "guide": guide.load(), "role_labels": guide.ROLE_LABELS},
+    )
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

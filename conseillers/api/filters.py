@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
 
 from conseillers.models import (
     UNDECIDED,
@@ -12,30 +11,24 @@ from conseillers.models import (
     Envelope,
     Match,
     MatchState,
+    Post,
 )
-from core.api.filters import BooleanFilter, FilterSet
-
-
-def state_filter(choices: list[tuple[str, str]], label: str) -> filters.ChoiceFilter:
-    """A filter on the state whose refusal names the states that exist: an unknown one is an
-    error (400), never a filter silently dropped."""
-    allowed = ", ".join(value for value, _ in choices)
-    return filters.ChoiceFilter(
-        field_name="state",
-        choices=choices,
-        label=label,
-        error_messages={
-            "invalid_choice": f"« %(value)s » n'est pas un état connu. États possibles : {allowed}."
-        },
-    )
+from core.api.filters import (
+    BooleanFilter,
+    DepartementFilter,
+    FilterSet,
+    IdFilter,
+    RegionFilter,
+    state_filter,
+)
 
 
 class CandidatureFilter(FilterSet):
     etat = state_filter(CandidatureState.choices, "État de la candidature")
-    departement = filters.CharFilter(
+    departement = DepartementFilter(
         field_name="structure__departement_id", label="Code du département de la structure"
     )
-    structure = filters.NumberFilter(field_name="structure_id", label="Identifiant de la structure")
+    structure = IdFilter(field_name="structure_id", label="Identifiant de la structure")
     doublon = BooleanFilter(
         method="filter_duplicate", label="Seulement les doublons possibles (SIRET déjà candidat)"
     )
@@ -57,8 +50,8 @@ class CandidatureFilter(FilterSet):
 
 
 class EnvelopeFilter(FilterSet):
-    departement = filters.CharFilter(field_name="departement_id", label="Code du département")
-    region = filters.CharFilter(field_name="departement__region_id", label="Code de la région")
+    departement = DepartementFilter(field_name="departement_id", label="Code du département")
+    region = RegionFilter(field_name="departement__region_id", label="Code de la région")
 
     class Meta:
         model = Envelope
@@ -67,11 +60,34 @@ class EnvelopeFilter(FilterSet):
 
 class MatchFilter(FilterSet):
     etat = state_filter(MatchState.choices, "État de la mise en relation")
-    structure = filters.NumberFilter(field_name="structure_id", label="Identifiant de la structure")
-    departement = filters.CharFilter(
+    structure = IdFilter(field_name="structure_id", label="Identifiant de la structure")
+    departement = DepartementFilter(
         field_name="structure__departement_id", label="Code du département de la structure"
     )
 
+    candidat = IdFilter(field_name="candidat_id", label="Identifiant du candidat")
+    poste = IdFilter(field_name="holding__post_id", label="Identifiant du poste occupé")
+
     class Meta:
         model = Match
-        fields = ["etat", "structure", "departement"]
+        fields = ["etat", "structure", "departement", "candidat", "poste"]
+
+
+class PostFilter(FilterSet):
+    structure = IdFilter(field_name="structure_id", label="Identifiant de la structure")
+    departement = DepartementFilter(
+        field_name="structure__departement_id", label="Code du département de la structure"
+    )
+    vacant = BooleanFilter(
+        method="filter_vacant", label="Seulement les postes vacants (true) ou occupés (false)"
+    )
+    rendu = BooleanFilter(
+        field_name="returned_on", lookup_expr="isnull", exclude=True, label="Postes rendus"
+    )
+
+    class Meta:
+        model = Post
+        fields = ["structure", "departement", "vacant", "rendu"]
+
+    def filter_vacant(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(holder__isnull=value, returned_on__isnull=True)

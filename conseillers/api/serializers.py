@@ -15,6 +15,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from conseillers.api.links import link_schema, links_of
 from conseillers.apportionment import Method
 from conseillers.models import (
     Candidat,
@@ -26,6 +27,8 @@ from conseillers.models import (
     Envelope,
     Match,
     MatchTransition,
+    Post,
+    PostHolding,
     PrefectureOpinion,
     Rupture,
     RuptureMotive,
@@ -216,8 +219,16 @@ class OpinionGiveSerializer(strict.ModelSerializer):
         fields = ["verdict", "comment", "transfer_to"]
 
 
+POSTS_GRANTED_HELP = (
+    "Quota en vigueur de cette candidature après cette décision : le nombre total de postes "
+    "qu'elle accorde à la candidature (un avenant donne le nouveau total, pas l'écart). Le quota "
+    "de la structure est la somme des quotas en vigueur de ses candidatures validées."
+)
+
+
 class DecisionSerializer(strict.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    posts_granted = serializers.IntegerField(read_only=True, help_text=POSTS_GRANTED_HELP)
     author = serializers.SerializerMethodField(help_text="Agent de l'ANCT, auteur de la décision.")
 
     class Meta:
@@ -243,6 +254,8 @@ class DecisionSerializer(strict.ModelSerializer):
 
 
 class DecisionRecordSerializer(strict.ModelSerializer):
+    posts_granted = serializers.IntegerField(min_value=0, help_text=POSTS_GRANTED_HELP)
+
     class Meta:
         model = Decision
         fields = [
@@ -523,14 +536,32 @@ class RuptureSerializer(strict.ModelSerializer):
         read_only_fields = fields
 
 
+MATCH_LINKS = link_schema(
+    structure="La structure.",
+    poste="Le poste que le recrutement a ouvert ou repris (absent avant le recrutement).",
+    subventions="Les subventions de ce poste (liste filtrée) ; l'échéancier et ses tranches.",
+    tranches="Les tranches des subventions de ce poste (liste filtrée).",
+)
+
+
+def api_url(request, name: str, *args, query: str = "") -> str:
+    return request.build_absolute_uri(reverse(name, args=args) + (f"?{query}" if query else ""))
+
+
 class MatchSerializer(AbilitiesMixin, strict.ModelSerializer):
     structure_name = serializers.CharField(source="structure.name", read_only=True)
     departement = serializers.CharField(source="structure.departement_id", read_only=True)
     candidat = MatchCandidatSerializer(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    contract = ContractSerializer(read_only=True, allow_null=True)
+    contract = ContractSerializer(
+        read_only=True, allow_null=True, help_text="Le contrat saisi au recrutement ; null avant."
+    )
     rupture = RuptureSerializer(read_only=True, allow_null=True)
+    post = serializers.SerializerMethodField(
+        help_text="Identifiant du poste que ce recrutement occupe ou a occupé ; null avant."
+    )
     transitions = TransitionSerializer(many=True, read_only=True)
+    links = serializers.SerializerMethodField()
 
     class Meta:
         model = Match
@@ -546,10 +577,78 @@ class MatchSerializer(AbilitiesMixin, strict.ModelSerializer):
             "created_at",
             "contract",
             "rupture",
+            "post",
             "transitions",
             "abilities",
+            "links",
         ]
         read_only_fields = fields
+
+    def get_post(self, obj: Match) -> int | None:
+        holding = getattr(obj, "holding", None)  # select_related by the view
+        return holding.post_id if holding is not None else None
+
+    @extend_schema_field(MATCH_LINKS)
+    def get_links(self, obj: Match) -> dict[str, str]:
+        request = self.context["request"]
+        found = {"structure": api_url(request, "api:structure-detail", obj.structure_id)}
+        post = self.get_post(obj)
+        if post is not None:
+            found["poste"] = api_url(request, "api-conseillers:poste-detail", post)
+            found.update(links_of("post", post, request))
+        return found
+
+
+class PostHoldingSerializer(strict.ModelSerializer):
+    candidat_name = serializers.CharField(source="match.candidat.__str__", read_only=True)
+
+    class Meta:
+        model = PostHolding
+        fields = ["match", "candidat_name", "started_on", "ended_on"]
+        read_only_fields = fields
+
+
+POST_LINKS = link_schema(
+    structure="La structure.",
+    titulaire="La mise en relation du titulaire actuel (absent si le poste est vacant).",
+    subventions="Les subventions de ce poste (liste filtrée) : l'échéancier et ses tranches.",
+    tranches="Les tranches des subventions de ce poste (liste filtrée).",
+)
+
+
+class PostSerializer(strict.ModelSerializer):
+    structure_name = serializers.CharField(source="structure.name", read_only=True)
+    departement = serializers.CharField(source="structure.departement_id", read_only=True)
+    holder = serializers.IntegerField(
+        source="holder_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Mise en relation du titulaire actuel ; null si le poste est vacant ou rendu.",
+    )
+    holders = PostHoldingSerializer(
+        source="holdings",
+        many=True,
+        read_only=True,
+        help_text="Chaque conseiller qui a occupé le poste, du premier au dernier.",
+    )
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "structure", "structure_name", "departement", "holder", "holders"]
+        fields += ["vacant_since", "flagged_at", "returned_on", "created_at", "links"]
+        read_only_fields = fields
+
+    @extend_schema_field(POST_LINKS)
+    def get_links(self, obj: Post) -> dict[str, str]:
+        request = self.context["request"]
+        found = {"structure": api_url(request, "api:structure-detail", obj.structure_id)}
+        if obj.holder_id is not None:
+            found["titulaire"] = api_url(
+                request, "api-conseillers:mise-en-relation-detail", obj.holder_id
+            )
+        found.update(links_of("post", obj.pk, request))
+        return found
 
 
 class RecruitSerializer(strict.Serializer):

@@ -8,6 +8,7 @@ router.register("candidatures", views.CandidatureViewSet, basename="candidature"
 router.register("enveloppes", views.EnvelopeViewSet, basename="enveloppe")
 router.register("candidats", views.CandidatViewSet, basename="candidat")
 router.register("mises-en-relation", views.MatchViewSet, basename="mise-en-relation")
+router.register("postes", views.PostViewSet, basename="poste")
 router.register("smic", views.SmicRateViewSet, basename="smic")
 router.register("formations", views.TrainingViewSet, basename="formation")
 

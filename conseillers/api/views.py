@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from conseillers import formatting, selectors, services, territory
 from conseillers.abilities import PROGRAMME, StructureAbilities
 from conseillers.api import serializers as s
-from conseillers.api.filters import CandidatureFilter, EnvelopeFilter, MatchFilter
+from conseillers.api.filters import CandidatureFilter, EnvelopeFilter, MatchFilter, PostFilter
 from conseillers.apportionment import Method
 from conseillers.models import (
     Candidat,
@@ -39,6 +39,8 @@ from conseillers.models import (
     Envelope,
     Match,
     MatchTransition,
+    Post,
+    PostHolding,
     PrefectureOpinion,
     SmicRate,
     Training,
@@ -448,7 +450,7 @@ def matches_for(user: User) -> QuerySet[Match]:
     """The matches the person can see, with contract, rupture and log in constant queries."""
     return (
         Match.objects.visible_to(user)
-        .select_related("structure", "candidat", "contract", "rupture")
+        .select_related("structure", "candidat", "contract", "rupture", "holding")
         .prefetch_related(
             Prefetch("transitions", queryset=MatchTransition.objects.select_related("by"))
         )
@@ -664,6 +666,43 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
         with service_errors():
             services.rupture_validate(match=match, by=request.user)
         return self._read(match.pk)
+
+
+@extend_schema(tags=["Conseillers numériques : postes"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lister les postes",
+        description="Les postes subventionnés des structures visibles (ANCT : tous ; préfecture : "
+        "son territoire ; gestionnaire : ses structures), avec leurs titulaires successifs et les "
+        "liens vers leurs subventions et tranches.",
+        responses={200: s.PostSerializer(many=True), **errors(401)},
+    ),
+    retrieve=extend_schema(
+        summary="Consulter un poste",
+        responses={200: s.PostSerializer, **errors(401, 404)},
+    ),
+)
+class PostViewSet(viewsets.ReadOnlyModelViewSet):
+    """Un poste subventionné, occupé par des conseillers successifs : ouvert par la validation
+    d'un recrutement, vacant après une rupture, rendu s'il n'est pas pourvu à temps."""
+
+    request: AuthenticatedRequest
+    queryset = Post.objects.none()
+    serializer_class = s.PostSerializer
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
+    filterset_class = PostFilter
+    ordering_fields = ["created_at", "vacant_since"]
+
+    def get_queryset(self) -> QuerySet[Post]:
+        holdings = PostHolding.objects.select_related("match__candidat").order_by(
+            "started_on", "pk"
+        )
+        return (
+            Post.objects.visible_to(self.request.user)
+            .select_related("structure")
+            .prefetch_related(Prefetch("holdings", queryset=holdings))
+            .order_by("pk")
+        )
 
 
 @extend_schema(tags=["Conseillers numériques : SMIC"])

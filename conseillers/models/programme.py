@@ -267,7 +267,10 @@ class Decision(models.Model):
     candidature = models.ForeignKey(Candidature, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField("nature", max_length=10, choices=DecisionKind.choices)
     posts_granted = models.PositiveIntegerField(
-        "postes accordés", help_text="Le quota de la structure après cette décision."
+        "postes accordés",
+        help_text="Le quota en vigueur de la candidature après cette décision (le nouveau total, "
+        "pas l'écart) ; le quota de la structure est la somme de ceux de ses candidatures "
+        "validées.",
     )
     number = models.CharField("numéro de décision", max_length=50)
     decided_on = models.DateField("date de décision")
@@ -611,6 +614,18 @@ class Rupture(models.Model):
         return f"Rupture du {self.rupture_date:%d/%m/%Y} ({self.get_motive_display()})"
 
 
+class PostQuerySet(models.QuerySet["Post"]):
+    def visible_to(self, user: User) -> PostQuerySet:
+        """ANCT everything; a préfecture its territory; a manager its structures' posts."""
+        scope = user.scope
+        if scope.is_anct:
+            return self.all()
+        return self.filter(
+            Q(structure__departement_id__in=scope.departement_codes)
+            | Q(structure_id__in=scope.structure_ids(Role.GESTIONNAIRE))
+        )
+
+
 class Post(models.Model):
     """One subsidised post of a structure, held by successive conseillers.
 
@@ -635,11 +650,21 @@ class Post(models.Model):
     returned_on = models.DateField("rendu le", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
+    objects = PostQuerySet.as_manager()
+
     class Meta:
         verbose_name = "poste"
 
     def __str__(self) -> str:
         return f"Poste n° {self.pk} – {self.structure}"
+
+    def get_abilities(self, user: User) -> dict[str, bool]:
+        scope = user.scope
+        return {
+            "view": scope.is_anct
+            or self.structure.departement_id in scope.departement_codes
+            or scope.has_structure_role(self.structure_id, Role.GESTIONNAIRE)
+        }
 
 
 class PostHolding(models.Model):

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from conseillers.subsidy.models import (
     Convention,
     Payment,
+    PaymentNoticeImport,
     Recovery,
     Regime,
     RegimeTranche,
@@ -93,3 +94,9 @@ class RecoveryAdmin(ReadOnlyAdmin):
 class SubsidyTransitionAdmin(ReadOnlyAdmin):
     list_display = ["at", "transition", "from_state", "to_state", "by", "system"]
     list_filter = ["transition"]
+
+
+@admin.register(PaymentNoticeImport)
+class PaymentNoticeImportAdmin(ReadOnlyAdmin):
+    list_display = ["at", "by", "source", "file_name", "applied", "lines_count", "recorded_count"]
+    list_filter = ["applied", "source"]

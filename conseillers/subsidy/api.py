@@ -14,9 +14,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -29,10 +28,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from conseillers.api.serializers import ABILITIES_SCHEMA
+from conseillers.api.links import link_schema
+from conseillers.api.serializers import ABILITIES_SCHEMA, api_url
 from conseillers.api.views import CANNOT_ACT, errors, service_errors, valid_body
 from conseillers.dashboard.access import dashboard_scope
 from conseillers.models import Candidature
+from conseillers.subsidy import notices
 from conseillers.subsidy import selectors as subsidy_selectors
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
@@ -40,7 +41,9 @@ from conseillers.subsidy.models import (
     Convention,
     DocumentKind,
     JustificationDocument,
+    NoticeImportSource,
     Payment,
+    PaymentNoticeImport,
     Recovery,
     RecoveryState,
     Regime,
@@ -53,13 +56,94 @@ from conseillers.subsidy.models import (
 )
 from conseillers.subsidy.selectors import PaymentOrder
 from core.api import strict
-from core.api.filters import KnownQueryParameters, check_query_parameters
+from core.api.filters import (
+    DepartementFilter,
+    FilterSet,
+    IdFilter,
+    KnownQueryParameters,
+    check_query_parameters,
+    state_filter,
+)
 from core.api.pagination import KeysetPagination
 from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
 from core.api.schema import SingleObjectSchema
 from core.http import AuthenticatedRequest
 from core.validators import validate_pdf
+
+# --- Filters -------------------------------------------------------------------------------------
+# Query parameters in French like the programme's lists, except the tranches' `state`, which
+# integrators used before the other filters existed.
+
+
+def _structure(path: str) -> IdFilter:
+    return IdFilter(field_name=f"{path}structure_id", label="Identifiant de la structure")
+
+
+def _departement(path: str) -> DepartementFilter:
+    return DepartementFilter(
+        field_name=f"{path}structure__departement_id", label="Code du département de la structure"
+    )
+
+
+class ConventionFilter(FilterSet):
+    structure = _structure("")
+    departement = _departement("")
+
+    class Meta:
+        model = Convention
+        fields = ["structure", "departement"]
+
+
+class SubventionFilter(FilterSet):
+    structure = _structure("")
+    departement = _departement("")
+    poste = IdFilter(field_name="post_id", label="Identifiant du poste")
+    convention = IdFilter(field_name="convention_id", label="Identifiant de la convention")
+    etat = state_filter(SubventionState.choices, "État de la subvention")
+
+    class Meta:
+        model = Subvention
+        fields = ["structure", "departement", "poste", "convention", "etat"]
+
+
+class TrancheFilter(FilterSet):
+    structure = _structure("subvention__")
+    departement = _departement("subvention__")
+    poste = IdFilter(field_name="subvention__post_id", label="Identifiant du poste")
+    subvention = IdFilter(field_name="subvention_id", label="Identifiant de la subvention")
+    state = state_filter(TrancheState.choices, "État de la tranche")
+
+    class Meta:
+        model = Tranche
+        fields = ["structure", "departement", "poste", "subvention", "state"]
+
+
+class PaymentFilter(FilterSet):
+    structure = _structure("tranche__subvention__")
+    departement = _departement("tranche__subvention__")
+    subvention = IdFilter(field_name="tranche__subvention_id", label="Identifiant de la subvention")
+    tranche = IdFilter(field_name="tranche_id", label="Identifiant de la tranche")
+
+    class Meta:
+        model = Payment
+        fields = ["structure", "departement", "subvention", "tranche"]
+
+
+class RecoveryFilter(FilterSet):
+    structure = _structure("")
+    departement = _departement("")
+    subvention = IdFilter(field_name="subvention_id", label="Identifiant de la subvention")
+    etat = state_filter(RecoveryState.choices, "État du reversement")
+
+    class Meta:
+        model = Recovery
+        fields = ["structure", "departement", "subvention", "etat"]
+
+
+# Filters first (unknown parameters refused, then each value checked); no ordering parameter.
+FILTER_BACKENDS = [KnownQueryParameters, DjangoFilterBackend]
+
 
 # --- Serializers ---------------------------------------------------------------------------------
 
@@ -223,6 +307,29 @@ class ProjectedRecoverySerializer(strict.Serializer):
     )
 
 
+SUBVENTION_LINKS = link_schema(
+    structure="La structure employeuse.",
+    poste="Le poste subventionné, ses titulaires successifs.",
+    convention="La convention qui fixe le régime.",
+    titulaire="La mise en relation du titulaire actuel (absent si le poste est vacant).",
+    tranches="Les tranches de cette subvention (liste filtrée).",
+    paiements="Les paiements de ses tranches (liste filtrée).",
+)
+
+
+def post_links(kind: str, post_id: int, request) -> dict[str, str]:
+    """What the subsidy adds to a match's or a post's links (registered in `apps.ready`): the
+    subsidies and tranches of the post, as filtered lists, so no query per row."""
+    if kind != "post":
+        return {}
+    return {
+        "subventions": api_url(
+            request, "api-conseillers:subvention-list", query=f"poste={post_id}"
+        ),
+        "tranches": api_url(request, "api-conseillers:tranche-list", query=f"poste={post_id}"),
+    }
+
+
 class SubventionSerializer(strict.ModelSerializer):
     state = state_field(SubventionState.choices)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -235,6 +342,7 @@ class SubventionSerializer(strict.ModelSerializer):
         "quotidienne créera si personne n'est recruté avant la date limite de remplacement."
     )
     tranches = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
 
     class Meta:
         model = Subvention
@@ -242,8 +350,28 @@ class SubventionSerializer(strict.ModelSerializer):
         fields += ["total_cents", "duration_months", "started_on", "holder_started_on"]
         fields += ["months_carried", "ends_on", "vacant_since", "vacancy_deadline", "state"]
         fields += ["state_label", "closed_on", "months_served", "earned_cents"]
-        fields += ["earned_to_date_cents", "projected_recovery", "tranches"]
+        fields += ["earned_to_date_cents", "projected_recovery", "tranches", "links"]
         read_only_fields = fields
+
+    @extend_schema_field(SUBVENTION_LINKS)
+    def get_links(self, obj: Subvention) -> dict[str, str]:
+        request = self.context["request"]
+        found = {
+            "structure": api_url(request, "api:structure-detail", obj.structure_id),
+            "poste": api_url(request, "api-conseillers:poste-detail", obj.post_id),
+            "convention": api_url(request, "api-conseillers:convention-detail", obj.convention_id),
+            "tranches": api_url(
+                request, "api-conseillers:tranche-list", query=f"subvention={obj.pk}"
+            ),
+            "paiements": api_url(
+                request, "api-conseillers:paiement-list", query=f"subvention={obj.pk}"
+            ),
+        }
+        if obj.holder_id is not None:
+            found["titulaire"] = api_url(
+                request, "api-conseillers:mise-en-relation-detail", obj.holder_id
+            )
+        return found
 
     def get_earned_to_date_cents(self, obj: Subvention) -> int:
         return subsidy_selectors.earned_to_date(obj, timezone.localdate())
@@ -364,6 +492,64 @@ class PaymentOrderSerializer(strict.Serializer):
         )
 
 
+class NoticeImportRequestSerializer(strict.Serializer):
+    fichier = serializers.FileField(
+        help_text="Le CSV des avis de paiement, tel que l'envoie la Banque des Territoires : "
+        "colonnes « Référence ordre » (CNFS-T…), « Référence paiement », « Date de paiement », "
+        "« Montant (€) » et, facultative, « SIRET » ; séparateur ; ou , ; 10 Mo au plus."
+    )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="true : l'aperçu de ce que ferait l'import, sans rien écrire (200). false : "
+        "l'import (201), refusé en entier (400) si une ligne l'est.",
+    )
+
+
+class NoticeLineSerializer(strict.Serializer):
+    ligne = serializers.IntegerField(help_text="Numéro de la ligne dans le fichier (en-tête : 1).")
+    reference_ordre = serializers.CharField()
+    reference_paiement = serializers.CharField()
+    date_paiement = serializers.DateField(allow_null=True)
+    montant_cents = serializers.IntegerField(allow_null=True)
+    statut = serializers.ChoiceField(
+        choices=list(notices.STATUS_LABELS.items()),
+        help_text="nouveau : paiement enregistré (ou à enregistrer, en aperçu) ; deja_enregistre "
+        "et doublon : ignorés ; ordre_inconnu, montant_different, refuse, invalide : refusent "
+        "tout le fichier.",
+    )
+    message = serializers.CharField()
+    tranche = serializers.IntegerField(allow_null=True)
+    paiement = serializers.IntegerField(
+        allow_null=True, help_text="Le paiement enregistré ou déjà présent ; null en aperçu."
+    )
+
+
+class NoticeImportSerializer(strict.ModelSerializer):
+    by = serializers.SerializerMethodField(help_text="L'agent qui a importé le fichier.")
+    report = NoticeLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PaymentNoticeImport
+        fields = ["id", "by", "at", "source", "file_name", "file_sha256", "applied"]
+        fields += ["lines_count", "recorded_count", "report"]
+        read_only_fields = fields
+
+    def get_by(self, obj: PaymentNoticeImport) -> str:
+        return obj.by.get_full_name() or obj.by.email
+
+
+class NoticeReportSerializer(strict.Serializer):
+    dry_run = serializers.BooleanField()
+    applied = serializers.BooleanField(help_text="Vrai : les paiements ont été enregistrés.")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Nombre de lignes par statut."
+    )
+    lines = NoticeLineSerializer(many=True)
+    import_id = serializers.IntegerField(
+        allow_null=True, help_text="L'entrée du journal des imports ; null pour un aperçu."
+    )
+
+
 class BudgetRowSerializer(strict.Serializer):
     key = serializers.CharField(help_text="Code du département, ou mois (AAAA-MM-01).")
     name = serializers.CharField()
@@ -456,7 +642,8 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, HasAbility]
     collection_abilities = SUBSIDY_PROGRAMME
     collection_ability_map = {"create": "convention_sign"}
-    filter_backends = [KnownQueryParameters]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = ConventionFilter
 
     def get_queryset(self) -> QuerySet[Convention]:
         return (
@@ -498,7 +685,8 @@ class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
     request: AuthenticatedRequest
     queryset = Subvention.objects.none()
     serializer_class = SubventionSerializer
-    filter_backends = [KnownQueryParameters]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = SubventionFilter
 
     def get_queryset(self) -> QuerySet[Subvention]:
         tranches = Tranche.objects.select_related("subvention__structure").order_by("rank")
@@ -510,12 +698,6 @@ class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-STATE_PARAMETER = OpenApiParameter(
-    "state", OpenApiTypes.STR, enum=TrancheState.values, description="Filtrer par état."
-)
-STRUCTURE_PARAMETER = OpenApiParameter(
-    "structure", OpenApiTypes.INT, description="Filtrer par structure."
-)
 TRANCHE_ACTION = {200: TrancheDetailSerializer, **errors(400, 401, 403, 404)}
 
 
@@ -524,7 +706,6 @@ TRANCHE_ACTION = {200: TrancheDetailSerializer, **errors(400, 401, 403, 404)}
     list=extend_schema(
         summary="Lister les tranches",
         description="Dans votre périmètre ; `abilities` dit ce que vous pouvez faire de chacune.",
-        parameters=[STATE_PARAMETER, STRUCTURE_PARAMETER],
         responses={200: TrancheSerializer(many=True), **errors(401)},
     ),
     retrieve=extend_schema(
@@ -544,8 +725,8 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
     # Every post has three tranches: keyset pages (index on due_on, id) cost the same at the
     # last page as at the first, whatever the number of posts.
     pagination_class = KeysetPagination
-    filter_backends = [KnownQueryParameters]
-    query_parameters = ["state", "structure"]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = TrancheFilter
     # Paying again (same reference and date) answers the payment already recorded: the service
     # decides, under its row lock, between that, a first payment and a refusal.
     ability_map = {"justify": "submit", "send_back": "send_back", "pay": "view"}
@@ -556,37 +737,11 @@ class TrancheViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Tranche]:
         tranches = subsidy_selectors.tranche_page(Tranche.objects.visible_to(self.request.user))
-        if self.action == "list":
-            tranches = self._filtered(tranches)
-        else:
+        if self.action != "list":
             tranches = tranches.prefetch_related(
                 Prefetch("transitions", queryset=SubsidyTransition.objects.select_related("by"))
             )
         return tranches.order_by("due_on", "pk")
-
-    def _filtered(self, tranches: QuerySet[Tranche]) -> QuerySet[Tranche]:
-        """`state` and `structure`, refused when malformed: a filter silently dropped would
-        list every tranche as if it had been applied."""
-        state = self.request.query_params.get("state")
-        if state is not None:
-            if state not in TrancheState.values:
-                allowed = ", ".join(TrancheState.values)
-                raise exceptions.ValidationError(
-                    {
-                        "state": [
-                            f"« {state} » n'est pas un état connu. États possibles : {allowed}."
-                        ]
-                    }
-                )
-            tranches = tranches.filter(state=state)
-        structure = self.request.query_params.get("structure")
-        if structure is not None:
-            if not (structure.isascii() and structure.isdigit()):
-                raise exceptions.ValidationError(
-                    {"structure": ["Indiquez l'identifiant (un nombre) de la structure."]}
-                )
-            tranches = tranches.filter(subvention__structure_id=int(structure))
-        return tranches
 
     def _read(self, pk: int) -> Response:
         tranche = self.get_queryset().get(pk=pk)
@@ -672,7 +827,8 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     request: AuthenticatedRequest
     queryset = Payment.objects.none()
     serializer_class = PaymentSerializer
-    filter_backends = [KnownQueryParameters]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = PaymentFilter
 
     def get_queryset(self) -> QuerySet[Payment]:
         return (
@@ -713,7 +869,8 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Recovery.objects.none()
     serializer_class = RecoverySerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
-    filter_backends = [KnownQueryParameters]
+    filter_backends = FILTER_BACKENDS
+    filterset_class = RecoveryFilter
     ability_refusal = CANNOT_ACT
 
     def get_queryset(self) -> QuerySet[Recovery]:
@@ -815,6 +972,72 @@ class BudgetViewSet(viewsets.GenericViewSet):
         return Response(BudgetSerializer(body).data)
 
 
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Journal des imports d'avis de paiement",
+        description="ANCT seulement : chaque import (les aperçus exceptés), appliqué ou refusé, "
+        "avec qui l'a fait et ce qu'il a changé ligne par ligne. En ajout seul.",
+        responses={200: NoticeImportSerializer(many=True), **errors(401, 403)},
+    ),
+)
+class PaymentNoticeImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Le retour de la Banque des Territoires : ses avis de paiement, rapprochés des ordres."""
+
+    request: AuthenticatedRequest
+    queryset = PaymentNoticeImport.objects.none()
+    serializer_class = NoticeImportSerializer
+    permission_classes = [permissions.IsAuthenticated, HasAbility]
+    collection_abilities = SUBSIDY_PROGRAMME
+    collection_ability_map = {"list": "payment_record", "create": "payment_record"}
+    filter_backends = [KnownQueryParameters]
+    parser_classes = [MultiPartParser, FormParser]  # the import is a file upload
+
+    def get_queryset(self) -> QuerySet[PaymentNoticeImport]:
+        return PaymentNoticeImport.objects.select_related("by").order_by("-at", "-pk")
+
+    @extend_schema(
+        summary="Importer les avis de paiement de la Banque des Territoires",
+        description="ANCT seulement. Chaque avis enregistre le paiement de sa tranche une fois, "
+        "par la référence d'ordre de l'export (`order_reference`), au montant de l'ordre. Tout "
+        "ou rien : une ligne refusée (ordre inconnu, montant différent, tranche non payable ou "
+        "payée autrement, ligne illisible) et rien n'est écrit (400, chaque ligne dans "
+        "`details.fichier`). Un avis déjà enregistré (même référence, même date) est ignoré : "
+        "réimporter le même fichier n'enregistre rien deux fois. `dry_run=true` montre "
+        "d'abord ce que ferait l'import.",
+        request={"multipart/form-data": NoticeImportRequestSerializer},
+        responses={
+            201: NoticeReportSerializer,
+            200: OpenApiResponse(NoticeReportSerializer, description="L'aperçu (dry_run)."),
+            **errors(400, 401, 403),
+        },
+    )
+    def create(self, request: AuthenticatedRequest) -> Response:
+        body = valid_body(NoticeImportRequestSerializer, request)
+        upload = body["fichier"]
+        with service_errors():
+            report, log = subsidy.payment_notices_import(
+                content=upload.read(),
+                file_name=upload.name or "avis.csv",
+                dry_run=body["dry_run"],
+                source=NoticeImportSource.API,
+                by=request.user,
+            )
+        if not body["dry_run"] and not report.applied:
+            raise exceptions.ValidationError(
+                {"fichier": [f"Ligne {ln.number} : {ln.message}" for ln in report.errors]}
+            )
+        data = {
+            "dry_run": body["dry_run"],
+            "applied": report.applied,
+            "counts": report.counts,
+            "lines": [line.as_dict() for line in report.lines],
+            "import_id": log.pk if log else None,
+        }
+        code = status.HTTP_200_OK if body["dry_run"] else status.HTTP_201_CREATED
+        return Response(NoticeReportSerializer(data).data, status=code)
+
+
 router = SimpleRouter()
 router.register("regimes", RegimeViewSet, basename="regime")
 router.register("conventions", ConventionViewSet, basename="convention")
@@ -824,5 +1047,6 @@ router.register("paiements", PaymentViewSet, basename="paiement")
 router.register("reversements", RecoveryViewSet, basename="reversement")
 router.register("ordres-de-paiement", PaymentOrderViewSet, basename="ordre-de-paiement")
 router.register("budget", BudgetViewSet, basename="budget")
+router.register("avis-de-paiement", PaymentNoticeImportViewSet, basename="avis-de-paiement")
 
 urlpatterns = router.urls

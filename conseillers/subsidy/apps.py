@@ -11,10 +11,12 @@ class SubsidyConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the receivers need the models, which are ready only now.
         from conseillers import signals
+        from conseillers.api import links
         from conseillers.dashboard import headlines
-        from conseillers.subsidy import dashboard, receivers
+        from conseillers.subsidy import api, dashboard, receivers
 
         headlines.register(dashboard.headline_figures, refresh=dashboard.money_refresh)
+        links.register(api.post_links)
 
         signals.recruitment_validated.connect(
             receivers.open_schedule, dispatch_uid="subsidy.open_schedule"

@@ -117,3 +117,20 @@ class ConventionForm(DsfrForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["regime"].initial = Regime.objects.filter(is_default=True).first()
+
+
+class NoticeUploadForm(DsfrForm):
+    fichier = forms.FileField(
+        label="Avis de paiement (CSV)",
+        help_text="Le fichier de la Banque des Territoires : colonnes « Référence ordre », "
+        "« Référence paiement », « Date de paiement », « Montant (€) » et, facultative, "
+        "« SIRET ». Rien n'est enregistré avant votre confirmation.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class NoticeConfirmForm(forms.Form):
+    """The previewed file, carried back by the confirmation: what is imported is what was seen."""
+
+    contenu = forms.CharField(widget=forms.HiddenInput)
+    nom = forms.CharField(widget=forms.HiddenInput, max_length=255)

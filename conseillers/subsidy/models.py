@@ -12,7 +12,7 @@ The tables keep the names they had when these models belonged to the conseillers
 from __future__ import annotations
 
 import datetime
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -851,3 +851,41 @@ class DepartementMoney(models.Model):
 
     def __str__(self) -> str:
         return f"{self.departement_id} au {self.computed_at:%d/%m/%Y %H:%M}"
+
+
+class NoticeImportSource(models.TextChoices):
+    PAGE = "page", "Page des ordres de paiement"
+    API = "api", "API"
+
+
+class PaymentNoticeImport(models.Model):
+    """One import of the agency's payment notices (dry runs excepted): who, when, which file,
+    whether it was applied, and line by line what it changed or why it was refused. Append-only
+    (database triggers): the trail of every payment recorded from a file."""
+
+    append_only_message: ClassVar[str] = (
+        "Le journal des imports d'avis de paiement est en ajout seul"
+    )
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+    source = models.CharField("depuis", max_length=10, choices=NoticeImportSource.choices)
+    file_name = models.CharField("fichier", max_length=255)
+    file_sha256 = models.CharField("empreinte SHA-256 du fichier", max_length=64)
+    applied = models.BooleanField(
+        "appliqué", help_text="Faux : le fichier a été refusé en entier, rien n'a été écrit."
+    )
+    lines_count = models.PositiveIntegerField("lignes")
+    recorded_count = models.PositiveIntegerField("paiements enregistrés")
+    # [{"ligne": 2, "reference_ordre": "CNFS-T0000012", "statut": "nouveau", "paiement": 41, …}]
+    report = models.JSONField("compte rendu, ligne par ligne")
+
+    class Meta:
+        verbose_name = "import d'avis de paiement"
+        verbose_name_plural = "imports d'avis de paiement"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.at:%d/%m/%Y %H:%M})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -50,8 +51,10 @@ from conseillers.subsidy.models import (
     Justification,
     JustificationDocument,
     JustificationKind,
+    NoticeImportSource,
     Payment,
     PaymentKind,
+    PaymentNoticeImport,
     Recovery,
     Regime,
     RegimeTranche,
@@ -62,6 +65,7 @@ from conseillers.subsidy.models import (
     TrancheState,
     justification_folder,
 )
+from conseillers.subsidy.notices import NoticeLine, NoticeReport, Status, parse_notices
 from core import outbox
 from core.batches import Claim
 from core.files import random_name, uploads_storage
@@ -952,6 +956,132 @@ def payment_correct(
             reason=reason,
             recorded_by=by,
         )
+
+
+class NoticesRefused(Exception):
+    """Raised inside the import's transaction to roll every line back."""
+
+
+def payment_notices_import(
+    *, content: bytes, file_name: str, dry_run: bool, source: NoticeImportSource, by: User
+) -> tuple[NoticeReport, PaymentNoticeImport | None]:
+    """Reconciles the agency's notices with the orders: each notice records its tranche's payment
+    once, by order reference, at the order's amount.
+
+    All or nothing: one line refused (unknown order, another amount, a tranche not payable or
+    paid otherwise, an unreadable line) and nothing is written. A dry run goes through the very
+    same steps, locks and checks included, then rolls back: the preview is what the import
+    would do now. A notice already recorded (same reference and date) is reported and skipped,
+    so the same file imported twice records nothing twice. Every import that is not a dry run
+    is logged, applied or refused, in the append-only `PaymentNoticeImport`.
+    """
+    _require_programme("payment_record", by)
+    try:
+        report = NoticeReport(parse_notices(content))
+    except ValidationError as error:
+        raise ValidationError({"fichier": error.messages}) from error
+    log = None
+    try:
+        with transaction.atomic():
+            _reconcile_notices(report, by)
+            if report.errors or dry_run:
+                raise NoticesRefused
+            report.applied = True
+            log = _log_notices(report, content, file_name, source, by)
+    except NoticesRefused:
+        for line in report.lines:
+            line.payment_id = None  # rolled back
+    if not dry_run and not report.applied:
+        log = _log_notices(report, content, file_name, source, by)
+    return report, log
+
+
+def _reconcile_notices(report: NoticeReport, by: User) -> None:
+    seen: dict[int, NoticeLine] = {}
+    for line in report.lines:
+        if line.status == Status.INVALID:
+            continue
+        pk = line.tranche_pk
+        first = seen.setdefault(pk, line) if pk is not None else line
+        if first is not line:
+            _duplicate(line, first)
+            continue
+        _reconcile_notice(line, by)
+    recorded = [line for line in report.lines if line.status == Status.NEW]
+    # The structure's notice of payment goes through the usual task, which finds the payment
+    # recorded (same reference and date) and only tells the structure.
+    outbox.enqueue_many(
+        RECORD_PAYMENT_TASK,
+        [(ln.tranche_id, ln.payment_reference, f"{ln.paid_on}", by.pk) for ln in recorded],
+    )
+
+
+def _duplicate(line: NoticeLine, first: NoticeLine) -> None:
+    same = (line.payment_reference, line.paid_on, line.amount_cents) == (
+        first.payment_reference,
+        first.paid_on,
+        first.amount_cents,
+    )
+    if same:
+        line.refuse(Status.DUPLICATE, f"Même avis qu'à la ligne {first.number}.")
+    else:
+        line.refuse(
+            Status.REFUSED,
+            f"L'ordre {line.order_reference} figure déjà à la ligne {first.number} avec un autre "
+            "paiement : une tranche se paie une fois.",
+        )
+
+
+def _reconcile_notice(line: NoticeLine, by: User) -> None:
+    assert line.tranche_pk is not None and line.paid_on is not None  # a valid line
+    if not Tranche.objects.filter(pk=line.tranche_pk).exists():
+        line.refuse(Status.UNKNOWN, f"Aucun ordre de paiement {line.order_reference}.")
+        return
+    tranche = _lock_tranche(line.tranche_pk)
+    line.tranche_id = tranche.pk
+    if line.siret and line.siret != tranche.subvention.structure.siret:
+        line.refuse(
+            Status.REFUSED,
+            f"L'ordre {line.order_reference} est celui de {tranche.subvention.structure.name} "
+            f"(SIRET {tranche.subvention.structure.siret}), pas du SIRET {line.siret}.",
+        )
+        return
+    if line.amount_cents != tranche.amount_cents:
+        line.refuse(
+            Status.AMOUNT,
+            f"L'avis porte {euros(line.amount_cents or 0)} ; l'ordre {line.order_reference} est "
+            f"de {euros(tranche.amount_cents)}.",
+        )
+        return
+    try:
+        payment, created = payment_record_once(
+            tranche=tranche, reference=line.payment_reference, paid_on=line.paid_on, by=by
+        )
+    except ValidationError as error:
+        line.refuse(Status.REFUSED, " ".join(error.messages))
+        return
+    line.payment_id = payment.pk
+    if not created:
+        line.refuse(Status.ALREADY, f"Paiement {payment.reference} déjà enregistré.")
+
+
+def _log_notices(
+    report: NoticeReport,
+    content: bytes,
+    file_name: str,
+    source: NoticeImportSource,
+    by: User,
+) -> PaymentNoticeImport:
+    return PaymentNoticeImport.objects.create(
+        by=by,
+        source=source,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        applied=report.applied,
+        lines_count=len(report.lines),
+        recorded_count=report.count(Status.NEW) if report.applied else 0,
+        report=[line.as_dict() for line in report.lines],
+    )
 
 
 def recovery_claim(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("a-valider/", views.approvals, name="subsidy-approvals"),
     path("ordres/", views.orders, name="subsidy-orders"),
     path("ordres/export.csv", views.orders_csv, name="subsidy-orders-csv"),
+    path("ordres/avis/", views.notices_import, name="subsidy-notices"),
     path("ordres/<int:structure_pk>/payer/", views.order_pay, name="subsidy-order-pay"),
     path("reversements/", views.recoveries, name="subsidy-recoveries"),
     path(

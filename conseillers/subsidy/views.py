@@ -7,6 +7,7 @@ abilities allow (the models' `get_abilities`, read by the API too).
 
 from __future__ import annotations
 
+import base64
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from conseillers.subsidy.forms import (
     ConventionForm,
     CorrectionForm,
     JustificationForm,
+    NoticeConfirmForm,
+    NoticeUploadForm,
     PaymentForm,
     RecoveryClaimForm,
     RecoverySettleForm,
@@ -43,6 +46,8 @@ from conseillers.subsidy.math import euros, plain_euros
 from conseillers.subsidy.models import (
     Convention,
     JustificationDocument,
+    NoticeImportSource,
+    PaymentNoticeImport,
     Recovery,
     Regime,
     Tranche,
@@ -522,6 +527,73 @@ def orders_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
     name = f"ordres-de-paiement-{timezone.localdate():%Y-%m-%d}.csv"
     return _csv(name, lines)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notices_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The agency's payment notices: upload, preview (a dry run), then confirm."""
+    _require(request, "payment_record")
+    form = NoticeUploadForm()
+    context: dict = {"title": "Importer les avis de paiement"}
+    if request.method == "POST" and "contenu" in request.POST:
+        return _notices_apply(request, NoticeConfirmForm(request.POST), context)
+    if request.method == "POST":
+        form = NoticeUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["fichier"]
+            content = upload.read()
+            report = _notices_run(request, form, content, upload.name, dry_run=True)
+            if report is not None:
+                context["report"] = report
+                context["confirm"] = NoticeConfirmForm(
+                    initial={"contenu": base64.b64encode(content).decode(), "nom": upload.name}
+                )
+    context["form"] = form
+    context["imports"] = PaymentNoticeImport.objects.select_related("by")[:10]
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "conseillers/subsidy/notices_import.html", context, status=status)
+
+
+def _notices_run(request, form, content: bytes, name: str, *, dry_run: bool):
+    try:
+        report, _ = subsidy.payment_notices_import(
+            content=content,
+            file_name=name,
+            dry_run=dry_run,
+            source=NoticeImportSource.PAGE,
+            by=request.user,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    return report
+
+
+def _notices_apply(request, confirm: NoticeConfirmForm, context: dict) -> HttpResponse:
+    form = NoticeUploadForm()
+    if not confirm.is_valid():
+        raise PermissionDenied("Le fichier confirmé est illisible : importez-le de nouveau.")
+    try:
+        content = base64.b64decode(confirm.cleaned_data["contenu"], validate=True)
+    except ValueError as error:
+        raise PermissionDenied(
+            "Le fichier confirmé est illisible : importez-le de nouveau."
+        ) from error
+    report = _notices_run(request, form, content, confirm.cleaned_data["nom"], dry_run=False)
+    if report is not None and report.applied:
+        recorded = report.counts["nouveau"]
+        messages.success(
+            request,
+            f"Avis importés : {count_fr(recorded, 'paiement enregistré', 'paiements enregistrés')}"
+            f", {count_fr(len(report.lines) - recorded, 'ligne ignorée', 'lignes ignorées')} "
+            "(déjà enregistrées ou en double).",
+        )
+        return redirect("conseillers:subsidy-notices")
+    # Changed since the preview (a payment recorded meanwhile): shown again, nothing written.
+    context.update(report=report, form=form, refused_after_preview=True)
+    context["imports"] = PaymentNoticeImport.objects.select_related("by")[:10]
+    return render(request, "conseillers/subsidy/notices_import.html", context, status=400)
 
 
 @login_required

@@ -58,7 +58,9 @@ class StrictBooleanField(forms.NullBooleanField):
         word = str(value).lower()
         if word not in ("true", "false"):
             raise forms.ValidationError(
-                f"« {value} » n'est pas un booléen : indiquez true ou false.", code="invalid"
+                "« %(value)s » n'est pas un booléen : indiquez true ou false.",
+                code="invalid",
+                params={"value": value},
             )
         return word == "true"
 
@@ -76,9 +78,107 @@ class BooleanFilter(filters.BooleanFilter):
 
 
 class FilterSet(filters.FilterSet):
-    """The API's filter sets: boolean fields of the model filtered strictly."""
+    """The API's filter sets: boolean fields of the model filtered strictly, and a value outside
+    a filter's choices refused with the list of those allowed."""
 
     FILTER_DEFAULTS = {
         **filters.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
     }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(filter_, filters.ChoiceFilter) and "error_messages" not in filter_.extra:
+                allowed = ", ".join(str(value) for value, _ in filter_.extra.get("choices", ()))
+                filter_.extra["error_messages"] = {
+                    "invalid_choice": f"« %(value)s » n'est pas une valeur permise. Valeurs "
+                    f"possibles : {allowed}."
+                }
+                # A form field built earlier (the schema reads the class's filters) would keep
+                # the stock message: it is built again from the new arguments.
+                filter_.__dict__.pop("_field", None)
+
+    def is_valid(self) -> bool:
+        """A parameter present but empty (`?etat=`) is refused, not read as "no filter": the
+        caller meant to filter, and every row would come back as if it had."""
+        valid = super().is_valid()
+        blank = [name for name in self.filters if self.data.get(name, None) == ""]
+        for name in blank:
+            self.form.add_error(name, "Indiquez une valeur, ou retirez le paramètre.")
+        return valid and not blank
+
+
+class IdFilter(filters.NumberFilter):
+    """An object named by its identifier: a whole number, anything else refused (400). An
+    identifier outside the person's scope, or unknown, lists nothing: the API never tells which
+    objects exist beyond what one may see."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "error_messages", {"invalid": "Indiquez un identifiant : un nombre entier."}
+        )
+        super().__init__(*args, **kwargs)
+
+
+class ReferentialCodeField(forms.CharField):
+    """A code of the referential (a région, a département), refused (400) when unknown, naming
+    where the codes are listed."""
+
+    model_name = ""
+    noun = ""
+    listed_at = ""
+
+    def clean(self, value):
+        from django.apps import apps
+
+        # After the stock checks, a NUL character among them: never sent to the database.
+        value = super().clean(value)
+        model = apps.get_model("core", self.model_name)
+        if value and not model.objects.filter(code=value).exists():
+            # Through params: django-filter formats every message with them (a % in the value).
+            raise forms.ValidationError(
+                f"« %(value)s » n'est pas un code de {self.noun} connu : les codes possibles sont "
+                f"listés sous {self.listed_at}.",
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return value
+
+
+class DepartementCodeField(ReferentialCodeField):
+    model_name, noun, listed_at = "Departement", "département", "/api/departements/"
+
+
+class RegionCodeField(ReferentialCodeField):
+    model_name, noun, listed_at = "Region", "région", "/api/regions/"
+
+
+class DepartementFilter(filters.CharFilter):
+    """A département by its INSEE code (37, 2A, 971)."""
+
+    field_class = DepartementCodeField
+
+
+class RegionFilter(filters.CharFilter):
+    """A région by its INSEE code (24, 84…)."""
+
+    field_class = RegionCodeField
+
+
+def state_filter(
+    choices: list[tuple[str, str]], label: str, field_name: str = "state"
+) -> filters.ChoiceFilter:
+    """A filter on the state whose refusal names the states that exist: an unknown one is an
+    error (400), never a filter silently dropped."""
+    allowed = ", ".join(value for value, _ in choices)
+    return filters.ChoiceFilter(
+        field_name=field_name,
+        choices=choices,
+        label=f"{label} : {allowed}",
+        error_messages={
+            "invalid_choice": f"« %(value)s » n'est pas un état connu. États possibles : {allowed}."
+        },
+    )

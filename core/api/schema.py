@@ -27,6 +27,8 @@ ERRORS = {
     "403": "Action non permise à cette personne, ou pas dans l'état actuel du dossier.",
     "404": "Introuvable : hors du périmètre de la personne, identifiant mal formé, ou page "
     "au-delà de la dernière.",
+    "406": "Version de l'API inconnue dans l'en-tête `Accept` (`application/json; version=1`), "
+    "ou type de réponse autre que JSON demandé.",
 }
 # Any operation, during a database restart or failover (core/database_outage.py).
 UNAVAILABLE = {

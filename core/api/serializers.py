@@ -8,6 +8,7 @@ from core.api import strict
 from core.models import Departement, Region, Structure, User
 from core.second_factor import second_factor_check
 from core.services import (
+    ACCOUNT_ROLES,
     identity_changes,
     identity_refusal_message,
     structure_change_identity,
@@ -181,3 +182,66 @@ class TokenSerializer(strict.Serializer):
     )
     nom = serializers.CharField(read_only=True)
     expiry = serializers.DateTimeField(read_only=True, help_text="Fin de validité du jeton.")
+
+
+class StructureCreateSerializer(strict.ModelSerializer):
+    # The service says "déjà enregistrée" with a link to the existing structure; the model's
+    # unique check would only say that the value is taken.
+    siret = serializers.CharField(
+        label="SIRET (ou RIDET)",
+        max_length=17,
+        help_text="14 chiffres (espaces permis) ; en Nouvelle-Calédonie, le RIDET.",
+    )
+
+    class Meta:
+        model = Structure
+        fields = [
+            "siret",
+            "name",
+            "type",
+            "departement",
+            "address",
+            "contact_email",
+            "contact_phone",
+            "zrr",
+            "qpv",
+            "france_services",
+        ]
+
+
+class AccountSerializer(strict.ModelSerializer):
+    roles = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Rôles (codes) de la personne."
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "roles"]
+        read_only_fields = fields
+
+
+class AccountCreateSerializer(strict.Serializer):
+    email = serializers.EmailField(label="Adresse électronique")
+    first_name = serializers.CharField(label="Prénom", max_length=150)
+    last_name = serializers.CharField(label="Nom", max_length=150)
+    role = serializers.ChoiceField(
+        choices=[(role.value, role.label) for role in ACCOUNT_ROLES],
+        help_text="anct : agent national ; prefecture : avec `departement` ou `region` ; "
+        "gestionnaire : avec `structure`. Les aidants viennent d'une habilitation Aidants "
+        "Connect, les conseillers de leur inscription.",
+    )
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.all(), required=False, default=None, allow_null=True
+    )
+    departement = serializers.PrimaryKeyRelatedField(
+        queryset=Departement.objects.all(), required=False, default=None, allow_null=True
+    )
+    region = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.all(), required=False, default=None, allow_null=True
+    )
+
+
+class InviteSerializer(strict.Serializer):
+    email = serializers.EmailField(label="Adresse électronique")
+    first_name = serializers.CharField(label="Prénom", max_length=150)
+    last_name = serializers.CharField(label="Nom", max_length=150)

@@ -7,6 +7,7 @@ router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("departements", views.DepartementViewSet, basename="departement")
 router.register("structures", views.StructureViewSet, basename="structure")
+router.register("comptes", views.AccountViewSet, basename="compte")
 
 urlpatterns = [
     path("moi/", views.me, name="me"),

@@ -1,30 +1,40 @@
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.filters import FilterSet
+from core.abilities import ADMINISTRATION
+from core.api.filters import DepartementFilter, FilterSet, RegionFilter
 from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
 from core.api.serializers import (
+    AccountCreateSerializer,
+    AccountSerializer,
     DepartementSerializer,
+    InviteSerializer,
     MeSerializer,
     RegionSerializer,
+    StructureCreateSerializer,
     StructureSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
 from core.api.throttling import ScopedRateThrottle
 from core.http import AuthenticatedRequest
-from core.models import Departement, Region, Structure, User
-from core.services import api_token_create
+from core.models import Departement, Region, Structure, User, Zone
+from core.services import (
+    account_create,
+    api_token_create,
+    structure_create,
+    structure_invite_manager,
+)
 
 # Codes of the referential are letters and digits (2A, 971): any other path, a NUL character
 # among them, is not found by the router rather than sent to the database.
@@ -41,9 +51,9 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class DepartementFilter(FilterSet):
-    region = filters.CharFilter(field_name="region_id", label="Code de la région")
-    zone = filters.CharFilter(label="Zone (metro, drom, com)")
+class DepartementListFilter(FilterSet):
+    region = RegionFilter(field_name="region_id", label="Code de la région")
+    zone = filters.ChoiceFilter(choices=Zone.choices, label="Zone (metro, drom, com)")
 
     class Meta:
         model = Departement
@@ -57,18 +67,37 @@ class DepartementViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = REFERENTIAL_CODE
     serializer_class = DepartementSerializer
     permission_classes = [AllowAny]
-    filterset_class = DepartementFilter
+    filterset_class = DepartementListFilter
     ordering_fields = ["code", "name", "population"]
 
 
 class StructureFilter(FilterSet):
-    departement = filters.CharFilter(field_name="departement_id", label="Code du département")
+    departement = DepartementFilter(field_name="departement_id", label="Code du département")
+    region = RegionFilter(field_name="departement__region_id", label="Code de la région")
 
     class Meta:
         model = Structure
-        fields = ["departement", "type", "zrr", "qpv", "france_services"]
+        fields = ["departement", "region", "type", "zrr", "qpv", "france_services"]
 
 
+@extend_schema_view(
+    create=extend_schema(
+        summary="Créer une structure",
+        description="ANCT seulement. SIRET de 14 chiffres valide (clé de Luhn ; RIDET en "
+        "Nouvelle-Calédonie) ; une structure n'existe qu'une fois : un SIRET déjà enregistré est "
+        "refusé (400) avec le lien vers la structure existante.",
+        request=StructureCreateSerializer,
+        responses={201: StructureSerializer},
+    ),
+    invite=extend_schema(
+        summary="Inviter un collègue comme gestionnaire",
+        description="Gestionnaire de la structure, ou ANCT : la personne devient gestionnaire de "
+        "la structure ; sans compte, elle en reçoit un avec un lien à usage unique pour choisir "
+        "son mot de passe ; avec un compte, elle est prévenue par courriel.",
+        request=InviteSerializer,
+        responses={201: AccountSerializer},
+    ),
+)
 class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Structures visibles par la personne connectée (ANCT : toutes ; préfecture : son
     territoire ; membres : leurs structures)."""
@@ -76,6 +105,9 @@ class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Structure.objects.none()  # for the schema; get_queryset scopes every request
     serializer_class = StructureSerializer
     permission_classes = [IsAuthenticated, HasAbility]
+    collection_abilities = ADMINISTRATION
+    collection_ability_map = {"create": "structure_create"}
+    ability_map = {"invite": "invite_manager"}
     filterset_class = StructureFilter
     ordering_fields = ["name", "departement"]
 
@@ -83,6 +115,47 @@ class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Structure]:
         return Structure.objects.visible_to(self.request.user).order_by("name")
+
+    def create(self, request: AuthenticatedRequest) -> Response:
+        body = StructureCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        structure = structure_create(by=request.user, **body.validated_data)
+        data = StructureSerializer(structure, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="inviter")
+    def invite(self, request: AuthenticatedRequest, pk: str) -> Response:
+        structure = self.get_object()
+        body = InviteSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        user = structure_invite_manager(structure=structure, by=request.user, **body.validated_data)
+        return Response(AccountSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Créer un compte avec son rôle et son périmètre",
+        description="ANCT seulement : un agent de l'ANCT, un agent de préfecture (un département "
+        "ou une région) ou un gestionnaire de structure. La personne reçoit par courriel un lien "
+        "à usage unique pour choisir son mot de passe (le même que « mot de passe oublié »).",
+        request=AccountCreateSerializer,
+        responses={201: AccountSerializer},
+    ),
+)
+class AccountViewSet(viewsets.GenericViewSet):
+    """Comptes des personnes qui utilisent le service."""
+
+    queryset = User.objects.none()
+    serializer_class = AccountSerializer
+    permission_classes = [IsAuthenticated, HasAbility]
+    collection_abilities = ADMINISTRATION
+    collection_ability_map = {"create": "account_create"}
+
+    def create(self, request: AuthenticatedRequest) -> Response:
+        body = AccountCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        user = account_create(by=request.user, **body.validated_data)
+        return Response(AccountSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(responses=MeSerializer)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conseillers import services, signals
 from conseillers.abilities import PROGRAMME, StructureAbilities
@@ -28,7 +29,7 @@ from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
 from conseillers.subsidy.api import router as subsidy_router
 from conseillers.subsidy.math import add_months
-from conseillers.subsidy.models import Payment, Recovery, Regime, Tranche
+from conseillers.subsidy.models import NoticeImportSource, Payment, Recovery, Regime, Tranche
 from core.models import Departement, Structure, User
 from tests.conseillers.api.helpers import post
 from tests.conseillers.factories import (
@@ -318,6 +319,14 @@ SERVICES: dict[str, ServiceRight] = {
 }
 
 
+def _notice(tranche: Tranche) -> bytes:
+    amount = f"{tranche.amount_cents // 100},{tranche.amount_cents % 100:02d}"
+    return (
+        "Référence ordre;Référence paiement;Date de paiement;Montant (€)\n"
+        f"{tranche.order_reference};BDT-1;02/03/2026;{amount}\n"
+    ).encode()
+
+
 def _regime(_: Scene) -> Regime:
     return Regime.objects.get(code="france-relance-2021")
 
@@ -405,6 +414,18 @@ SUBSIDY_SERVICES: dict[str, ServiceRight] = {
         _own_key("pay"),
         lambda tranche, by: subsidy.payments_schedule(
             tranches=[tranche], reference="BDT-1", paid_on=datetime.date(2026, 3, 2), by=by
+        ),
+    ),
+    "payment_notices_import": ServiceRight(
+        ANCT,
+        Scene.approved,
+        _subsidy_key("payment_record"),
+        lambda tranche, by: subsidy.payment_notices_import(
+            content=_notice(tranche),
+            file_name="avis.csv",
+            dry_run=False,
+            source=NoticeImportSource.API,
+            by=by,
         ),
     ),
     "payment_correct": ServiceRight(
@@ -718,6 +739,14 @@ API: dict[tuple[str, str], Endpoint] = {
         "validate-rupture", MatchState.RUPTURE_DECLARED, ANCT
     ),
     ("smic", "list"): Endpoint("get", lambda _: f"{BASE}/smic/", LOGGED_IN),
+    ("poste", "list"): Endpoint("get", lambda _: f"{BASE}/postes/", LOGGED_IN),
+    ("poste", "retrieve"): Endpoint(
+        "get",
+        lambda post: f"{BASE}/postes/{post.pk}/",
+        SEES_APPLICATION,
+        setup=lambda scene: scene.tranches()[0].subvention.post,
+        hidden=LOGGED_IN - SEES_APPLICATION,
+    ),
     ("formation", "list"): Endpoint("get", lambda _: f"{BASE}/formations/", LOGGED_IN),
     ("formation", "retrieve"): Endpoint(
         "get",
@@ -848,6 +877,15 @@ SUBSIDY_API: dict[tuple[str, str], Endpoint] = {
     ),
     ("ordre-de-paiement", "list"): Endpoint("get", lambda _: f"{BASE}/ordres-de-paiement/", ANCT),
     ("budget", "list"): Endpoint("get", lambda _: f"{BASE}/budget/", TERRITORY),
+    ("avis-de-paiement", "list"): Endpoint("get", lambda _: f"{BASE}/avis-de-paiement/", ANCT),
+    ("avis-de-paiement", "create"): Endpoint(
+        "post",
+        lambda _: f"{BASE}/avis-de-paiement/",
+        ANCT,
+        setup=Scene.approved,
+        body=lambda tranche: {"fichier": SimpleUploadedFile("avis.csv", _notice(tranche))},
+        multipart=True,
+    ),
 }
 ALL_API = {**API, **SUBSIDY_API}
 

@@ -86,6 +86,7 @@ def test_api_returns_the_abilities_the_ui_relies_on(client, structure, colleague
         "update": False,
         "change_identity": False,
         "manage_members": False,
+        "invite_manager": False,
     }
 
 

@@ -42,6 +42,8 @@ OPERATIONS = {
     ("/api/conseillers/mises-en-relation/{id}/rupture/", "post"),
     ("/api/conseillers/mises-en-relation/{id}/validate-rupture/", "post"),
     ("/api/conseillers/smic/", "get"),
+    ("/api/conseillers/postes/", "get"),
+    ("/api/conseillers/postes/{id}/", "get"),
 } | SUBSIDY_OPERATIONS  # the subsidy API (tests/conseillers/subsidy)
 
 

@@ -22,4 +22,6 @@ SUBSIDY_OPERATIONS = {
     ("/api/conseillers/reversements/{id}/settle/", "post"),
     ("/api/conseillers/ordres-de-paiement/", "get"),
     ("/api/conseillers/budget/", "get"),
+    ("/api/conseillers/avis-de-paiement/", "get"),
+    ("/api/conseillers/avis-de-paiement/", "post"),
 }
