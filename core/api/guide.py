@@ -1,6 +1,6 @@
 """The API workflow guide: its steps are data (`guide.yaml`), rendered here to Markdown for the
-README (`docs/api-guide.md`, written by `manage.py api_guide`) and to blocks for the page
-`/documentation/api/`, and run against a live server by `tests/api/test_guide.py`."""
+README (its section between two markers, written by `manage.py api_guide`) and to blocks for the
+page `/documentation/api/`, and run against a live server by `tests/api/test_guide.py`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,30 @@ from typing import Any
 import yaml
 
 SOURCE = Path(__file__).with_name("guide.yaml")
-MARKDOWN = Path(__file__).resolve().parents[2] / "docs" / "api-guide.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
+# The README's guide section lies between these two lines, which the command keeps.
+README_START = (
+    "<!-- guide-api : début (généré depuis core/api/guide.yaml : make manage CMD=api_guide) -->"
+)
+README_END = "<!-- guide-api : fin -->"
+
+
+def readme_section(readme: str) -> str:
+    """The guide as the README holds it (empty when the markers are missing)."""
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start < 0 or end < start:
+        return ""
+    return readme[start + len(README_START) : end].strip("\n") + "\n"
+
+
+def readme_with_section(readme: str, section: str) -> str:
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError(f"README.md n'a pas les repères {README_START!r} et {README_END!r}")
+    head, tail = readme[: start + len(README_START)], readme[end:]
+    return f"{head}\n\n{section.strip()}\n\n{tail}"
+
+
 TOKEN_HOLDERS = {
     "anct": "jeton_anct",
     "prefecture": "jeton_prefecture",
