@@ -130,7 +130,7 @@ def walk_segment(
         params += hi
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     sql = (
-        f"SELECT {', '.join(ROW_COLUMNS)} FROM {JournalEntry._meta.db_table} "  # noqa: S608
+        f"SELECT {_select_list()} FROM {JournalEntry._meta.db_table} "  # noqa: S608
         f"{where} ORDER BY chain, sequence"
     )
     walker = _SegmentWalker(
@@ -139,7 +139,11 @@ def walk_segment(
     # In a transaction, the server-side cursor streams (WITHOUT HOLD): in autocommit PostgreSQL
     # would first copy the whole result aside.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            # Binary rows: the driver decodes datetimes and JSON in C, not by parsing text.
+            cursor.cursor.execute(sql, params, binary=True)
+        else:
+            cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_ROWS):
             for row in rows:
                 walker.visit(row)
@@ -183,12 +187,20 @@ class _SegmentWalker:
 def _row_at(chain: int, sequence: int) -> Row | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(ROW_COLUMNS)} FROM {JournalEntry._meta.db_table} "  # noqa: S608
+            f"SELECT {_select_list()} FROM {JournalEntry._meta.db_table} "  # noqa: S608
             "WHERE chain = %s AND sequence = %s",
             [chain, sequence],
         )
         row = cursor.fetchone()
     return None if row is None else decoded(row)
+
+
+def _select_list() -> str:
+    if connection.vendor != "postgresql":
+        return ", ".join(ROW_COLUMNS)
+    # Most entries have no details: their JSON is not decoded at all (see `decoded`).
+    details = "CASE WHEN details = '{}'::jsonb THEN '{}' ELSE details::text END"
+    return ", ".join(details if name == "details" else name for name in ROW_COLUMNS)
 
 
 def decoded(row: Row) -> Row:
@@ -197,7 +209,8 @@ def decoded(row: Row) -> Row:
     details, created_at = row[DETAILS], row[CREATED_AT]
     if isinstance(details, str) or created_at.tzinfo is None:
         row = list(row)
-        row[DETAILS] = json.loads(details) if isinstance(details, str) else details
+        if isinstance(details, str):
+            row[DETAILS] = {} if details == "{}" else json.loads(details)
         row[CREATED_AT] = (
             created_at.replace(tzinfo=UTC) if created_at.tzinfo is None else created_at
         )

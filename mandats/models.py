@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import zlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -566,9 +566,10 @@ class JournalAction(models.TextChoices):
     USAGER_PURGED = "usager_purged", "Purge des données personnelles d'un usager"
 
 
-# Any constant works: with the chain, it names "this chain of the journal" for
-# pg_advisory_xact_lock(int4, int4) across every process (crc32 shifted into int4's range).
-_JOURNAL_LOCK_KEY = zlib.crc32(b"mandats.journalentry") - 2**31
+_CHAIN_CONSTRAINT = "journalentry_one_sequence_per_chain"
+# Each failed attempt means another appender of the chain got in: more than this many in a row
+# is a chain under a load no organisation produces.
+_APPEND_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -824,23 +825,40 @@ class JournalEntry(models.Model):
     @classmethod
     def append_many(cls, entries: list[JournalEntry]) -> list[JournalEntry]:
         """Chains, seals and inserts drafts, in their order, each after the last entry of its
-        chain: whatever their number, one lock statement, one read of the heads, one INSERT. The
-        locks of the chains are held until the caller's transaction commits."""
+        chain: whatever their number, one read of the heads and one INSERT.
+
+        No lock: two appenders of one chain that read the same head both try the same
+        (chain, sequence), and the unique index lets only one in; the other (which waited for
+        the first to commit) reads the new head and tries again. Appenders of different chains
+        never meet. Outside a transaction the INSERT commits alone: two statements per entry."""
         if not entries:
             return entries
-        with transaction.atomic():
-            chains = sorted({entry.chain for entry in entries})
-            _lock_chains(chains)
-            heads = _chain_heads(chains)
-            created_at, key_id = timezone.now(), journal_seal.current_key_id()
-            for entry in entries:
-                sequence, previous_hash = heads.get(entry.chain, (0, GENESIS_HASH))
-                entry.sequence, entry.previous_hash = sequence + 1, previous_hash
-                entry.created_at, entry.seal_key_id = created_at, key_id
-                # Never the national form: the new entries of the national chain follow it.
-                entry.entry_hash = entry.compute_hash(national_until=0)
-                heads[entry.chain] = (entry.sequence, entry.entry_hash)
-            return cls.objects.bulk_create(entries)
+        for _ in range(_APPEND_ATTEMPTS):
+            try:
+                # A savepoint only inside a transaction: a refused INSERT must not abort it.
+                with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                    return cls._insert_sealed(entries)
+            except IntegrityError as error:
+                if _CHAIN_CONSTRAINT not in str(error) and "journalentry.chain" not in str(error):
+                    raise
+        raise IntegrityError(f"{_CHAIN_CONSTRAINT}: trop d'écritures concurrentes d'une chaîne")
+
+    @classmethod
+    def _insert_sealed(cls, entries: list[JournalEntry]) -> list[JournalEntry]:
+        heads = _chain_heads(sorted({entry.chain for entry in entries}))
+        created_at, key_id = timezone.now(), journal_seal.current_key_id()
+        for entry in entries:
+            sequence, previous_hash = heads.get(entry.chain, (0, GENESIS_HASH))
+            entry.sequence, entry.previous_hash = sequence + 1, previous_hash
+            entry.created_at, entry.seal_key_id = created_at, key_id
+            # Never the national form: the new entries of the national chain follow it.
+            entry.entry_hash = entry.compute_hash(national_until=0)
+            heads[entry.chain] = (entry.sequence, entry.entry_hash)
+        if len(entries) == 1:
+            # save() outside a transaction is one INSERT; bulk_create would open one.
+            entries[0].save(force_insert=True)
+            return entries
+        return cls.objects.bulk_create(entries)
 
     # Named constructors, one per event of the journal.
 
@@ -975,22 +993,6 @@ def _mandat_details(mandat: Mandat) -> dict[str, Any]:
     }
 
 
-def _lock_chains(chains: list[int]) -> None:
-    # Two transactions appending to one chain at once would both read its last entry and fork
-    # it. PostgreSQL: a transaction-scoped advisory lock per chain serialises the appenders of
-    # that chain only, until commit; other organisations' chains never wait. Taken in the order
-    # of the chains, so two batches never deadlock. SQLite serialises writers with its database
-    # lock; the unique (chain, sequence) is the last safety net.
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(%s, (c %% 2147483648)::int)) "
-            "FROM (SELECT unnest(%s::bigint[]) AS c ORDER BY 1) AS chains",
-            [_JOURNAL_LOCK_KEY, chains],
-        )
-
-
 def chains_sql(values: list[int]) -> tuple[str, list[Any]]:
     """A one-column relation `c` of the given chains, in one parameter whatever their number."""
     if connection.vendor == "postgresql":
@@ -1014,4 +1016,12 @@ def chain_heads(chains: list[int]) -> list[tuple[int, int, int, str]]:
 
 
 def _chain_heads(chains: list[int]) -> dict[int, tuple[int, str]]:
+    if len(chains) == 1:  # the usual case, in its simplest query
+        last = (
+            JournalEntry.objects.filter(chain=chains[0])
+            .order_by("-sequence")
+            .values_list("sequence", "entry_hash")
+            .first()
+        )
+        return {chains[0]: last} if last else {}
     return {chain: (sequence, seal) for chain, sequence, _, seal in chain_heads(chains)}
