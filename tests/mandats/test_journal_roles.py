@@ -98,6 +98,9 @@ FORBIDDEN = [
     "UPDATE mandats_journalsealcutover SET last_legacy_sequence = 99",
     "INSERT INTO mandats_journalsealcutover (last_legacy_sequence, recorded_at) VALUES (99, now())",
     "DELETE FROM mandats_journalsealcutover",
+    "INSERT INTO mandats_journalchaincutover (last_national_sequence, recorded_at) "
+    "VALUES (99, now())",
+    "DELETE FROM mandats_journalchaincutover",
     f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL",
     f"ALTER TABLE {TABLE} DISABLE TRIGGER USER",
     f"ALTER TABLE {TABLE} OWNER TO CURRENT_USER",
