@@ -119,12 +119,13 @@ def _writer(organisation_id: int, appends: int, start, done) -> None:
     done.put(time.perf_counter())
 
 
-def bench_appends(writers: int, appends: int) -> None:
+def bench_appends(writers: int, appends: int, *, one_organisation: bool = False) -> None:
     from django.db import connections
 
     from mandats.models import JournalEntry
 
-    ids = organisations(writers)
+    # One organisation for all: every writer in one chain, as the single national chain was.
+    ids = organisations(1) * writers if one_organisation else organisations(writers)
     connections.close_all()
     context = multiprocessing.get_context("fork")
     start, done = context.Barrier(writers + 1), context.Queue()
@@ -142,7 +143,7 @@ def bench_appends(writers: int, appends: int) -> None:
     elapsed = ended - began
     first_break = JournalEntry.objects.first_break()
     print(
-        f"appends: {writers} writers in {writers} organisations, {total:,} entries in "
+        f"appends: {writers} writers in {len(set(ids))} organisation(s), {total:,} entries in "
         f"{elapsed:.2f} s → {total / elapsed:,.0f} appends/s (chains intact: {first_break is None})"
     )
 
@@ -243,6 +244,11 @@ def main() -> None:
     parser.add_argument("--chains", type=int, default=2_000)
     parser.add_argument("--processus", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-verify", action="store_true")
+    parser.add_argument(
+        "--one-organisation",
+        action="store_true",
+        help="every writer in the same organisation (one chain), for comparison",
+    )
     args = parser.parse_args()
     url = database_url()
     create_database_if_missing(url)
@@ -257,7 +263,7 @@ def main() -> None:
     if not args.skip_verify:
         bench_verify(args.rows, args.chains, args.processus)
         empty_journal()
-    bench_appends(args.writers, args.appends)
+    bench_appends(args.writers, args.appends, one_organisation=args.one_organisation)
 
 
 if __name__ == "__main__":

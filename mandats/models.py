@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import zlib
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -567,6 +568,9 @@ class JournalAction(models.TextChoices):
 
 
 _CHAIN_CONSTRAINT = "journalentry_one_sequence_per_chain"
+# With the chain, names "this chain of the journal" for pg_advisory_xact_lock(int4, int4) across
+# every process (crc32 shifted into int4's range).
+_JOURNAL_LOCK_KEY = zlib.crc32(b"mandats.journalentry") - 2**31
 # Each failed attempt means another appender of the chain got in: more than this many in a row
 # is a chain under a load no organisation produces.
 _APPEND_ATTEMPTS = 50
@@ -827,16 +831,23 @@ class JournalEntry(models.Model):
         """Chains, seals and inserts drafts, in their order, each after the last entry of its
         chain: whatever their number, one read of the heads and one INSERT.
 
-        No lock: two appenders of one chain that read the same head both try the same
+        No lock at first: two appenders of one chain that read the same head both try the same
         (chain, sequence), and the unique index lets only one in; the other (which waited for
-        the first to commit) reads the new head and tries again. Appenders of different chains
-        never meet. Outside a transaction the INSERT commits alone: two statements per entry."""
+        the first to commit) tries again, this time queued behind the chain's lock, so that a
+        busy chain serialises its appenders instead of letting them all retry. Appenders of
+        different chains never meet. Outside a transaction the first attempt's INSERT commits
+        alone: two statements per entry."""
         if not entries:
             return entries
-        for _ in range(_APPEND_ATTEMPTS):
+        chains = sorted({entry.chain for entry in entries})
+        for attempt in range(_APPEND_ATTEMPTS):
             try:
-                # A savepoint only inside a transaction: a refused INSERT must not abort it.
-                with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                # A savepoint inside a transaction, so a refused INSERT does not abort it; a
+                # transaction of its own to hold the chain's lock on a second attempt.
+                atomic = connection.in_atomic_block or attempt
+                with transaction.atomic() if atomic else nullcontext():
+                    if attempt:
+                        _lock_chains(chains)
                     return cls._insert_sealed(entries)
             except IntegrityError as error:
                 if _CHAIN_CONSTRAINT not in str(error) and "journalentry.chain" not in str(error):
@@ -991,6 +1002,20 @@ def _mandat_details(mandat: Mandat) -> dict[str, Any]:
         "legal_text_version": mandat.legal_text_version,
         "content_hash": mandat.content_hash,
     }
+
+
+def _lock_chains(chains: list[int]) -> None:
+    # PostgreSQL: a transaction-scoped advisory lock per chain, taken only by an appender that
+    # lost a race on that chain, in the chains' order (no deadlock between two batches). SQLite
+    # serialises writers with its database lock.
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, (c %% 2147483648)::int)) "
+            "FROM (SELECT unnest(%s::bigint[]) AS c ORDER BY 1) AS chains",
+            [_JOURNAL_LOCK_KEY, chains],
+        )
 
 
 def chains_sql(values: list[int]) -> tuple[str, list[Any]]:
