@@ -1,8 +1,8 @@
 """Times the hot paths over HTTP, through gunicorn, at national scale and at ten times more.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/hot_paths.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/inclusion_bench .venv/bin/python bench/hot_paths.py
 
-The script works in its own database (`inclusion_bench_hotpaths` on the same server, created if
+The script works in the database DATABASE_URL names, which must be the bench's own (created if
 missing, migrations applied). For each scale it empties the tables it seeds, seeds them in bulk
 (ORM bulk inserts for the programme, COPY for Aidants Connect), refreshes the dashboard's figures
 as the beat would, analyses the tables, then starts gunicorn on them and asks each hot path in
@@ -38,7 +38,6 @@ sys.path.insert(0, str(BENCH))
 
 import subsidy_tasks  # noqa: E402 - the programme's seed is shared with the subsidy bench
 
-BENCH_DATABASE = "inclusion_bench_hotpaths"
 BARE_PATH = "/banc-d-essai/nu/"
 AIDANT = "aidant"
 # Aidants Connect at 1×: a tenth of the national tables; at 10×, the national ones.
@@ -203,7 +202,7 @@ FAMILY = [
 
 
 def bench_database_url() -> str:
-    subsidy_tasks.BENCH_DATABASE = BENCH_DATABASE  # its helpers name the database they create
+    """The database DATABASE_URL names, as for the subsidy bench: the bench's own."""
     return subsidy_tasks.bench_database_url()
 
 

@@ -1,12 +1,14 @@
 """Times the subsidy beat tasks on PostgreSQL with a programme-sized data set.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/subsidy_tasks.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/inclusion_bench \
+        .venv/bin/python bench/subsidy_tasks.py --posts 40000
 
-The script works in its own database (`inclusion_bench` on the same server, created if missing,
-migrations applied), empties the programme's tables there, seeds posts in bulk (the services would
-take minutes: the shape of the data is what matters here), then runs each beat task twice: the
-first run has the work of a day after a long outage, the second shows the idempotent run that
-finds nothing to do. It prints the time, the number of SQL queries and the data size.
+The script works in the database named in DATABASE_URL, which must be the bench's own (created
+if missing, migrations applied): it empties the programme's tables there, seeds posts in bulk
+(the services would take minutes: the shape of the data is what matters here), then runs each
+beat task twice: the first run has the work of a day after a long outage, the second shows the
+idempotent run that finds nothing to do. It prints the time, the number of SQL queries and the
+data size.
 """
 
 from __future__ import annotations
@@ -24,27 +26,25 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DATABASE = "inclusion_bench"
 
 
 def bench_database_url() -> str:
+    """The database named in DATABASE_URL: the bench's own, whose programme tables it empties."""
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL doit désigner un serveur PostgreSQL (postgres://…).")
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+    if not url.startswith(("postgres://", "postgresql://")) or not urlsplit(url).path.strip("/"):
+        sys.exit("DATABASE_URL doit désigner une base PostgreSQL (postgres://…/nom).")
+    return url
 
 
 def create_database_if_missing(url: str) -> None:
     import psycopg
 
+    name = urlsplit(url).path.strip("/")
     server = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not exists.fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(url: str) -> None:
@@ -332,7 +332,8 @@ def main() -> None:
     empty_tables()
     start = time.perf_counter()
     seed(args.posts, today, random.Random(args.seed))  # noqa: S311 - reproducible data, no secret
-    print(f"Base {BENCH_DATABASE} : jeu de données créé en {time.perf_counter() - start:.1f} s")
+    elapsed = time.perf_counter() - start
+    print(f"Base {urlsplit(url).path.strip('/')} : jeu de données créé en {elapsed:.1f} s")
     print(f"Avant : {size()}")
     for attempt in ("1er passage (le travail d'une longue panne)", "2e passage (rien à faire)"):
         print(attempt)

@@ -14,9 +14,9 @@ GRANT USAGE ON SCHEMA public TO :"app_role";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 
--- The journal and its seal cut-over: read and append, nothing else.
-REVOKE ALL ON mandats_journalentry, mandats_journalsealcutover FROM :"app_role";
+-- The journal: read and append, nothing else; its cut-overs (seals, chains): read only.
+REVOKE ALL ON mandats_journalentry, mandats_journalsealcutover, mandats_journalchaincutover FROM :"app_role";
 GRANT SELECT, INSERT ON mandats_journalentry TO :"app_role";
-GRANT SELECT ON mandats_journalsealcutover TO :"app_role";
+GRANT SELECT ON mandats_journalsealcutover, mandats_journalchaincutover TO :"app_role";
 REVOKE ALL ON SEQUENCE mandats_journalentry_id_seq FROM :"app_role";
 GRANT USAGE ON SEQUENCE mandats_journalentry_id_seq TO :"app_role";

@@ -76,7 +76,15 @@ class MandatAdmin(admin.ModelAdmin):
 
 @admin.register(JournalEntry)
 class JournalEntryAdmin(admin.ModelAdmin):
-    list_display = ["sequence", "created_at", "action", "actor", "organisation", "mandat_id"]
+    list_display = [
+        "chain",
+        "sequence",
+        "created_at",
+        "action",
+        "actor",
+        "organisation",
+        "mandat_id",
+    ]
     list_filter = ["action"]
     search_fields = ["usager_ref", "entry_hash"]
 

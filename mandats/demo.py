@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import Structure, User
 from mandats import otp, seal, services
-from mandats.journal_anchors import journal_anchor_head
+from mandats.journal_anchors import journal_anchor_heads
 from mandats.models import (
     Autorisation,
     Demarche,
@@ -80,7 +80,7 @@ def load(users: dict[str, User]) -> None:
         services.autorisation_revoke(autorisation=famille, by=referent)
     # The demo runs no beat: its journal is anchored once loaded, so verify_journal has a
     # checkpoint to check against (`manage.py anchor_journal` anchors again later).
-    transaction.on_commit(journal_anchor_head)
+    transaction.on_commit(journal_anchor_heads)
 
 
 def _uses(mandat: Mandat, aidant: User) -> None:

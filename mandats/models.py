@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import unicodedata
 import zlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -18,7 +20,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -26,7 +28,7 @@ from django_fsm import FSMField, transition
 
 from core.models import Role, Structure, User
 from core.transitions import TransitionLog
-from mandats import journal_seal
+from mandats import journal_chain, journal_seal
 from mandats.abilities import (
     Abilities,
     OrganisationAbilities,
@@ -34,6 +36,17 @@ from mandats.abilities import (
     habilitation_request_abilities,
     mandat_abilities,
     usager_mandat_abilities,
+)
+from mandats.journal_chain import (
+    CHAIN,
+    GENESIS_HASH,
+    ID,
+    NATIONAL_CHAIN,
+    ROW_COLUMNS,
+    SEQUENCE,
+    ChainCheck,
+    chain_label,
+    chain_of,
 )
 
 # Aidants and référents both work under the organisation's mandates; only aidants act for usagers.
@@ -353,6 +366,8 @@ class Usager(models.Model):
     class Meta:
         verbose_name = "usager"
         ordering = ["family_name", "given_names", "pk"]
+        # The purge reads only the usagers not seen for six years.
+        indexes = [models.Index(fields=["last_seen_at"], name="usager_last_seen")]
         constraints = [
             models.UniqueConstraint(fields=["sub_hash"], name="usager_unique_sub_hash"),
             models.CheckConstraint(
@@ -460,7 +475,17 @@ class Mandat(models.Model):
                 violation_error_message="Un mandat expire après sa signature.",
             )
         ]
-        indexes = [models.Index(fields=["organisation", "expires_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "expires_at"]),
+            # The daily reminders read only the long mandates not yet reminded, by expiry.
+            models.Index(
+                fields=["expires_at"],
+                name="mandat_reminder_pending",
+                condition=Q(
+                    expiration_reminder_sent_at__isnull=True, duration__in=REMINDED_DURATIONS
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Mandat n° {self.pk}"
@@ -524,6 +549,14 @@ class Autorisation(models.Model):
                 condition=Q(revoked_by__isnull=True) | Q(revoked_at__isnull=False),
             ),
         ]
+        indexes = [
+            # "Is the mandate still in force": the reminders, the purge and the lists ask it.
+            models.Index(
+                fields=["mandat"],
+                name="autorisation_unrevoked",
+                condition=Q(revoked_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_demarche_display()} ({self.mandat})"
@@ -552,13 +585,13 @@ class JournalAction(models.TextChoices):
     USAGER_PURGED = "usager_purged", "Purge des données personnelles d'un usager"
 
 
-GENESIS_HASH = "0" * 64
-# Bumped if the canonical form ever changes, so old entries still verify under their own rules:
-# 1, the unkeyed SHA-256 of the first entries; 2, keyed seals, the key id inside the sealed form.
-JOURNAL_HASH_VERSION = 2
-_LEGACY_HASH_VERSION = 1
-# Any constant works: it names "the journal" for pg_advisory_xact_lock across every process.
-_JOURNAL_LOCK_KEY = zlib.crc32(b"mandats.journalentry")
+_CHAIN_CONSTRAINT = "journalentry_one_sequence_per_chain"
+# With the chain, names "this chain of the journal" for pg_advisory_xact_lock(int4, int4) across
+# every process (crc32 shifted into int4's range).
+_JOURNAL_LOCK_KEY = zlib.crc32(b"mandats.journalentry") - 2**31
+# Each failed attempt means another appender of the chain got in: more than this many in a row
+# is a chain under a load no organisation produces.
+_APPEND_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -566,58 +599,33 @@ class JournalBreak:
     entry_id: int | None  # None: the entry is missing, or a checkpoint is at fault
     sequence: int
     reason: str
+    chain: int = NATIONAL_CHAIN
 
     def describe(self) -> str:
+        where = f" ({chain_label(self.chain)})"
         if self.entry_id is None:
-            return f"{self.reason}."
-        return f"première entrée invalide n° {self.sequence} (id {self.entry_id}) : {self.reason}."
-
-
-class JournalChainCheck:
-    """Walks the entries in order, one at a time (constant memory), and tells what is wrong with
-    each: a gap, a broken link, an unknown key, a seal that does not match, or an unkeyed seal
-    where only keyed ones are accepted."""
-
-    def __init__(self, *, legacy_until: int) -> None:
-        self.legacy_until = legacy_until
-        self.previous_hash = GENESIS_HASH
-        self.expected_sequence = 1
-        self.keyed_seen = False
-
-    def problem(self, entry: JournalEntry) -> str | None:
-        reason = self._problem(entry)
-        if reason is None:
-            self.previous_hash, self.expected_sequence = entry.entry_hash, entry.sequence + 1
-            self.keyed_seen = self.keyed_seen or entry.seal_key_id != journal_seal.LEGACY_KEY_ID
-        return reason
-
-    def _problem(self, entry: JournalEntry) -> str | None:
-        if entry.sequence != self.expected_sequence:
-            return f"numéro attendu {self.expected_sequence}, entrée absente"
-        if entry.previous_hash != self.previous_hash:
-            return "chaînage rompu avec l'entrée précédente"
-        if entry.seal_key_id == journal_seal.LEGACY_KEY_ID and (
-            self.keyed_seen or entry.sequence > self.legacy_until
-        ):
-            return (
-                "entrée forgée : empreinte sans clé, acceptée seulement jusqu'au "
-                f"n° {self.legacy_until} (bascule vers les sceaux à clé)"
-            )
-        try:
-            sealed = entry.seal_matches()
-        except journal_seal.UnknownSealKey:
-            return f"clé de scellement inconnue « {entry.seal_key_id} »"
-        return None if sealed else "contenu modifié (empreinte invalide)"
+            return f"{self.reason}{where}."
+        return (
+            f"première entrée invalide n° {self.sequence} (id {self.entry_id}) : "
+            f"{self.reason}{where}."
+        )
 
 
 class JournalQuerySet(models.QuerySet["JournalEntry"]):
     def first_break(self) -> JournalBreak | None:
-        """Walks the chain in order and returns the first entry that does not verify."""
-        check = JournalChainCheck(legacy_until=JournalSealCutover.legacy_until())
-        for entry in self.order_by("sequence").iterator(chunk_size=2000):
-            reason = check.problem(entry)
+        """Walks every chain in order, in this process, and returns the first entry that does
+        not verify (`mandats.journal_walk` does the same in parallel for verify_journal)."""
+        check = ChainCheck(
+            legacy_until=JournalSealCutover.legacy_until(),
+            national_until=JournalChainCutover.national_until(),
+        )
+        rows = self.order_by("chain", "sequence").values_list(*ROW_COLUMNS)
+        for row in rows.iterator(chunk_size=2000):
+            if row[CHAIN] != check.chain:
+                check.start(row[CHAIN])
+            reason = check.problem(row)
             if reason is not None:
-                return JournalBreak(entry.pk, entry.sequence, reason)
+                return JournalBreak(row[ID], row[SEQUENCE], reason, row[CHAIN])
         return None
 
 
@@ -645,17 +653,64 @@ class JournalSealCutover(models.Model):
         return bound or 0
 
 
+class JournalChainCutover(models.Model):
+    """Where the single national chain stops being the whole journal: its last entry before the
+    journal was split into one chain per organisation, recorded once by the migration that split
+    it (0 on a database created after). The national chain's entries up to it keep the sealed
+    form they were written in; every later entry seals its chain. Append-only; several rows only
+    lower the bound (later entries would then fail, never pass), and every checkpoint carries
+    it."""
+
+    append_only_message: ClassVar[str] = "La bascule du journal en chaînes est en ajout seul"
+
+    last_national_sequence = models.PositiveBigIntegerField("dernier numéro de la chaîne unique")
+    recorded_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bascule du journal en chaînes par organisation"
+        verbose_name_plural = "bascules du journal en chaînes par organisation"
+
+    def __str__(self) -> str:
+        return f"chaîne unique jusqu'au n° {self.last_national_sequence}"
+
+    @classmethod
+    def national_until(cls) -> int:
+        bound = cls.objects.aggregate(bound=models.Min("last_national_sequence"))["bound"]
+        return bound or 0
+
+
+class JournalAnchorRun(models.Model):
+    """Bookkeeping of the anchoring task: which chain heads its last checkpoint holds, so the next
+    run writes only the heads that moved. Not a proof (the checkpoint files are): a row lost or
+    changed only makes a run anchor again what was anchored already."""
+
+    anchored_at = models.DateTimeField("ancré le")
+    name = models.CharField("point d'ancrage", max_length=100)
+    heads = models.JSONField("têtes ancrées (numéro par chaîne)", default=dict)
+
+    class Meta:
+        verbose_name = "ancrage du journal"
+        verbose_name_plural = "ancrages du journal"
+        ordering = ["-anchored_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class JournalEntry(models.Model):
     """One event of the audit trail. Append-only: database triggers refuse UPDATE, DELETE and
-    TRUNCATE; each entry is sealed with a keyed hash (see `mandats.journal_seal`) covering the
-    previous one's, and the head of the chain is anchored outside the database
+    TRUNCATE. The journal is one chain per organisation (`mandats.journal_chain`): each entry is
+    sealed with a keyed hash (see `mandats.journal_seal`) covering the previous one's of its
+    chain, and the heads of the chains are anchored outside the database
     (`mandats.journal_anchors`).
 
     Usagers and mandates are referred to by plain ids and a pseudonymous reference, never by
     foreign key: their rows are purged after six years while the journal must stay untouched.
     """
 
-    sequence = models.PositiveBigIntegerField("numéro", unique=True, editable=False)
+    # The organisation's id, or NATIONAL_CHAIN: a plain number, sealed with the entry.
+    chain = models.PositiveBigIntegerField("chaîne", editable=False)
+    sequence = models.PositiveBigIntegerField("numéro dans la chaîne", editable=False)
     created_at = models.DateTimeField("le", editable=False)
     action = models.CharField("événement", max_length=32, choices=JournalAction.choices)
     actor = models.ForeignKey(
@@ -693,11 +748,18 @@ class JournalEntry(models.Model):
     class Meta:
         verbose_name = "entrée du journal"
         verbose_name_plural = "entrées du journal"
-        ordering = ["sequence"]
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "sequence"], name="journalentry_one_sequence_per_chain"
+            )
+        ]
         indexes = [
             models.Index(fields=["usager_id"]),
             models.Index(fields=["mandat_id"]),
             models.Index(fields=["organisation", "created_at"]),
+            # The anchoring task finds the chains that moved since its last run.
+            models.Index(fields=["created_at"], name="journalentry_created_at"),
         ]
 
     def __str__(self) -> str:
@@ -714,35 +776,47 @@ class JournalEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("Le journal est en ajout seul : une entrée ne se supprime pas.")
 
-    def canonical(self) -> bytes:
-        payload = {
-            "v": JOURNAL_HASH_VERSION,
-            "seal_key_id": self.seal_key_id,
-            "sequence": self.sequence,
-            "created_at": self.created_at.astimezone(UTC).isoformat(),
-            "action": self.action,
-            "actor_id": self.actor_id,
-            "organisation_id": self.organisation_id,
-            "usager_id": self.usager_id,
-            "usager_ref": self.usager_ref,
-            "mandat_id": self.mandat_id,
-            "autorisation_id": self.autorisation_id,
-            "demarche": self.demarche,
-            "details": self.details,
-            "previous_hash": self.previous_hash,
-        }
-        if self.seal_key_id == journal_seal.LEGACY_KEY_ID:
-            # The form the unkeyed entries were hashed in, byte for byte.
-            del payload["seal_key_id"]
-            payload["v"] = _LEGACY_HASH_VERSION
-        return journal_seal.canonical_json(payload)
+    def row(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, "pk" if name == "id" else name) for name in ROW_COLUMNS)
 
-    def compute_hash(self) -> str:
+    def canonical(self, *, national_until: int | None = None) -> bytes:
+        if national_until is None:
+            national_until = JournalChainCutover.national_until()
+        return journal_chain.canonical(self.row(), national_until)
+
+    def compute_hash(self, *, national_until: int | None = None) -> str:
         """The seal of the entry under the key it names."""
-        return journal_seal.seal(self.canonical(), self.seal_key_id)
+        return journal_seal.seal(self.canonical(national_until=national_until), self.seal_key_id)
 
     def seal_matches(self) -> bool:
         return journal_seal.seal_matches(self.canonical(), self.seal_key_id, self.entry_hash)
+
+    @classmethod
+    def draft(
+        cls,
+        action: JournalAction,
+        *,
+        actor: User | None,
+        organisation: Structure | None,
+        usager: Usager | None = None,
+        mandat: Mandat | None = None,
+        autorisation: Autorisation | None = None,
+        demarche: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> JournalEntry:
+        """An entry not yet chained nor sealed: `append_many` does both."""
+        return cls(
+            chain=chain_of(organisation.pk if organisation else None),
+            action=action,
+            actor=actor,
+            organisation=organisation,
+            usager_id=usager.pk if usager else None,
+            usager_ref=usager.journal_ref if usager else "",
+            mandat_id=mandat.pk if mandat else None,
+            autorisation_id=autorisation.pk if autorisation else None,
+            demarche=demarche,
+            details=details or {},
+        )
 
     @classmethod
     def append(
@@ -757,27 +831,63 @@ class JournalEntry(models.Model):
         demarche: str = "",
         details: dict[str, Any] | None = None,
     ) -> JournalEntry:
-        with transaction.atomic():
-            _lock_journal()
-            last = cls.objects.order_by("-sequence").values("sequence", "entry_hash").first()
-            entry = cls(
-                sequence=(last["sequence"] + 1) if last else 1,
-                previous_hash=last["entry_hash"] if last else GENESIS_HASH,
-                created_at=timezone.now(),
-                action=action,
-                actor=actor,
-                organisation=organisation,
-                usager_id=usager.pk if usager else None,
-                usager_ref=usager.journal_ref if usager else "",
-                mandat_id=mandat.pk if mandat else None,
-                autorisation_id=autorisation.pk if autorisation else None,
-                demarche=demarche,
-                details=details or {},
-                seal_key_id=journal_seal.current_key_id(),
-            )
-            entry.entry_hash = entry.compute_hash()
-            entry.save(force_insert=True)
-            return entry
+        entry = cls.draft(
+            action,
+            actor=actor,
+            organisation=organisation,
+            usager=usager,
+            mandat=mandat,
+            autorisation=autorisation,
+            demarche=demarche,
+            details=details,
+        )
+        cls.append_many([entry])
+        return entry
+
+    @classmethod
+    def append_many(cls, entries: list[JournalEntry]) -> list[JournalEntry]:
+        """Chains, seals and inserts drafts, in their order, each after the last entry of its
+        chain: whatever their number, one read of the heads and one INSERT.
+
+        No lock at first: two appenders of one chain that read the same head both try the same
+        (chain, sequence), and the unique index lets only one in; the other (which waited for
+        the first to commit) tries again, this time queued behind the chain's lock, so that a
+        busy chain serialises its appenders instead of letting them all retry. Appenders of
+        different chains never meet. Outside a transaction the first attempt's INSERT commits
+        alone: two statements per entry."""
+        if not entries:
+            return entries
+        chains = sorted({entry.chain for entry in entries})
+        for attempt in range(_APPEND_ATTEMPTS):
+            try:
+                # A savepoint inside a transaction, so a refused INSERT does not abort it; a
+                # transaction of its own to hold the chain's lock on a second attempt.
+                atomic = connection.in_atomic_block or attempt
+                with transaction.atomic() if atomic else nullcontext():
+                    if attempt:
+                        _lock_chains(chains)
+                    return cls._insert_sealed(entries)
+            except IntegrityError as error:
+                if _CHAIN_CONSTRAINT not in str(error) and "journalentry.chain" not in str(error):
+                    raise
+        raise IntegrityError(f"{_CHAIN_CONSTRAINT}: trop d'écritures concurrentes d'une chaîne")
+
+    @classmethod
+    def _insert_sealed(cls, entries: list[JournalEntry]) -> list[JournalEntry]:
+        heads = _chain_heads(sorted({entry.chain for entry in entries}))
+        created_at, key_id = timezone.now(), journal_seal.current_key_id()
+        for entry in entries:
+            sequence, previous_hash = heads.get(entry.chain, (0, GENESIS_HASH))
+            entry.sequence, entry.previous_hash = sequence + 1, previous_hash
+            entry.created_at, entry.seal_key_id = created_at, key_id
+            # Never the national form: the new entries of the national chain follow it.
+            entry.entry_hash = entry.compute_hash(national_until=0)
+            heads[entry.chain] = (entry.sequence, entry.entry_hash)
+        if len(entries) == 1:
+            # save() outside a transaction is one INSERT; bulk_create would open one.
+            entries[0].save(force_insert=True)
+            return entries
+        return cls.objects.bulk_create(entries)
 
     # Named constructors, one per event of the journal.
 
@@ -867,8 +977,10 @@ class JournalEntry(models.Model):
         )
 
     @classmethod
-    def log_usager_purged(cls, *, usager: Usager, mandat_ids: list[int]) -> JournalEntry:
-        return cls.append(
+    def draft_usager_purged(cls, *, usager: Usager, mandat_ids: list[int]) -> JournalEntry:
+        """A purge names no organisation: its entries go to the national chain, a batch of
+        them at once (`append_many`)."""
+        return cls.draft(
             JournalAction.USAGER_PURGED,
             actor=None,
             organisation=None,
@@ -910,10 +1022,49 @@ def _mandat_details(mandat: Mandat) -> dict[str, Any]:
     }
 
 
-def _lock_journal() -> None:
-    # Two transactions appending at once would both read the same last entry and fork the chain.
-    # PostgreSQL: a transaction-scoped advisory lock serialises appenders until commit. SQLite
-    # serialises writers with its database lock; the unique `sequence` is the last safety net.
+def _lock_chains(chains: list[int]) -> None:
+    # PostgreSQL: a transaction-scoped advisory lock per chain, taken only by an appender that
+    # lost a race on that chain, in the chains' order (no deadlock between two batches). SQLite
+    # serialises writers with its database lock.
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, (c %% 2147483648)::int)) "
+            "FROM (SELECT unnest(%s::bigint[]) AS c ORDER BY 1) AS chains",
+            [_JOURNAL_LOCK_KEY, chains],
+        )
+
+
+def chains_sql(values: list[int]) -> tuple[str, list[Any]]:
+    """A one-column relation `c` of the given chains, in one parameter whatever their number."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_JOURNAL_LOCK_KEY])
+        return "(SELECT unnest(%s::bigint[]) AS c)", [values]
+    return "(SELECT value AS c FROM json_each(%s))", [json.dumps(values)]
+
+
+def chain_heads(chains: list[int]) -> list[tuple[int, int, int, str]]:
+    """(chain, sequence, id, seal) of the last entry of each chain that has one: one query, an
+    index probe per chain (never a scan of a chain)."""
+    source, params = chains_sql(chains)
+    table = JournalEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.chain, e.sequence, e.id, e.entry_hash FROM {table} e JOIN ("  # noqa: S608
+            f"SELECT h.c, (SELECT max(m.sequence) FROM {table} m WHERE m.chain = h.c) AS head "
+            f"FROM {source} h) heads ON e.chain = heads.c AND e.sequence = heads.head",
+            params,
+        )
+        return list(cursor.fetchall())
+
+
+def _chain_heads(chains: list[int]) -> dict[int, tuple[int, str]]:
+    if len(chains) == 1:  # the usual case, in its simplest query
+        last = (
+            JournalEntry.objects.filter(chain=chains[0])
+            .order_by("-sequence")
+            .values_list("sequence", "entry_hash")
+            .first()
+        )
+        return {chains[0]: last} if last else {}
+    return {chain: (sequence, seal) for chain, sequence, _, seal in chain_heads(chains)}

@@ -145,7 +145,7 @@ def mandat_uses(mandat: Mandat) -> QuerySet[JournalEntry]:
         _uses(usager_ids={mandat.usager_id})
         .filter(mandat_id=mandat.pk)
         .select_related("organisation", "actor")
-        .order_by("-sequence")
+        .order_by("-created_at", "-pk")
     )
 
 

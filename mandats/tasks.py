@@ -10,7 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from core.batches import enqueue_continuation
 from mandats import beat, services
-from mandats.journal_anchors import journal_anchor_head
+from mandats.journal_anchors import journal_anchor_heads
 from mandats.notifications import (
     send_expiration_reminder_email,
     send_habilitation_validated_email,
@@ -61,7 +61,7 @@ def purge_expired_oidc_transactions() -> None:
 
 @shared_task
 def anchor_journal() -> int | None:
-    """Every ten minutes: writes the signed checkpoint of the journal's head outside the database
-    (nothing when it is already anchored). Returns the number of the entry anchored."""
-    checkpoint = journal_anchor_head()
-    return checkpoint.sequence if checkpoint else None
+    """Every ten minutes: writes the signed checkpoint of the heads of the journal's chains that
+    moved, outside the database (nothing when none did). Returns the number of heads anchored."""
+    checkpoint = journal_anchor_heads()
+    return len(checkpoint.heads) if checkpoint else None

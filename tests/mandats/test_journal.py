@@ -118,6 +118,7 @@ def test_verify_journal_accepts_an_empty_journal(db, capsys):
 def _forge(**fields) -> JournalEntry:
     last = JournalEntry.objects.order_by("-sequence").first()
     entry = JournalEntry(
+        chain=last.chain,
         sequence=last.sequence + 1,
         previous_hash=last.entry_hash,
         created_at=last.created_at,

@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 
 from mandats import tasks
 from mandats.beat import BEAT_SCHEDULE
-from mandats.journal_anchors import checkpoint_name
+from mandats.journal_anchors import single_chain_checkpoint_name
 from mandats.models import JournalEntry
 from tests.mandats.test_journal_seal import insert_raw, next_fields, unkeyed_hash
 
@@ -34,8 +34,8 @@ def chain(mandat, aidant):
 
 @pytest.fixture
 def anchored(chain):
-    """The three entries, their head anchored by the periodic task."""
-    assert tasks.anchor_journal.delay().get() == 3
+    """The three entries of the organisation's chain, its head anchored by the periodic task."""
+    assert tasks.anchor_journal.delay().get() == 1  # one chain, one head
     return chain
 
 
@@ -61,17 +61,35 @@ def test_the_anchoring_task_is_scheduled_every_ten_minutes():
     assert entry["schedule"] == 600.0
 
 
+def checkpoint_files():
+    return sorted(anchors().listdir("")[1])
+
+
 def test_the_task_writes_a_signed_checkpoint_of_the_head_once(anchored):
-    with anchors().open(checkpoint_name(3)) as file:
+    [name] = checkpoint_files()
+    with anchors().open(name) as file:
         checkpoint = json.loads(file.read())
 
-    assert checkpoint["sequence"] == 3
-    assert checkpoint["entry_id"] == anchored[-1].pk
-    assert checkpoint["seal"] == anchored[-1].entry_hash
+    head = anchored[-1]
+    assert checkpoint["heads"] == [[head.chain, 3, head.pk, head.entry_hash]]
+    assert head.chain == head.organisation_id
     assert checkpoint["key_id"] == "tests-1"
     assert len(checkpoint["signature"]) == 64
     assert tasks.anchor_journal.delay().get() is None  # already anchored: nothing written
-    assert anchors().listdir("")[1] == [checkpoint_name(3)]
+    assert checkpoint_files() == [name]
+
+
+def test_a_run_anchors_only_the_chains_that_moved(anchored, aidant, other_organisation):
+    JournalEntry.log_aidant_login(aidant=aidant, organisation=other_organisation.structure)
+    JournalEntry.log_aidant_login(aidant=aidant, organisation=None)
+
+    assert tasks.anchor_journal.delay().get() == 2
+    with anchors().open(checkpoint_files()[-1]) as file:
+        heads = json.loads(file.read())["heads"]
+    assert sorted((chain, sequence) for chain, sequence, *_ in heads) == [
+        (0, 1),
+        (other_organisation.pk, 1),
+    ]
 
 
 def test_an_empty_journal_is_not_anchored(db):
@@ -111,7 +129,7 @@ def test_a_checkpoint_not_signed_with_the_key_is_reported(anchored, sequence):
     forged = {"kind": "aidants-connect-journal-checkpoint", "sequence": sequence, "entry_id": 9}
     forged |= {"seal": "0" * 64, "legacy_until": 0, "anchored_at": "2026-01-01T00:00:00+00:00"}
     forged |= {"key_id": "tests-1", "signature": "f" * 64}
-    anchors().save(checkpoint_name(sequence), ContentFile(json.dumps(forged)))
+    anchors().save(single_chain_checkpoint_name(sequence), ContentFile(json.dumps(forged)))
 
     with pytest.raises(
         CommandError,
@@ -166,11 +184,12 @@ def test_deleting_the_anchored_head_then_appending_as_usual_is_named(anchored, a
     application after the owner deleted the one that was anchored."""
     with owner_with_triggers_disabled() as cursor:
         cursor.execute(f"DELETE FROM {TABLE} WHERE sequence = 3")  # noqa: S608
-    replacing = JournalEntry.log_aidant_login(aidant=aidant, organisation=None)
+    organisation = anchored[-1].organisation
+    replacing = JournalEntry.log_aidant_login(aidant=aidant, organisation=organisation)
     assert JournalEntry.objects.first_break() is None
 
     with pytest.raises(
         CommandError,
-        match=rf"n° 3 \(id {replacing.pk}\) : ne correspond pas au point d'ancrage « journal-0",
+        match=rf"n° 3 \(id {replacing.pk}\) : ne correspond pas au point d'ancrage « journal-h",
     ):
         call_command("verify_journal")

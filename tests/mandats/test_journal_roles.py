@@ -67,9 +67,9 @@ def owner_disabled_triggers(transactional_db):
 
 def insert_entry(app: psycopg.Connection) -> int:
     row = app.execute(
-        f"INSERT INTO {TABLE} (sequence, created_at, action, usager_ref, demarche, details, "  # noqa: S608
+        f"INSERT INTO {TABLE} (chain, sequence, created_at, action, usager_ref, demarche, details, "  # noqa: S608
         "previous_hash, entry_hash, seal_key_id) "
-        "VALUES (1, now(), 'aidant_login', '', '', '{}', %s, %s, 'tests-1') RETURNING id",
+        "VALUES (0, 1, now(), 'aidant_login', '', '', '{}', %s, %s, 'tests-1') RETURNING id",
         ["0" * 64, "1" * 64],
     ).fetchone()
     assert row is not None
@@ -98,6 +98,9 @@ FORBIDDEN = [
     "UPDATE mandats_journalsealcutover SET last_legacy_sequence = 99",
     "INSERT INTO mandats_journalsealcutover (last_legacy_sequence, recorded_at) VALUES (99, now())",
     "DELETE FROM mandats_journalsealcutover",
+    "INSERT INTO mandats_journalchaincutover (last_national_sequence, recorded_at) "
+    "VALUES (99, now())",
+    "DELETE FROM mandats_journalchaincutover",
     f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL",
     f"ALTER TABLE {TABLE} DISABLE TRIGGER USER",
     f"ALTER TABLE {TABLE} OWNER TO CURRENT_USER",

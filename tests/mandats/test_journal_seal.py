@@ -20,7 +20,6 @@ TEST_KEY_ID = "tests-1"
 TEST_SECRET = "tests-only-journal-seal-key-0123456789abcdef"
 NEW_SECRET = "the-next-journal-seal-key-after-rotation-0123456789"
 BEFORE_KEYED_SEALS = ("mandats", "0003_habilitationtransition_transitionlog")
-KEYED_SEALS = ("mandats", "0004_journal_keyed_seals")
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def chain(mandat, aidant):
 def unkeyed_hash(fields: dict) -> str:
     """The SHA-256 the journal used before keyed seals, as anyone can recompute it: the canonical
     form of version 1, written out here independently of the model."""
-    payload = {"v": 1, **fields}
+    payload = {"v": 1, **{k: v for k, v in fields.items() if k != "chain"}}
     payload["created_at"] = payload["created_at"].astimezone(UTC).isoformat()
     body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
@@ -41,6 +40,7 @@ def unkeyed_hash(fields: dict) -> str:
 
 def next_fields(last) -> dict:
     return {
+        "chain": last.chain,
         "sequence": last.sequence + 1,
         "created_at": last.created_at,
         "action": JournalAction.AUTORISATION_USED.value,
@@ -60,12 +60,12 @@ def insert_raw(fields: dict, entry_hash: str, seal_key_id: str = "") -> int:
     """The attack of the finding: a row written with raw SQL, as the table's owner can."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO mandats_journalentry (sequence, created_at, action, actor_id, "
+            "INSERT INTO mandats_journalentry (chain, sequence, created_at, action, actor_id, "
             "organisation_id, usager_id, usager_ref, mandat_id, autorisation_id, demarche, "
             "details, previous_hash, entry_hash, seal_key_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
             [
-                *(fields[name] for name in list(fields)[:10]),
+                *(fields[name] for name in list(fields)[:11]),
                 json.dumps(fields["details"]),
                 fields["previous_hash"],
                 entry_hash,
@@ -84,12 +84,15 @@ def test_new_entries_are_sealed_with_the_first_key_and_name_it(chain):
     assert entry.entry_hash != hashlib.sha256(entry.canonical()).hexdigest()
 
 
-def test_the_key_id_is_part_of_what_is_sealed(chain):
+def test_the_key_id_and_the_chain_are_part_of_what_is_sealed(chain):
     entry = JournalEntry.objects.get(pk=chain[-1].pk)
+    sealed = entry.canonical()
     entry.seal_key_id = "tests-2"
 
     assert TEST_KEY_ID not in entry.canonical().decode()
-    assert b'"seal_key_id":"tests-2"' in entry.canonical()
+    assert b'"tests-2"' in entry.canonical()
+    entry.seal_key_id, entry.chain = TEST_KEY_ID, entry.chain + 1
+    assert entry.canonical() != sealed
 
 
 def test_a_row_inserted_with_a_recomputed_sha256_is_reported_as_forged(chain):
@@ -143,24 +146,29 @@ def test_a_database_created_after_keyed_seals_accepts_no_unkeyed_seal(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_entries_written_before_the_cutover_keep_verifying_and_none_after(mandat, aidant):
-    """The real upgrade: rows hashed by the former code, then the migration, then keyed entries."""
+    """The real upgrade: rows hashed by the former code, then the migrations, then keyed
+    entries."""
     executor = MigrationExecutor(connection)
     executor.migrate([BEFORE_KEYED_SEALS])
     first = _legacy_row(1, "0" * 64, mandat, aidant)
     _legacy_row(2, first, mandat, aidant)
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([KEYED_SEALS])
+    migrate_to_latest()
 
     assert JournalSealCutover.legacy_until() == 2
     JournalEntry.log_aidant_login(aidant=aidant, organisation=mandat.organisation)
     assert JournalEntry.objects.first_break() is None
 
-    fields = next_fields(JournalEntry.objects.get(sequence=3))
+    fields = next_fields(JournalEntry.objects.get(chain=0, sequence=2))
     forged_id = insert_raw(fields, unkeyed_hash(fields))
     broken = JournalEntry.objects.first_break()
-    assert (broken.entry_id, broken.sequence) == (forged_id, 4)
+    assert (broken.entry_id, broken.sequence) == (forged_id, 3)
     assert "acceptée seulement jusqu'au n° 2" in broken.reason
+
+
+def migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _legacy_row(sequence: int, previous_hash: str, mandat, aidant) -> str:
@@ -173,6 +181,7 @@ def _legacy_row(sequence: int, previous_hash: str, mandat, aidant) -> str:
         entry_hash=previous_hash,
     )
     fields = next_fields(last)
+    del fields["chain"]  # the single chain of the time had no number
     entry_hash = unkeyed_hash(fields)
     with connection.cursor() as cursor:
         cursor.execute(

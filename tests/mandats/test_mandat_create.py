@@ -74,7 +74,7 @@ def test_writes_the_journal(organisation, usager, aidant):
 
     mandat = create(organisation, usager, aidant, demarches=["social", "argent"])
 
-    entries = list(JournalEntry.objects.order_by("sequence"))
+    entries = list(JournalEntry.objects.order_by("pk"))
     assert [e.action for e in entries] == [
         JournalAction.AUTORISATION_REVOKED,
         JournalAction.MANDAT_CREATED,

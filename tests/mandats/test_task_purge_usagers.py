@@ -73,7 +73,7 @@ def test_purges_the_usagers_past_retention_and_keeps_the_others(history):
     assert set(Usager.objects.all()) == set(history["kept"])
     # The journal is untouched: the purge only appended its own entry.
     assert list(JournalEntry.objects.values_list("entry_hash", flat=True))[:-1] == journal_before
-    purge = JournalEntry.objects.order_by("sequence").last()
+    purge = JournalEntry.objects.order_by("pk").last()
     assert purge.action == JournalAction.USAGER_PURGED
     assert purge.usager_id == history["gone"].pk
     assert purge.details == {"mandat_ids": [history["mandat"].pk]}

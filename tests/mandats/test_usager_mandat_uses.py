@@ -112,7 +112,7 @@ def test_without_franceconnect_the_uses_page_sends_to_the_login_page(client, man
 def test_the_uses_are_paginated_newest_first_in_constant_queries(mandat, usager, aidant, caf):
     for _ in range(USES_PER_PAGE + 2):
         use(mandat, "social", aidant, service=caf.client_id)
-    newest = JournalEntry.objects.order_by("-sequence").first()
+    newest = JournalEntry.objects.order_by("-pk").first()
     client = usager_client(usager)
     client.get(uses_url(mandat))  # the session is read once
 

@@ -1,21 +1,19 @@
 from django.core.management.base import BaseCommand
 
-from mandats.journal_anchors import journal_anchor_head
+from core.plurals import count_fr
+from mandats.journal_anchors import journal_anchor_heads
 
 
 class Command(BaseCommand):
     help = (
-        "Écrit hors de la base un point d'ancrage signé de la tête du journal Aidants Connect "
-        "(ce que fait la tâche périodique)."
+        "Écrit hors de la base un point d'ancrage signé des têtes des chaînes du journal Aidants "
+        "Connect qui ont avancé (ce que fait la tâche périodique)."
     )
 
     def handle(self, *args, **options) -> None:
-        checkpoint = journal_anchor_head()
+        checkpoint = journal_anchor_heads()
         if checkpoint is None:
-            self.stdout.write("Rien à ancrer : journal vide ou tête déjà ancrée.")
+            self.stdout.write("Rien à ancrer : journal vide ou têtes déjà ancrées.")
             return
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Tête du journal ancrée : n° {checkpoint.sequence} ({checkpoint.name})."
-            )
-        )
+        heads = count_fr(len(checkpoint.heads), "tête de chaîne", "têtes de chaîne")
+        self.stdout.write(self.style.SUCCESS(f"Journal ancré : {heads} ({checkpoint.name})."))
