@@ -1,6 +1,7 @@
 """Times the hot paths over HTTP, through gunicorn, at national scale and at ten times more.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/inclusion_bench .venv/bin/python bench/hot_paths.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/inclusion_bench \
+        .venv/bin/python bench/hot_paths.py
 
 The script works in the database DATABASE_URL names, which must be the bench's own (created if
 missing, migrations applied). For each scale it empties the tables it seeds, seeds them in bulk
