@@ -286,3 +286,12 @@ def test_an_unreadable_value_refuses_its_line_not_the_server(
     [message] = response.json()["details"]["fichier"]
     assert message.startswith("Ligne 2 :") and words in message
     assert not Payment.objects.exists()
+
+
+def test_an_order_number_beyond_a_bigint_is_an_unknown_order(anct, approved):
+    report, _ = run(
+        csv_file(notice(approved[0]), "CNFS-T" + "9" * 30 + ";BDT-9;02/03/2026;1;"), anct
+    )
+
+    assert [line.status for line in report.lines] == ["nouveau", "ordre_inconnu"]
+    assert not report.applied
