@@ -295,3 +295,15 @@ def test_an_order_number_beyond_a_bigint_is_an_unknown_order(anct, approved):
 
     assert [line.status for line in report.lines] == ["nouveau", "ordre_inconnu"]
     assert not report.applied
+
+
+def test_the_orders_export_neutralises_what_a_spreadsheet_would_run(client, anct, approved):
+    structure = approved[0].subvention.structure
+    structure.name = '=HYPERLINK("http://exemple.invalid";"Payer")'
+    structure.save(update_fields=["name"])
+    client.force_login(anct)
+
+    export = client.get("/conseillers/subventions/ordres/export.csv").content.decode()
+
+    assert ';"\'=HYPERLINK(""http://exemple.invalid"";""Payer"")";' in export
+    assert ";=HYPERLINK" not in export and ';"=HYPERLINK' not in export
