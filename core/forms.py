@@ -191,7 +191,8 @@ class StructureCreateForm(DsfrModelForm):
 
 
 class AccountCreateForm(DsfrForm):
-    email = forms.EmailField(label="Adresse électronique")
+    # User.email's column: a longer address is refused in French, not by the database.
+    email = forms.EmailField(label="Adresse électronique", max_length=254)
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
     role = forms.ChoiceField(
@@ -219,6 +220,6 @@ class AccountCreateForm(DsfrForm):
 
 
 class InviteForm(DsfrForm):
-    email = forms.EmailField(label="Adresse électronique de votre collègue")
+    email = forms.EmailField(label="Adresse électronique de votre collègue", max_length=254)
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core import outbox
 from core.models import (
@@ -170,8 +170,17 @@ def structure_create(*, by: User, siret: str, departement: Departement, **fields
         if existing is not None:
             raise ValidationError({"siret": duplicate_structure_message(existing)})
         structure = Structure(siret=siret, departement=departement, **fields)
-        structure.full_clean()
-        structure.save()
+        # The unique index decides: the lock above holds no row when the SIRET is new, so a
+        # concurrent creation of the same SIRET is only seen when this insert waits for it.
+        structure.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                structure.save()
+        except IntegrityError:
+            existing = Structure.objects.filter(siret=siret).first()
+            if existing is None:
+                raise
+            raise ValidationError({"siret": duplicate_structure_message(existing)}) from None
     return structure
 
 
@@ -250,4 +259,11 @@ def _new_user(email: str, first_name: str, last_name: str) -> User:
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Un compte existe déjà avec cette adresse électronique."})
     # No password yet: the person chooses one with the single-use link of the welcome email.
-    return User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
+    except IntegrityError:
+        # The same address created at the same moment by another request (unique index).
+        raise ValidationError(
+            {"email": "Un compte existe déjà avec cette adresse électronique."}
+        ) from None

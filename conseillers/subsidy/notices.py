@@ -18,9 +18,10 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 ORDER_REFERENCE = re.compile(r"^CNFS-T(\d{7,})$")
 
@@ -41,6 +42,11 @@ HEADINGS = {
     "siret": "SIRET",
 }
 MAX_LINES = 5000
+# Payment.reference's column: a longer reference is refused on its line, not by the database.
+PAYMENT_REFERENCE_MAX = 100
+# A plain amount in euros, at most two decimals: no exponent (1e3), no digits of other scripts,
+# nothing beyond what a bigint of cents holds.
+AMOUNT_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,2})?$")
 
 
 class Status:
@@ -140,7 +146,10 @@ def parse_notices(content: bytes) -> list[NoticeLine]:
         raise ValidationError("Le fichier n'est pas un CSV (caractère nul).")
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:  # a field beyond the csv module's limit (131,072 characters)
+        raise ValidationError("Le fichier n'est pas un CSV lisible (champ trop long).") from error
     if not rows:
         raise ValidationError("Le fichier est vide.")
     columns = {i: COLUMNS.get(_normalised(h)) for i, h in enumerate(rows[0])}
@@ -175,9 +184,14 @@ def _line(number: int, values: dict[str, str]) -> NoticeLine:
         problems.append(f"référence d'ordre « {line.order_reference} » mal formée (CNFS-T…)")
     if not line.payment_reference:
         problems.append("référence de paiement absente")
+    elif len(line.payment_reference) > PAYMENT_REFERENCE_MAX:
+        problems.append(f"référence de paiement de plus de {PAYMENT_REFERENCE_MAX} caractères")
     line.paid_on = _date(values.get("paid_on", ""))
     if line.paid_on is None:
         problems.append(f"date « {values.get('paid_on', '')} » illisible (JJ/MM/AAAA)")
+    elif line.paid_on > timezone.localdate():
+        # A notice reports a payment already made.
+        problems.append(f"date de paiement {line.paid_on:%d/%m/%Y} dans le futur")
     line.amount_cents = _cents(values.get("amount", ""))
     if line.amount_cents is None:
         problems.append(f"montant « {values.get('amount', '')} » illisible (20000,00)")
@@ -198,10 +212,9 @@ def _date(raw: str) -> datetime.date | None:
 
 def _cents(raw: str) -> int | None:
     compact = re.sub(r"[\s\u202f\u00a0€]", "", raw).replace(",", ".")
-    try:
-        amount = Decimal(compact)
-    except InvalidOperation:
+    if not AMOUNT_PATTERN.fullmatch(compact):
         return None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    amount = Decimal(compact)
+    if amount <= 0:
         return None
     return int(amount * 100)

@@ -997,6 +997,7 @@ def payment_notices_import(
 
 
 def _reconcile_notices(report: NoticeReport, by: User) -> None:
+    _lock_notice_tranches(report)
     seen: dict[int, NoticeLine] = {}
     for line in report.lines:
         if line.status == Status.INVALID:
@@ -1014,6 +1015,16 @@ def _reconcile_notices(report: NoticeReport, by: User) -> None:
         RECORD_PAYMENT_TASK,
         [(ln.tranche_id, ln.payment_reference, f"{ln.paid_on}", by.pk) for ln in recorded],
     )
+
+
+def _lock_notice_tranches(report: NoticeReport) -> None:
+    """Locks every order of the file up front, subventions then tranches, each by key: two
+    files naming the same orders in another order would otherwise each hold a row the other
+    waits for (a deadlock, which PostgreSQL ends by failing one import)."""
+    pks = sorted({line.tranche_pk for line in report.lines if line.tranche_pk is not None})
+    subventions = Tranche.objects.filter(pk__in=pks).values("subvention_id")
+    list(Subvention.objects.select_for_update().filter(pk__in=subventions).order_by("pk"))
+    list(Tranche.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
 
 
 def _duplicate(line: NoticeLine, first: NoticeLine) -> None:

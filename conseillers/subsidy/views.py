@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -892,9 +893,16 @@ def budget_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _csv(f"budget-subventions-{kind}-{today:%Y-%m-%d}.csv", lines)
 
 
+# A cell a spreadsheet would take for a formula (=HYPERLINK(…) in a structure's name); a minus
+# sign followed by a digit is an amount (reversements) and stays as it is.
+FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![0-9]))")
+
+
 def _csv(filename: str, lines: Iterable[list[str]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write(SPREADSHEET_BOM)
-    csv.writer(response, delimiter=";", lineterminator="\r\n").writerows(lines)
+    csv.writer(response, delimiter=";", lineterminator="\r\n").writerows(
+        [f"'{cell}" if FORMULA.match(cell) else cell for cell in line] for line in lines
+    )
     return response

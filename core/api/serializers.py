@@ -221,7 +221,8 @@ class AccountSerializer(strict.ModelSerializer):
 
 
 class AccountCreateSerializer(strict.Serializer):
-    email = serializers.EmailField(label="Adresse électronique")
+    # User.email's column: a longer address is refused in French, not by the database.
+    email = serializers.EmailField(label="Adresse électronique", max_length=254)
     first_name = serializers.CharField(label="Prénom", max_length=150)
     last_name = serializers.CharField(label="Nom", max_length=150)
     role = serializers.ChoiceField(
@@ -242,6 +243,7 @@ class AccountCreateSerializer(strict.Serializer):
 
 
 class InviteSerializer(strict.Serializer):
-    email = serializers.EmailField(label="Adresse électronique")
+    # User.email's column: a longer address is refused in French, not by the database.
+    email = serializers.EmailField(label="Adresse électronique", max_length=254)
     first_name = serializers.CharField(label="Prénom", max_length=150)
     last_name = serializers.CharField(label="Nom", max_length=150)

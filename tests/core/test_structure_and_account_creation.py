@@ -221,3 +221,31 @@ def test_the_pages_create_and_invite(client, anct, structure, gestionnaire):
         follow=True,
     )
     assert "c@tours.fr gère désormais" in invited.content.decode()
+
+
+LONG_EMAIL = "a" * 64 + "@" + ("b" * 60 + ".") * 4 + "fr"  # 311 characters: valid, too long
+
+
+def test_an_email_longer_than_the_column_is_refused_in_french(
+    client, anct, structure, gestionnaire
+):
+    """Once a 500: the address passed the validator (320 characters) but not the column (254)."""
+    body = {"email": LONG_EMAIL, "first_name": "A", "last_name": "B"}
+    client.force_login(anct)
+    created = client.post(
+        "/api/comptes/", {**body, "role": "anct"}, content_type="application/json"
+    )
+    page = client.post("/comptes/nouveau/", {**body, "role": "anct"})
+    client.force_login(gestionnaire)
+    invited = client.post(
+        f"/api/structures/{structure.pk}/inviter/", body, content_type="application/json"
+    )
+    invite_page = client.post(f"/structures/{structure.pk}/inviter/", body)
+
+    for response in (created, invited):
+        assert response.status_code == 400
+        assert "au plus 254" in response.json()["details"]["email"][0]
+    for response in (page, invite_page):
+        assert response.status_code == 400
+        assert "au plus 254" in response.context["form"].errors["email"][0]
+    assert not User.objects.filter(email__startswith="aaaa").exists()

@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.math import add_months
-from conseillers.subsidy.models import Payment, Recovery, SubsidyTransition, Tranche, TrancheState
+from conseillers.subsidy.models import (
+    NoticeImportSource,
+    Payment,
+    Recovery,
+    SubsidyTransition,
+    Tranche,
+    TrancheState,
+)
 from tests.conseillers.subsidy.helpers import Career, months_ago
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -97,3 +104,30 @@ def test_two_reconciliations_at_once_close_each_post_once(structure, gestionnair
     assert sum(report.closed for report in reports) == 10
     assert Recovery.objects.count() == 10
     assert SubsidyTransition.objects.filter(transition="close").count() == 10
+
+
+def test_notice_files_naming_the_same_orders_in_another_order_import_at_once(career, anct):
+    """Once a deadlock (a 500 for one of them): each import locked its orders line by line."""
+    from tests.conseillers.subsidy.test_payment_notices import csv_file, notice
+
+    tranches = [
+        subsidy.tranche_approve(tranche=career.tranches(career.recruit(months_ago(2)))[0], by=anct)
+        for _ in range(3)
+    ]
+    lines = [notice(tranche, reference=f"BDT-{i}") for i, tranche in enumerate(tranches)]
+    files = [csv_file(*lines), csv_file(*reversed(lines))]
+
+    def run(i: int) -> object:
+        report, _ = subsidy.payment_notices_import(
+            content=files[i % 2],
+            file_name="avis.csv",
+            dry_run=False,
+            source=NoticeImportSource.API,
+            by=anct,
+        )
+        return report.applied, report.counts["nouveau"]
+
+    outcomes = at_once(run, 8)
+
+    assert sorted(outcomes) == [(True, 0)] * 7 + [(True, 3)]
+    assert Payment.objects.count() == 3

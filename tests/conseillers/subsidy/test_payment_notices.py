@@ -244,3 +244,66 @@ def test_the_page_shows_refused_lines_and_offers_no_confirmation(client, anct, a
 def test_the_page_is_anct_only(request, client, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/conseillers/subventions/ordres/avis/").status_code == 403
+
+
+def test_a_field_beyond_the_csv_limit_is_refused_in_french(client, anct, approved):
+    client.force_login(anct)
+    content = csv_file(notice(approved[0], reference="R" * 200_000))
+
+    response = client.post("/api/conseillers/avis-de-paiement/", {"fichier": upload(content)})
+
+    assert response.status_code == 400
+    assert response.json()["details"]["fichier"] == [
+        "Le fichier n'est pas un CSV lisible (champ trop long)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("amount", "1e999999", "ontant « 1e999999 » illisible"),
+        ("amount", "9" * 40, "illisible (20000,00)"),
+        ("amount", "2e4", "ontant « 2e4 » illisible"),
+        ("amount", "-20000,00", "illisible"),
+        ("amount", "0,00", "illisible"),
+        ("amount", "20000,001", "illisible"),
+        ("reference", "R" * 101, "plus de 100 caractères"),
+        ("day", "31/02/2026", "ate « 31/02/2026 » illisible"),
+        ("day", "02/03/2099", "02/03/2099 dans le futur"),
+    ],
+)
+def test_an_unreadable_value_refuses_its_line_not_the_server(
+    client, anct, approved, field, value, words
+):
+    """Each once a 500 (an exponent beyond Decimal's context, a reference longer than the
+    column) or a payment recorded on a date that has not come yet."""
+    client.force_login(anct)
+    content = csv_file(notice(approved[0], **{field: value}))
+
+    response = client.post("/api/conseillers/avis-de-paiement/", {"fichier": upload(content)})
+
+    assert response.status_code == 400
+    [message] = response.json()["details"]["fichier"]
+    assert message.startswith("Ligne 2 :") and words in message
+    assert not Payment.objects.exists()
+
+
+def test_an_order_number_beyond_a_bigint_is_an_unknown_order(anct, approved):
+    report, _ = run(
+        csv_file(notice(approved[0]), "CNFS-T" + "9" * 30 + ";BDT-9;02/03/2026;1;"), anct
+    )
+
+    assert [line.status for line in report.lines] == ["nouveau", "ordre_inconnu"]
+    assert not report.applied
+
+
+def test_the_orders_export_neutralises_what_a_spreadsheet_would_run(client, anct, approved):
+    structure = approved[0].subvention.structure
+    structure.name = '=HYPERLINK("http://exemple.invalid";"Payer")'
+    structure.save(update_fields=["name"])
+    client.force_login(anct)
+
+    export = client.get("/conseillers/subventions/ordres/export.csv").content.decode()
+
+    assert ';"\'=HYPERLINK(""http://exemple.invalid"";""Payer"")";' in export
+    assert ";=HYPERLINK" not in export and ';"=HYPERLINK' not in export
