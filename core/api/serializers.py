@@ -242,6 +242,16 @@ class AccountCreateSerializer(strict.Serializer):
     )
 
 
+class InvitationSerializer(strict.Serializer):
+    """What the inviter learns: the address they typed, now manager of their structure. Never
+    the account's other roles or stored name: an invitation must not tell a manager who else
+    an address belongs to (an ANCT agent, a préfecture)."""
+
+    email = serializers.EmailField(read_only=True)
+    structure = serializers.IntegerField(read_only=True)
+    role = serializers.CharField(read_only=True, help_text="Toujours « gestionnaire ».")
+
+
 class InviteSerializer(strict.Serializer):
     # User.email's column: a longer address is refused in French, not by the database.
     email = serializers.EmailField(label="Adresse électronique", max_length=254)

@@ -18,6 +18,7 @@ from core.api.serializers import (
     AccountCreateSerializer,
     AccountSerializer,
     DepartementSerializer,
+    InvitationSerializer,
     InviteSerializer,
     MeSerializer,
     RegionSerializer,
@@ -28,7 +29,7 @@ from core.api.serializers import (
 )
 from core.api.throttling import ScopedRateThrottle
 from core.http import AuthenticatedRequest
-from core.models import Departement, Region, Structure, User, Zone
+from core.models import Departement, Region, Role, Structure, User, Zone
 from core.services import (
     account_create,
     api_token_create,
@@ -95,7 +96,7 @@ class StructureFilter(FilterSet):
         "la structure ; sans compte, elle en reçoit un avec un lien à usage unique pour choisir "
         "son mot de passe ; avec un compte, elle est prévenue par courriel.",
         request=InviteSerializer,
-        responses={201: AccountSerializer},
+        responses={201: InvitationSerializer},
     ),
 )
 class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -129,7 +130,8 @@ class StructureViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         body = InviteSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         user = structure_invite_manager(structure=structure, by=request.user, **body.validated_data)
-        return Response(AccountSerializer(user).data, status=status.HTTP_201_CREATED)
+        invitation = {"email": user.email, "structure": structure.pk, "role": Role.GESTIONNAIRE}
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -178,6 +178,24 @@ def test_a_manager_invites_a_colleague_who_becomes_manager(client, structure, ge
     assert "gère déjà la structure" in again.json()["details"]["email"][0]
 
 
+def test_inviting_an_existing_address_tells_nothing_of_its_other_roles(
+    client, structure, gestionnaire, anct
+):
+    client.force_login(gestionnaire)
+    body = {"email": anct.email, "first_name": "A", "last_name": "B"}
+
+    response = client.post(
+        f"/api/structures/{structure.pk}/inviter/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    assert response.json() == {
+        "email": anct.email,
+        "structure": structure.pk,
+        "role": "gestionnaire",
+    }
+
+
 def test_an_existing_account_is_added_without_a_password_link(structure, gestionnaire, outsider):
     structure_invite_manager(
         structure=structure, email=outsider.email, first_name="", last_name="", by=gestionnaire
