@@ -22,20 +22,27 @@ README_START = (
 README_END = "<!-- guide-api : fin -->"
 
 
-def readme_section(readme: str) -> str:
-    """The guide as the README holds it (empty when the markers are missing)."""
+def _section_bounds(readme: str) -> tuple[int, int] | None:
+    """Where the guide's text starts and ends in the README, between its markers."""
     start, end = readme.find(README_START), readme.find(README_END)
     if start < 0 or end < start:
+        return None
+    return start + len(README_START), end
+
+
+def readme_section(readme: str) -> str:
+    """The guide as the README holds it (empty when the markers are missing)."""
+    bounds = _section_bounds(readme)
+    if bounds is None:
         return ""
-    return readme[start + len(README_START) : end].strip("\n") + "\n"
+    return readme[bounds[0] : bounds[1]].strip("\n") + "\n"
 
 
 def readme_with_section(readme: str, section: str) -> str:
-    start, end = readme.find(README_START), readme.find(README_END)
-    if start < 0 or end < start:
+    bounds = _section_bounds(readme)
+    if bounds is None:
         raise ValueError(f"README.md n'a pas les repères {README_START!r} et {README_END!r}")
-    head, tail = readme[: start + len(README_START)], readme[end:]
-    return f"{head}\n\n{section.strip()}\n\n{tail}"
+    return f"{readme[: bounds[0]]}\n\n{section.strip()}\n\n{readme[bounds[1] :]}"
 
 
 TOKEN_HOLDERS = {
