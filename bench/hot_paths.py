@@ -202,11 +202,6 @@ FAMILY = [
 ]
 
 
-def bench_database_url() -> str:
-    """The database DATABASE_URL names, as for the subsidy bench: the bench's own."""
-    return subsidy_tasks.bench_database_url()
-
-
 def setup_django(url: str) -> None:
     # The site as people get it (DEBUG off), in the demo's mode: no production secrets needed.
     os.environ.update(DEBUG="0", DEMO="1", DATABASE_URL=url, LOG_LEVEL="WARNING")
@@ -608,7 +603,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026, help="graine du hasard")
     args = parser.parse_args()
 
-    url = bench_database_url()
+    url = subsidy_tasks.bench_database_url()
     subsidy_tasks.create_database_if_missing(url)
     setup_django(url)
     from django.utils import timezone

@@ -29,27 +29,13 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL doit désigner une base PostgreSQL (postgres://…/nom).")
-    return url
-
-
-def create_database_if_missing(url: str) -> None:
-    import psycopg
-
-    name = urlsplit(url).path.lstrip("/")
-    server = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not exists.fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
+# The benchmarks' one way of naming and creating their own database.
+from subsidy_tasks import bench_database_url, create_database_if_missing  # noqa: E402
 
 
 def setup_django() -> None:
@@ -250,7 +236,7 @@ def main() -> None:
         help="every writer in the same organisation (one chain), for comparison",
     )
     args = parser.parse_args()
-    url = database_url()
+    url = bench_database_url()
     create_database_if_missing(url)
     setup_django()
     from django.core.management import call_command

@@ -24,7 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from journal import create_database_if_missing, database_url, organisations
+from journal import organisations
+from subsidy_tasks import bench_database_url, create_database_if_missing
 
 TABLES = [
     "mandats_journalentry",
@@ -141,7 +142,7 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=5_000)
     parser.add_argument("--purged", type=int, default=5_000)
     args = parser.parse_args()
-    url = database_url()
+    url = bench_database_url()
     create_database_if_missing(url)
     setup()
     from django.conf import settings
