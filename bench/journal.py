@@ -86,12 +86,15 @@ def organisations(count: int) -> list[int]:
 
 
 def _writer(organisation_id: int, appends: int, start, done) -> None:
+    from django.conf import settings
     from django.db import connections
 
     from core.models import Structure
     from mandats.models import JournalAction, JournalEntry
 
     connections.close_all()
+    # As in production: no query log kept by the connection (the bench's DEBUG is for settings).
+    settings.DEBUG = False
     organisation = Structure.objects.get(pk=organisation_id)
     start.wait()
     for _ in range(appends):

@@ -7,6 +7,7 @@ database itself refuses to edit or delete it, and each entry seals the previous 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -713,6 +714,10 @@ class JournalEntry(models.Model):
     sequence = models.PositiveBigIntegerField("numéro dans la chaîne", editable=False)
     created_at = models.DateTimeField("le", editable=False)
     action = models.CharField("événement", max_length=32, choices=JournalAction.choices)
+    # Recorded facts, not links the database checks: a foreign key would make every append lock
+    # the organisation's and the author's rows (KEY SHARE) and check them at commit, the largest
+    # cost of an append after the commit itself. Accounts and structures are never deleted (they
+    # are deactivated), and PROTECT still stops Django from deleting one the journal names.
     actor = models.ForeignKey(
         User,
         on_delete=models.PROTECT,
@@ -720,6 +725,7 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name="auteur",
+        db_constraint=False,
     )
     organisation = models.ForeignKey(
         Structure,
@@ -728,6 +734,9 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name="organisation",
+        db_constraint=False,
+        # The index (organisation, created_at) serves every read by organisation.
+        db_index=False,
     )
     usager_id = models.PositiveBigIntegerField("usager (identifiant)", null=True, blank=True)
     usager_ref = models.CharField("usager (référence pseudonyme)", max_length=64, blank=True)
@@ -857,6 +866,8 @@ class JournalEntry(models.Model):
         alone: two statements per entry."""
         if not entries:
             return entries
+        if len(entries) == 1 and _append_after_head(entries[0]):
+            return entries
         chains = sorted({entry.chain for entry in entries})
         for attempt in range(_APPEND_ATTEMPTS):
             try:
@@ -886,8 +897,10 @@ class JournalEntry(models.Model):
         if len(entries) == 1:
             # save() outside a transaction is one INSERT; bulk_create would open one.
             entries[0].save(force_insert=True)
-            return entries
-        return cls.objects.bulk_create(entries)
+        else:
+            cls.objects.bulk_create(entries)
+        _KNOWN_HEADS.remember(heads)
+        return entries
 
     # Named constructors, one per event of the journal.
 
@@ -1034,6 +1047,75 @@ def _lock_chains(chains: list[int]) -> None:
             "FROM (SELECT unnest(%s::bigint[]) AS c ORDER BY 1) AS chains",
             [_JOURNAL_LOCK_KEY, chains],
         )
+
+
+class _KnownHeads(dict[int, tuple[int, str]]):
+    """The last entry this process saw at the head of each chain: a guess, never trusted.
+
+    An append after a guessed head inserts only if the database still holds that entry at that
+    place (and no entry after it, by the unique sequence): a stale guess (another process
+    appended, a transaction rolled back, a test database emptied) costs one more query, never a
+    broken chain. Bounded, so a process that writes in every organisation keeps its memory."""
+
+    LIMIT = 10_000
+
+    def remember(self, heads: dict[int, tuple[int, str]]) -> None:
+        if len(self) + len(heads) > self.LIMIT:
+            self.clear()
+        self.update(heads)
+
+
+_KNOWN_HEADS = _KnownHeads()
+
+
+def _append_after_head(entry: JournalEntry) -> bool:
+    """Chains, seals and inserts one entry after the head of its chain in one statement (plus a
+    read of the head when this process has no guess): the usual append. False when another
+    appender got in first: `append_many` then re-reads the head, and queues behind the chain's
+    lock if it must."""
+    chain = entry.chain
+    head = _KNOWN_HEADS.get(chain) or _chain_heads([chain]).get(chain, (0, GENESIS_HASH))
+    entry.sequence, entry.previous_hash = head[0] + 1, head[1]
+    entry.created_at, entry.seal_key_id = timezone.now(), journal_seal.current_key_id()
+    entry.entry_hash = entry.compute_hash(national_until=0)
+    inserted = _insert_if_head(entry)
+    if inserted is None:
+        _KNOWN_HEADS.pop(chain, None)
+        return False
+    entry.pk, entry._state.adding, entry._state.db = inserted, False, "default"
+    _KNOWN_HEADS.remember({chain: (entry.sequence, entry.entry_hash)})
+    return True
+
+
+@functools.cache
+def _inserted_fields() -> list[models.Field[Any, Any]]:
+    return [f for f in JournalEntry._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _insert_if_head_sql() -> str:
+    table = connection.ops.quote_name(JournalEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _inserted_fields())
+    placeholders = ", ".join(["%s"] * len(_inserted_fields()))
+    return (
+        f"INSERT INTO {table} ({columns}) SELECT {placeholders} "  # noqa: S608 (names from the model, values bound)
+        f"WHERE %s = 1 OR EXISTS (SELECT 1 FROM {table} "
+        "WHERE chain = %s AND sequence = %s AND entry_hash = %s) "
+        "ON CONFLICT (chain, sequence) DO NOTHING RETURNING id"
+    )
+
+
+def _insert_if_head(entry: JournalEntry) -> int | None:
+    """INSERT of the entry only if its previous hash is the seal of the entry just before it in
+    its chain (or it is the chain's first); the unique (chain, sequence) lets no second entry
+    take the same place. No exception on a lost race, so no savepoint inside a transaction."""
+    fields = _inserted_fields()
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    guard = [entry.sequence, entry.chain, entry.sequence - 1, entry.previous_hash]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_if_head_sql(), [*values, *guard])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def chains_sql(values: list[int]) -> tuple[str, list[Any]]:

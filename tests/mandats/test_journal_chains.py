@@ -18,6 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from mandats import journal_walk, tasks
+from mandats import models as mandats_models
 from mandats.journal_anchors import journal_verify, single_chain_checkpoint_name
 from mandats.journal_chain import GENESIS_HASH, NATIONAL_CHAIN
 from mandats.models import JournalAction, JournalChainCutover, JournalEntry
@@ -134,6 +135,37 @@ def test_an_open_append_holds_back_its_own_chain_only():
 
     assert outcome == {"b": "appended", "a": "LockNotAvailable"}
     assert {chain: len(e) for chain, e in chains().items()} == {a.pk: 1, b.pk: 1}
+
+
+def test_an_append_after_a_known_head_is_one_statement(db, django_assert_num_queries):
+    organisation = StructureFactory()
+    (first,) = log(organisation)
+    with django_assert_num_queries(1):
+        (second,) = log(organisation)
+    assert (second.sequence, second.previous_hash) == (2, first.entry_hash)
+
+
+def test_a_head_guessed_from_a_rolled_back_append_is_not_linked_to(db):
+    organisation = StructureFactory()
+    (first,) = log(organisation)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        log(organisation)
+        raise RuntimeError("the service failed after its append")
+    (after,) = log(organisation)
+    assert (after.sequence, after.previous_hash) == (2, first.entry_hash)
+    assert JournalEntry.objects.first_break() is None
+
+
+def test_a_wrong_guess_of_the_head_cannot_fork_or_break_a_chain(db):
+    """Whatever this process believes (another server appended, a forged or stale head), the
+    database inserts only after the real last entry of the chain."""
+    organisation = StructureFactory()
+    (first,) = log(organisation)
+    for wrong_guess in [(1, "f" * 64), (0, GENESIS_HASH), (7, first.entry_hash)]:
+        mandats_models._KNOWN_HEADS[organisation.pk] = wrong_guess
+        log(organisation)
+    assert [s for s, *_ in chains()[organisation.pk]] == [1, 2, 3, 4]
+    assert JournalEntry.objects.first_break() is None
 
 
 @pytest.mark.postgres
