@@ -1095,7 +1095,7 @@ def _inserted_fields() -> list[models.Field[Any, Any]]:
 @functools.cache
 def _insert_if_head_sql() -> str:
     table = connection.ops.quote_name(JournalEntry._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _inserted_fields())
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in _inserted_fields())
     placeholders = ", ".join(["%s"] * len(_inserted_fields()))
     return (
         f"INSERT INTO {table} ({columns}) SELECT {placeholders} "  # noqa: S608 (names from the model, values bound)
@@ -1110,8 +1110,8 @@ def _insert_if_head(entry: JournalEntry) -> int | None:
     its chain (or it is the chain's first); the unique (chain, sequence) lets no second entry
     take the same place. No exception on a lost race, so no savepoint inside a transaction."""
     fields = _inserted_fields()
-    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
-    guard = [entry.sequence, entry.chain, entry.sequence - 1, entry.previous_hash]
+    values: list[Any] = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    guard: list[Any] = [entry.sequence, entry.chain, entry.sequence - 1, entry.previous_hash]
     with connection.cursor() as cursor:
         cursor.execute(_insert_if_head_sql(), [*values, *guard])
         row = cursor.fetchone()
