@@ -133,7 +133,26 @@ class ChainCheck:
             self.expected_sequence = after[SEQUENCE] + 1
             self.keyed_seen = after[SEAL_KEY_ID] != journal_seal.LEGACY_KEY_ID
 
+    def sealed_ok(
+        self, sequence: int, previous_hash: str, entry_hash: str, key_id: str, payload: bytes
+    ) -> bool:
+        """True, and the chain moves on, when a keyed entry whose canonical form is already
+        written (by the database: `journal_sql`) follows the chain and matches its seal. False
+        says nothing more: `problem` on the entry's row then tells what is wrong, if anything."""
+        secret = self._secrets.get(key_id)
+        if (
+            sequence != self.expected_sequence
+            or previous_hash != self.previous_hash
+            or secret is None
+            # Constant-time, as below.
+            or not hmac.compare_digest(hmac.digest(secret, payload, "sha256").hex(), entry_hash)
+        ):
+            return False
+        self.previous_hash, self.expected_sequence, self.keyed_seen = entry_hash, sequence + 1, True
+        return True
+
     def problem(self, row: Row) -> str | None:
+        """What is wrong with the next entry of the chain, if anything."""
         reason = self._problem(row)
         if reason is None:
             self.previous_hash, self.expected_sequence = row[ENTRY_HASH], row[SEQUENCE] + 1

@@ -19,6 +19,7 @@ from datetime import UTC
 
 from django.db import connection, connections, transaction
 
+from mandats import journal_sql
 from mandats.journal_chain import (
     CHAIN,
     CREATED_AT,
@@ -129,10 +130,6 @@ def walk_segment(
         conditions.append("(chain, sequence) <= (%s, %s)")
         params += hi
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    sql = (
-        f"SELECT {_select_list()} FROM {JournalEntry._meta.db_table} "  # noqa: S608
-        f"{where} ORDER BY chain, sequence"
-    )
     walker = _SegmentWalker(
         lo, ChainCheck(legacy_until=legacy_until, national_until=national_until)
     )
@@ -141,12 +138,20 @@ def walk_segment(
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         if connection.vendor == "postgresql":
             # Binary rows: the driver decodes datetimes and JSON in C, not by parsing text.
+            sql, params = journal_sql.sealed_rows(where, params, national_until)
             cursor.cursor.execute(sql, params, binary=True)
+            while rows := cursor.fetchmany(FETCH_ROWS):
+                for row in rows:
+                    walker.visit_sealed(row)
         else:
-            cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            for row in rows:
-                walker.visit(row)
+            cursor.execute(
+                f"SELECT {_select_list()} FROM {JournalEntry._meta.db_table} "  # noqa: S608
+                f"{where} ORDER BY chain, sequence",
+                params,
+            )
+            while rows := cursor.fetchmany(FETCH_ROWS):
+                for row in rows:
+                    walker.visit(row)
     return WalkResult(walker.rows, walker.chains, walker.breaks)
 
 
@@ -160,13 +165,39 @@ class _SegmentWalker:
         self.breaks: list[JournalBreak] = []
 
     def visit(self, row: Row) -> None:
+        self._count(row := decoded(row))
+        if not self.broken:  # the first break of a chain is what the report names
+            self._report(row, self.check.problem(row))
+
+    def visit_sealed(self, row: Row) -> None:
+        """A row of `journal_sql.sealed_rows`: the entry's canonical form as the database wrote
+        it, or, where it could not, the entry's columns for Python to write it."""
+        payload = row[journal_sql.PAYLOAD]
+        if payload is None:
+            self._count(entry := journal_sql.entry_row(row[journal_sql.COLUMNS]))
+            if not self.broken:
+                self._report(entry, self.check.problem(entry))
+            return
+        _, chain, sequence, previous_hash, entry_hash, key_id = row[: journal_sql.PAYLOAD]
+        self._count(row)
+        if self.broken or self.check.sealed_ok(
+            sequence, previous_hash, entry_hash, key_id, payload.encode()
+        ):
+            return
+        # The database's form is a shortcut, not the rule: what is wrong, if anything, is told by
+        # the check of the entry's row, on the form Python writes.
+        full = _row_at(chain, sequence)
+        if full is None:
+            self._report(row, "entrée absente")
+        else:
+            self._report(full, self.check.problem(full))
+
+    def _count(self, row: Row) -> None:
         self.rows += 1
-        row = decoded(row)
         if row[CHAIN] != self.current:
             self._start(row[CHAIN])
-        if self.broken:
-            return  # the first break of a chain is what the report names
-        reason = self.check.problem(row)
+
+    def _report(self, row: Row, reason: str | None) -> None:
         if reason is not None:
             self.breaks.append(JournalBreak(row[ID], row[SEQUENCE], reason, row[CHAIN]))
             self.broken = True
