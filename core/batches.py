@@ -11,13 +11,13 @@ repeated.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from celery import Task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 
 class Claim:
@@ -33,8 +33,11 @@ class Claim:
         *,
         after: int = 0,
         batches: int | None = None,
+        columns: Sequence[str] = (),
     ) -> None:
         self.queryset = queryset
+        # Rows of these columns (the primary key first) instead of models, when given.
+        self.columns = tuple(columns)
         self.batch_size = batch_size
         self.after = after
         self.batches = batches
@@ -44,17 +47,20 @@ class Claim:
         last, count = self.after, 0
         while True:
             with transaction.atomic():
-                batch: list[Model] = list(
+                claimed = (
                     self.queryset.filter(pk__gt=last)
                     .select_for_update(skip_locked=True, of=("self",))
-                    .order_by("pk")[: self.batch_size]
+                    .order_by("pk")
                 )
+                if self.columns:
+                    claimed = claimed.values_list(*self.columns)
+                batch: list[Any] = list(claimed[: self.batch_size])
                 if not batch:
                     self.resume_after = None
                     return
                 yield batch
                 _pause_for_fault_tests()
-            last, count = batch[-1].pk, count + 1
+            last, count = (batch[-1][0] if self.columns else batch[-1].pk), count + 1
             if len(batch) < self.batch_size:
                 self.resume_after = None  # the last rows (those locked are another's to do)
                 return

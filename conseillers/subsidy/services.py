@@ -15,7 +15,8 @@ import datetime
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -66,7 +67,7 @@ from conseillers.subsidy.models import (
     justification_folder,
 )
 from conseillers.subsidy.notices import NoticeLine, NoticeReport, Status, parse_notices
-from core import outbox
+from core import bulk, outbox
 from core.batches import Claim
 from core.files import random_name, uploads_storage
 from core.models import User
@@ -74,9 +75,6 @@ from core.models import User
 SYSTEM_DUE = "tâche planifiée : échéances des tranches"
 SYSTEM_RECONCILE = "tâche planifiée : suivi des postes vacants"
 BATCH = 1000
-# bulk_update writes one CASE per column, which the database evaluates row by row: short
-# statements keep that cost linear in the number of rows.
-UPDATE_BATCH = 100
 
 
 def _require_programme(ability: str, by: User) -> None:
@@ -90,6 +88,20 @@ class Actor:
 
     by: User | None = None
     system: str = ""
+
+    def log_row(
+        self, kind: str, pk: int, name: str, from_state: str, to_state: str, reason: str = ""
+    ) -> SubsidyTransition:
+        """The log of a transition written on a row (`kind`: tranche, subvention, recovery)."""
+        return SubsidyTransition(
+            **{f"{kind}_id": pk},
+            transition=name,
+            from_state=from_state,
+            to_state=to_state,
+            by=self.by,
+            system="" if self.by else self.system,
+            reason=reason,
+        )
 
     def log(
         self, obj: Tranche | Subvention | Recovery, name: str, from_state: str, reason: str = ""
@@ -352,7 +364,7 @@ def _resume(subvention: Subvention, match: Match, start: datetime.date, actor: A
             tranche.due_on = new
             moved.append(tranche)
             logs.append(actor.log(tranche, "reschedule", tranche.state, reason))
-    Tranche.objects.bulk_update(moved, ["due_on"], batch_size=UPDATE_BATCH)
+    bulk.update_rows(Tranche, ["due_on"], [(t.pk, t.due_on) for t in moved])
     SubsidyTransition.objects.bulk_create(logs)
 
 
@@ -399,7 +411,9 @@ def _suspend_or_complete(
         )
         logs.append(actor.log(subvention, "suspend", SubventionState.ACTIVE, reason))
     fields = ["state", "months_carried", "vacant_since", "vacancy_deadline"]
-    Subvention.objects.bulk_update(suspended, fields, batch_size=UPDATE_BATCH)
+    bulk.update_rows(
+        Subvention, fields, [[s.pk, *(getattr(s, f) for f in fields)] for s in suspended]
+    )
     for subvention in suspended:
         # bulk_update bypasses the compare-and-set save: the objects must know their new state in
         # the database, or the next transition on them (a replacement's resume) fails as
@@ -472,22 +486,17 @@ def _write_settled(tranches: Sequence[Tranche]) -> None:
         state=TrancheState.CANCELLED, state_changed_at=timezone.now()
     )
     kept = [t for t in tranches if t.state != TrancheState.CANCELLED]
-    Tranche.objects.bulk_update(kept, ["amount_cents", "due_on"], batch_size=UPDATE_BATCH)
+    bulk.update_rows(
+        Tranche, ["amount_cents", "due_on"], [(t.pk, t.amount_cents, t.due_on) for t in kept]
+    )
 
 
 def _write_closed(subventions: Sequence[Subvention], today: datetime.date) -> None:
-    """One UPDATE per (months served, entitlement): a few dozen values, whatever the rows."""
-    groups: dict[tuple[int | None, int | None], list[int]] = {}
-    for subvention in subventions:
-        key = (subvention.months_served, subvention.earned_cents)
-        groups.setdefault(key, []).append(subvention.pk)
-    for (months, entitled), ids in groups.items():
-        Subvention.objects.filter(pk__in=ids).update(
-            state=SubventionState.CLOSED,
-            closed_on=today,
-            months_served=months,
-            earned_cents=entitled,
-        )
+    fields = ["state", "closed_on", "months_served", "earned_cents"]
+    rows = [
+        (s.pk, SubventionState.CLOSED, today, s.months_served, s.earned_cents) for s in subventions
+    ]
+    bulk.update_rows(Subvention, fields, rows)
 
 
 def _settle_tranche(
@@ -655,16 +664,19 @@ class _SmicTable:
     def shortfall(self, contract: Contract, day: datetime.date) -> str:
         """The refusal `conseillers.services.check_salary` gives for this salary with the SMIC in
         force on `day`, prefixed, or "" (same rule and wording, from `conseillers.formatting`)."""
+        return self.salary_shortfall(contract.weekly_hours, contract.gross_monthly_salary, day)
+
+    def salary_shortfall(self, weekly_hours: Decimal, salary: Decimal, day: datetime.date) -> str:
         index = bisect.bisect_right(self.dates, day) - 1
         if index < 0:
             return f"Tranche bloquée : {formatting.no_smic_rate(day)}"
         rate = self.rates[index]
-        minimum = rate.monthly_minimum(contract.weekly_hours)
-        if contract.gross_monthly_salary >= minimum:
+        minimum = rate.monthly_minimum(weekly_hours)
+        if salary >= minimum:
             return ""
         below = formatting.salary_below_smic(
-            salary=contract.gross_monthly_salary,
-            weekly_hours=contract.weekly_hours,
+            salary=salary,
+            weekly_hours=weekly_hours,
             minimum=minimum,
             hourly_rate=rate.hourly_gross,
             day=day,
@@ -692,55 +704,79 @@ def tranches_mark_due(
         state__in=[TrancheState.PLANNED, TrancheState.BLOCKED],
         due_on__lte=today,
         subvention__state__in=[SubventionState.ACTIVE, SubventionState.CLOSED],
-    ).select_related("subvention__holder__contract")
+    )
     if subvention_ids is not None:
         candidates = candidates.filter(subvention_id__in=subvention_ids)
     report = DueReport()
-    claim = Claim(candidates, batch_size, after=after, batches=batches)
+    # Rows, not models: thousands of tranches a day, and what decides is a few columns.
+    claim = Claim(candidates, batch_size, after=after, batches=batches, columns=_DUE_COLUMNS)
     for batch in claim:
         report = _mark_batch(batch, smic, actor, report)
     return replace(report, resume_after=claim.resume_after)
 
 
+_DUE_COLUMNS = (
+    "pk",
+    "state",
+    "due_on",
+    "blocked_reason",
+    "subvention__holder__contract__weekly_hours",
+    "subvention__holder__contract__gross_monthly_salary",
+)
+# The moves of the daily task, read from the declared lifecycle (a row carries no model to fire
+# a transition on): from each source state, the transition and its target.
+_DUE_MOVES = {
+    source: (name, transition.target)
+    for name in ("mark_due", "unblock")
+    for source, transition in getattr(Tranche, name)._django_fsm.transitions.items()
+}
+_BLOCK_MOVES = {
+    source: transition.target
+    for source, transition in Tranche.block._django_fsm.transitions.items()
+}
+
+
 def _mark_batch(
-    batch: Sequence[Tranche], smic: _SmicTable, actor: Actor, report: DueReport
+    batch: Sequence[Any], smic: _SmicTable, actor: Actor, report: DueReport
 ) -> DueReport:
     now = timezone.now()
     due, blocked, logs = [], [], []
     counts = {"mark_due": 0, "block": 0, "unblock": 0}
-    for tranche in batch:
-        from_state = tranche.state
-        problem = smic.shortfall(tranche.subvention.holder.contract, tranche.due_on)
+    for pk, from_state, due_on, blocked_reason, weekly_hours, salary in batch:
+        problem = smic.salary_shortfall(weekly_hours, salary, due_on)
         if problem:
-            if from_state == TrancheState.BLOCKED and problem == tranche.blocked_reason:
+            if problem == blocked_reason and from_state == TrancheState.BLOCKED:
                 continue
-            if from_state == TrancheState.PLANNED:
-                tranche.block()
-                tranche.state_changed_at = now
+            to_state = _BLOCK_MOVES.get(from_state, from_state)  # blocked stays blocked
+            if to_state != from_state:
                 counts["block"] += 1
-                logs.append(actor.log(tranche, "block", from_state, problem))
-            tranche.blocked_reason = problem
-            blocked.append(tranche)
+                logs.append(actor.log_row("tranche", pk, "block", from_state, to_state, problem))
+            blocked.append((pk, to_state, problem, now if to_state != from_state else None))
             continue
-        transition = Tranche.mark_due if from_state == TrancheState.PLANNED else Tranche.unblock
-        transition(tranche)  # validates the source state against the declared lifecycle
-        name = transition.__name__
+        name, to_state = _DUE_MOVES[from_state]
         counts[name] += 1
-        due.append(tranche.pk)
-        logs.append(actor.log(tranche, name, from_state, f"Échéance du {tranche.due_on:%d/%m/%Y}."))
+        due.append(pk)
+        reason = f"Échéance du {due_on:%d/%m/%Y}."
+        logs.append(actor.log_row("tranche", pk, name, from_state, to_state, reason))
     # One UPDATE for every tranche that falls due; the few blocked ones carry their own message.
     Tranche.objects.filter(pk__in=due).update(
         state=TrancheState.DUE, state_changed_at=now, blocked_reason=""
     )
-    Tranche.objects.bulk_update(
-        blocked, ["state", "blocked_reason", "state_changed_at"], batch_size=UPDATE_BATCH
-    )
+    _write_blocked(blocked)
     SubsidyTransition.objects.bulk_create(logs)
     return DueReport(
         due=report.due + counts["mark_due"],
         blocked=report.blocked + counts["block"],
         unblocked=report.unblocked + counts["unblock"],
     )
+
+
+def _write_blocked(rows: Sequence[tuple[int, str, str, datetime.datetime | None]]) -> None:
+    # A tranche blocked again for another reason keeps the date it was first blocked.
+    newly = [(pk, state, reason, at) for pk, state, reason, at in rows if at is not None]
+    again = [(pk, reason) for pk, _, reason, at in rows if at is None]
+    bulk.update_rows(Tranche, ["state", "blocked_reason", "state_changed_at"], newly)
+    bulk.update_rows(Tranche, ["blocked_reason"], again)
 
 
 # Registered under the name it had before the subsidy became its own app (see tasks.py).
