@@ -29,6 +29,9 @@ from core.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "core.tasks.deliver_outbox_message"
+# A daily run records thousands of rows (a reminder per structure): they travel this many to a
+# broker message, each row still delivered once by whichever worker takes it.
+PUBLISH_CHUNK = 50
 # A failed delivery is tried again after 1, 2, 4… minutes, never more than 6 hours apart.
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
@@ -69,19 +72,20 @@ def publish_many(message_ids: Sequence[int], *, now: datetime | None = None) -> 
     # Set before publishing: an eager delivery (or a fast worker) may record its own backoff.
     pending.update(next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REPUBLISH_AFTER_SECONDS))
     published: list[int] = []
-    for message_id in message_ids:
+    for start in range(0, len(message_ids), PUBLISH_CHUNK):
+        chunk = tuple(message_ids[start : start + PUBLISH_CHUNK])
         try:
-            _task(DELIVER_TASK).apply_async(args=(message_id,), retry=False)
+            _task(DELIVER_TASK).apply_async(args=chunk, retry=False)
         except Exception as exc:
             logger.warning(
                 "Outbox : message %s non publié (%s), le balayage le republiera.",
-                message_id,
+                chunk[0],
                 exc.__class__.__name__,
             )
             refused = pending.exclude(pk__in=published)
             refused.update(next_attempt_at=now, last_error=f"publication : {exc!r}"[:2000])
             break
-        published.append(message_id)
+        published.extend(chunk)
     OutboxMessage.objects.filter(pk__in=published).update(published_at=now)
     return len(published)
 

@@ -1,4 +1,5 @@
 import socket
+from collections import Counter
 
 from celery import shared_task
 from django.conf import settings
@@ -30,9 +31,13 @@ def purge_login_records() -> int:
 
 
 @shared_task(name=outbox.DELIVER_TASK)
-def deliver_outbox_message(message_id: int) -> str:
-    """Runs one outbox row's task, once however many times the row is published."""
-    return outbox.deliver(message_id)
+def deliver_outbox_message(*message_ids: int) -> str:
+    """Runs the task of each outbox row of the message (one, or a chunk of a daily run), once
+    however many times the row is published."""
+    outcomes = [outbox.deliver(message_id) for message_id in message_ids]
+    if len(outcomes) == 1:
+        return outcomes[0]
+    return ", ".join(f"{outcome}: {count}" for outcome, count in Counter(outcomes).items())
 
 
 @shared_task

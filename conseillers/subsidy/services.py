@@ -636,11 +636,6 @@ def _close_batch(
     return batch
 
 
-def _claimed(queryset: QuerySet, batch_size: int) -> Claim:
-    """Every batch of the queryset, each locked and committed in turn (core.batches.Claim)."""
-    return Claim(queryset, batch_size)
-
-
 # --- Tranches falling due, with the SMIC check ---------------------------------------------------
 
 
@@ -797,11 +792,11 @@ def justifications_claim_reminders(
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=now - every))
     )
     claimed: dict[int, list[int]] = {}
-    for batch in _claimed(awaited.select_related("subvention"), BATCH):
-        Tranche.objects.filter(pk__in=[t.pk for t in batch]).update(reminded_at=now)
+    for batch in Claim(awaited, BATCH, columns=("pk", "subvention__structure_id")):
+        Tranche.objects.filter(pk__in=[pk for pk, _ in batch]).update(reminded_at=now)
         in_batch: dict[int, list[int]] = {}
-        for tranche in batch:
-            in_batch.setdefault(tranche.subvention.structure_id, []).append(tranche.pk)
+        for pk, structure_id in batch:
+            in_batch.setdefault(structure_id, []).append(pk)
         outbox.enqueue_many(JUSTIFICATION_REMINDER_TASK, in_batch.items())
         for structure_id, tranche_ids in in_batch.items():
             claimed.setdefault(structure_id, []).extend(tranche_ids)
