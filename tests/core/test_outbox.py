@@ -2,9 +2,12 @@
 its write does, reaches the broker when the broker is there, and runs once however often it is
 published."""
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
+import redis
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import transaction
@@ -13,10 +16,12 @@ from django.utils import timezone
 
 from core import outbox
 from core.models import OutboxMessage
+from core.tasks import deliver_outbox_message
 from mandats import services
 from mandats.models import HabilitationStatus
 from mandats.notifications import HABILITATION_VALIDATED_TASK
 from tests.mandats.factories import HabilitationRequestFactory, reload
+from tests.services import TEST_REDIS_URL
 from tests.workers import celery_publishing_to, free_port
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +124,36 @@ def test_a_broker_refusing_the_message_neither_fails_the_write_nor_loses_the_ema
     assert outbox.sweep() == 1  # the broker is back (in-process here)
     assert reload(message).delivered_at is not None
     assert len(validated_emails()) == 1
+
+
+# --- A daily run: chunks of rows in each broker message -----------------------------------------
+
+
+@pytest.mark.redis
+def test_a_daily_run_travels_in_chunks_and_each_row_is_delivered_once(
+    anct, django_capture_on_commit_callbacks
+):
+    requests = HabilitationRequestFactory.create_batch(outbox.PUBLISH_CHUNK + 1)
+    broker = redis.Redis.from_url(TEST_REDIS_URL)
+    broker.delete("celery")
+    with (
+        celery_publishing_to(TEST_REDIS_URL),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        outbox.enqueue_many(HABILITATION_VALIDATED_TASK, [(r.pk,) for r in requests])
+
+    bodies = [json.loads(message)["body"] for message in broker.lrange("celery", 0, -1)]
+    broker.delete("celery")
+    published = sorted((json.loads(base64.b64decode(b))[0] for b in bodies), key=len)
+    assert [len(ids) for ids in published] == [1, outbox.PUBLISH_CHUNK]
+    assert OutboxMessage.objects.filter(published_at__isnull=False).count() == len(requests)
+
+    # A worker takes each message; one taken twice (a redelivery) sends nothing more.
+    outcomes = [deliver_outbox_message(*ids) for ids in [*published, published[1]]]
+    chunk = outbox.PUBLISH_CHUNK
+    assert outcomes == ["delivered", f"delivered: {chunk}", f"already: {chunk}"]
+    assert sorted(m.to[0] for m in validated_emails()) == sorted(r.email for r in requests)
 
 
 # --- The sweep ---------------------------------------------------------------------------------
