@@ -473,6 +473,19 @@ class Tranche(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "due_on"], name="tranche_state_due"),
             # The API lists tranches by due date, one keyset page at a time (core.keyset).
             models.Index(fields=["due_on", "id"], name="tranche_due_id"),
+            # The daily tasks claim their tranches in id order, a batch at a time (core.batches):
+            # these give each batch its rows in that order directly, whatever the planner's
+            # statistics say after a day that changed many states.
+            models.Index(
+                fields=["id"],
+                condition=Q(state__in=[TrancheState.PLANNED, TrancheState.BLOCKED]),
+                name="tranche_to_fall_due",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=Q(state__in=[TrancheState.DUE, TrancheState.TO_CORRECT]),
+                name="tranche_awaiting_papers",
+            ),
         ]
 
     def __str__(self) -> str:
