@@ -365,7 +365,7 @@ def _resume(subvention: Subvention, match: Match, start: datetime.date, actor: A
             moved.append(tranche)
             logs.append(actor.log(tranche, "reschedule", tranche.state, reason))
     bulk.update_rows(Tranche, ["due_on"], [(t.pk, t.due_on) for t in moved])
-    SubsidyTransition.objects.bulk_create(logs)
+    bulk.insert_all(logs)
 
 
 def subvention_suspend(*, match: Match, by: User, today: datetime.date | None = None) -> None:
@@ -419,7 +419,7 @@ def _suspend_or_complete(
         # the database, or the next transition on them (a replacement's resume) fails as
         # concurrent.
         subvention._update_initial_state()
-    SubsidyTransition.objects.bulk_create(logs)
+    bulk.insert_all(logs)
     _close_many(to_close, actor, today)
     return len(suspended), len(to_close)
 
@@ -473,9 +473,7 @@ def _close_many(
     _write_settled(changed)
     _write_closed([s for s, _, _ in items], today)
     Recovery.objects.bulk_create(recoveries)
-    SubsidyTransition.objects.bulk_create(
-        logs + [actor.log(r, "create", "", r.reason) for r in recoveries]
-    )
+    bulk.insert_all(logs + [actor.log(r, "create", "", r.reason) for r in recoveries])
     return recoveries
 
 
@@ -758,7 +756,7 @@ def _mark_batch(
         state=TrancheState.DUE, state_changed_at=now, blocked_reason=""
     )
     _write_blocked(blocked)
-    SubsidyTransition.objects.bulk_create(logs)
+    bulk.insert_all(logs)
     return DueReport(
         due=report.due + counts["mark_due"],
         blocked=report.blocked + counts["block"],
