@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Collection
 
 from django.db import transaction
+from django.db.models import Min
 
 from conseillers.models import DepartementFigures
 from core.models import Departement
@@ -75,6 +76,15 @@ def dashboard_figures(
     counts = {d.code: _read(rows[d.code], d.population) for d in scope}
     computed_at = min((row.computed_at for row in rows.values()), default=now)
     return assemble(scope, counts, nation_name=nation_name, computed_at=computed_at)
+
+
+def figures_refreshed_at(departement_codes: Collection[str] | None) -> datetime.datetime | None:
+    """When the figures of these départements (None: all) were last refreshed, in one query;
+    None before the first refresh. The same moment `dashboard_figures` reports."""
+    stored = DepartementFigures.objects.all()
+    if departement_codes is not None:
+        stored = stored.filter(departement_id__in=departement_codes)
+    return stored.aggregate(at=Min("computed_at"))["at"]
 
 
 def _read(row: DepartementFigures, population: int) -> Counts:

@@ -26,6 +26,10 @@ pytestmark = pytest.mark.django_db
 URL = reverse("conseillers:dashboard")
 
 
+def main_of(page: str) -> str:
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
+
+
 def both(now, codes=None, at=None):
     """What the pages read and what an aggregation at `at` gives, measured at `now`."""
     stored = dashboard_figures(departement_codes=codes, now=now, nation_name="France")
@@ -84,6 +88,19 @@ def test_the_page_shows_the_figures_and_their_time_until_the_task_refreshes_them
     assert re.search(r"Postes accordés</dt>\s*<dd[^>]*>4<", before)
     assert re.search(r"Postes accordés</dt>\s*<dd[^>]*>7<", after)
     assert f"Chiffres au {day} à 14 h 05" not in after
+
+
+def test_a_kept_rendering_reads_only_the_time_of_the_refresh(client, anct, dataset, now):
+    client.force_login(anct)
+    dashboard_refresh(now=now)
+    first = main_of(client.get(URL).content.decode())
+
+    with CaptureQueriesContext(connection) as kept:
+        again = main_of(client.get(URL).content.decode())
+
+    assert again == first and "Chiffres au " in again
+    reads = [q["sql"] for q in kept.captured_queries if "departementfigures" in q["sql"]]
+    assert len(reads) == 1 and 'MIN("conseillers_departementfigures"."computed_at")' in reads[0]
 
 
 def test_a_territory_page_says_the_time_of_its_figures(client, anct, dataset, now):
