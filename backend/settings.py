@@ -122,7 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dsfr.context_processors.site_config",
+                "core.context_processors.site_config",
                 "core.context_processors.navigation",
                 "core.context_processors.csp_nonce",
                 "mandats.context_processors.current_organisation",

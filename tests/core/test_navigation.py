@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import User
@@ -162,3 +164,11 @@ def test_the_home_page_has_no_breadcrumb(client):
 
 def test_a_page_outside_the_menu_still_has_its_breadcrumb(client):
     assert breadcrumb(client.get(reverse("core:legal-notice")).content.decode())[0] == "Accueil"
+
+
+def test_the_dsfr_site_configuration_is_not_read_again_on_every_page(client):
+    client.get(reverse("core:home"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("core:home"))
+    assert page.status_code == 200
+    assert not [q for q in queries.captured_queries if "dsfr_dsfrconfig" in q["sql"]]
