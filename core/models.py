@@ -93,6 +93,7 @@ class UserScope:
     """What a person can reach, computed once per request: the single input of every ability."""
 
     is_anct: bool = False
+    is_prefecture: bool = False
     departement_codes: frozenset[str] = frozenset()
     structure_roles: dict[int, frozenset[str]] = field(default_factory=dict)
 
@@ -147,6 +148,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         agent = PrefectureAgent.objects.filter(user=self).first()
         return UserScope(
             is_anct=self.is_anct,
+            is_prefecture=agent is not None,
             departement_codes=agent.departement_codes() if agent else frozenset(),
             structure_roles={sid: frozenset(roles) for sid, roles in structure_roles.items()},
         )
@@ -157,7 +159,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         held = {role for roles in self.scope.structure_roles.values() for role in roles}
         if self.scope.is_anct:
             held.add(Role.ANCT)
-        if PrefectureAgent.objects.filter(user=self).exists():
+        if self.scope.is_prefecture:  # the agent row the scope read already
             held.add(Role.PREFECTURE)
         if hasattr(self, "candidat"):
             held.add(Role.CONSEILLER)

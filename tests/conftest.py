@@ -1,4 +1,5 @@
 import io
+import math
 import os
 
 import pytest
@@ -10,6 +11,7 @@ from conseillers.models import SmicRate
 from conseillers.smic import ensure_known_rates
 from conseillers.subsidy.models import Regime, RegimeTranche
 from conseillers.subsidy.regimes import ensure_regimes
+from core import context_processors
 from core.append_only import set_triggers, truncate_guards
 from core.models import Departement, Region
 from core.territories import load_territories
@@ -86,6 +88,14 @@ def _lift_truncate_guards_until_flushed() -> None:
 
 
 _PUT_BACK = "tests.conftest.put_back_truncate_guards"
+
+
+@pytest.fixture(autouse=True)
+def _site_configuration_already_read(monkeypatch) -> None:
+    """The DSFR site configuration is read once a minute per process (core.context_processors):
+    whether a test's first page reads it would depend on the tests run before it. Each test starts
+    with it read (this project keeps none: None), so query counts do not depend on the order."""
+    monkeypatch.setattr(context_processors, "_site_config", (math.inf, {"SITE_CONFIG": None}))
 
 
 @pytest.fixture(autouse=True)

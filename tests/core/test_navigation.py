@@ -1,6 +1,7 @@
 """The site map of `core.navigation`: each demo role's menu, every page declared, every menu page
 open to whoever sees it, and the DSFR breadcrumbs it draws on representative pages."""
 
+import math
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from core import context_processors
 from core.models import User
 from core.navigation import PAGES, menu_for, menu_pages_for
 
@@ -166,8 +168,11 @@ def test_a_page_outside_the_menu_still_has_its_breadcrumb(client):
     assert breadcrumb(client.get(reverse("core:legal-notice")).content.decode())[0] == "Accueil"
 
 
-def test_the_dsfr_site_configuration_is_not_read_again_on_every_page(client):
-    client.get(reverse("core:home"))
+def test_the_dsfr_site_configuration_is_not_read_again_on_every_page(client, monkeypatch):
+    monkeypatch.setattr(context_processors, "_site_config", (-math.inf, {}))  # never read yet
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("core:home"))
+    assert [q for q in first.captured_queries if "dsfr_dsfrconfig" in q["sql"]]
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("core:home"))
     assert page.status_code == 200

@@ -263,7 +263,6 @@ def test_the_verification_page_reads_in_constant_queries(
         content_hash="c" * 64,
     )
 
-    # The mandate with its organisation, its autorisations, and the DSFR site configuration the
-    # base template reads twice: the same for one démarche or ten.
-    with django_assert_num_queries(4):
+    # The mandate with its organisation, and its autorisations: the same for one démarche or ten.
+    with django_assert_num_queries(2):
         client.get(verify_url(mandat.content_hash))
