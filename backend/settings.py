@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "core",
     "conseillers",
     "conseillers.subsidy",
+    "conseillers.activity",
     "mandats",
     # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.
     "franceconnect_mock",
