@@ -472,6 +472,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "CertificationStatusEnum": "conseillers.models.CertificationStatus",
+        "ActivityKindEnum": "conseillers.activity.models.ActivityKind",
     },
 }
 
