@@ -29,4 +29,5 @@ urlpatterns = [
     path("enveloppes/redistribution/", views.redistribution, name="redistribution"),
     path("tableau-de-bord/", include("conseillers.dashboard.urls")),
     path("subventions/", include("conseillers.subsidy.urls")),
+    path("activite/", include("conseillers.activity.urls")),
 ]

@@ -121,6 +121,20 @@ NAVIGATION: tuple[Page | Group, ...] = (
         ),
     ),
     Page("conseillers:my-career", "Mon parcours", any_role(Role.CONSEILLER)),
+    Page(
+        "conseillers:activity",
+        "Mon activité",
+        any_role(Role.CONSEILLER),
+        children=(
+            Page("conseillers:activity-edit", "Modifier un compte rendu"),
+            Page("conseillers:activity-delete", "Supprimer un compte rendu"),
+            Page(
+                "conseillers:activity-import",
+                "Importer des comptes rendus",
+                children=(Page("conseillers:activity-template", "Fichier modèle"),),
+            ),
+        ),
+    ),
     Group(
         "Recrutements",
         (
@@ -138,6 +152,12 @@ NAVIGATION: tuple[Page | Group, ...] = (
                     Page("conseillers:match-detail", "Mise en relation"),
                     Page("conseillers:match-action", "Mise en relation"),
                 ),
+            ),
+            Page(
+                "conseillers:activity-exemptions",
+                "Absences des conseillers",
+                any_role(Role.GESTIONNAIRE),
+                children=(Page("conseillers:activity-exemption-delete", "Supprimer une absence"),),
             ),
             Page(
                 "conseillers:candidat-register",

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models.signals import post_migrate
 
+from conseillers.activity.models import Theme
+from conseillers.activity.themes import ensure_national_themes
 from conseillers.models import SmicRate
 from conseillers.smic import ensure_known_rates
 from conseillers.subsidy.models import Regime, RegimeTranche
@@ -65,6 +67,7 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
     load_territories(Region, Departement)
     ensure_known_rates(SmicRate)
     ensure_regimes(Regime, RegimeTranche)
+    ensure_national_themes(Theme)
     yield
     if connection.vendor == "postgresql":
         _lift_truncate_guards_until_flushed()

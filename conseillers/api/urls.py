@@ -12,5 +12,10 @@ router.register("postes", views.PostViewSet, basename="poste")
 router.register("smic", views.SmicRateViewSet, basename="smic")
 router.register("formations", views.TrainingViewSet, basename="formation")
 
-# The subsidy depends on the programme, never the reverse: its API is included by name.
-urlpatterns = [*router.urls, path("", include("conseillers.subsidy.api"))]
+# The subsidy and the activity reports depend on the programme, never the reverse: their APIs
+# are included by name.
+urlpatterns = [
+    *router.urls,
+    path("", include("conseillers.subsidy.api")),
+    path("", include("conseillers.activity.api")),
+]
