@@ -233,6 +233,11 @@ NAVIGATION: tuple[Page | Group, ...] = (
                         "Organisation",
                         children=(
                             Page("mandats:habilitation-request-new", "Demande d'habilitation"),
+                            Page(
+                                "mandats:referent-team",
+                                "Équipe",
+                                children=(Page("mandats:referent-aidant-action", "Aidant"),),
+                            ),
                         ),
                     ),
                 ),

@@ -66,7 +66,30 @@ class OrganisationAbilities:
             "request_habilitation": scope.is_anct or referent,
             # Between two organisations: the référent must hold this key in both.
             "transfer_mandats": referent,
+            # The team: deactivate, reactivate, remove an aidant, associate or declare lost a
+            # TOTP card. The référent only: the ANCT decides habilitations, not who stays.
+            "manage_aidants": referent,
         }
+
+
+def team_member_abilities(
+    user: User | AnonymousUser,
+    *,
+    organisation_id: int,
+    aidant_id: int,
+    is_active: bool,
+    works_elsewhere: bool,
+) -> Abilities:
+    """What the référent may do to one aidant of the team: an account is closed only when it
+    serves this organisation alone; otherwise the aidant is only removed from it. Nobody acts on
+    their own account here."""
+    manage = OrganisationAbilities(organisation_id).get_abilities(user)["manage_aidants"]
+    manage = manage and aidant_id != getattr(user, "pk", None)
+    return {
+        "deactivate": manage and is_active and not works_elsewhere,
+        "reactivate": manage and not is_active,
+        "remove": manage and works_elsewhere,
+    }
 
 
 def mandat_abilities(user: User | AnonymousUser, *, organisation_id: int) -> Abilities:

@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.models import Structure, User
+from core.models import Membership, Role, Structure, User
 from mandats import otp, seal, services
 from mandats.journal_anchors import journal_anchor_heads
 from mandats.models import (
@@ -36,6 +36,8 @@ from mandats.models import (
 ORGANISATION_SIRET = "78493001800014"  # Association Solidarité numérique 93 (core.demo)
 AIDANT_EMAIL = "aidant@demo.inclusion.gouv.fr"
 REFERENT_EMAIL = "referent@demo.inclusion.gouv.fr"
+# An aidant who left the organisation: the référent's team page shows them deactivated.
+DEPARTED_AIDANT_EMAIL = "aidant.partie@demo.inclusion.gouv.fr"
 TOTP_ACCOUNTS = (AIDANT_EMAIL, REFERENT_EMAIL)
 # Public on purpose, like the demo password: a newcomer types it into any authenticator app.
 # It guards nothing outside the demo: the demo_totp command refuses any other key.
@@ -78,9 +80,23 @@ def load(users: dict[str, User]) -> None:
         )
         famille = mandat.autorisations.get(demarche=Demarche.FAMILLE)
         services.autorisation_revoke(autorisation=famille, by=referent)
+    _departed_aidant(organisation, referent)
     # The demo runs no beat: its journal is anchored once loaded, so verify_journal has a
     # checkpoint to check against (`manage.py anchor_journal` anchors again later).
     transaction.on_commit(journal_anchor_heads)
+
+
+def _departed_aidant(organisation: Structure, referent: User) -> User:
+    aidant, created = User.objects.get_or_create(
+        email=DEPARTED_AIDANT_EMAIL, defaults={"first_name": "Camille", "last_name": "Roux"}
+    )
+    if created:
+        aidant.set_unusable_password()
+        aidant.save(update_fields=["password"])
+    Membership.objects.get_or_create(user=aidant, structure=organisation, role=Role.AIDANT)
+    if aidant.is_active:
+        services.aidant_deactivate(aidant=aidant, organisation=organisation, by=referent)
+    return aidant
 
 
 def _uses(mandat: Mandat, aidant: User) -> None:

@@ -583,6 +583,11 @@ class JournalAction(models.TextChoices):
     MANDAT_TRANSFERRED = "mandat_transferred", "Transfert d'un mandat"
     ORGANISATION_SWITCHED = "organisation_switched", "Changement d'organisation d'un aidant"
     USAGER_PURGED = "usager_purged", "Purge des données personnelles d'un usager"
+    AIDANT_DEACTIVATED = "aidant_deactivated", "Désactivation du compte d'un aidant"
+    AIDANT_REACTIVATED = "aidant_reactivated", "Réactivation du compte d'un aidant"
+    AIDANT_REMOVED = "aidant_removed", "Retrait d'un aidant de l'organisation"
+    CARTE_ASSOCIATED = "carte_associated", "Association d'une carte TOTP à un aidant"
+    CARTE_LOST = "carte_lost", "Déclaration de perte d'une carte TOTP"
 
 
 _CHAIN_CONSTRAINT = "journalentry_one_sequence_per_chain"
@@ -974,6 +979,32 @@ class JournalEntry(models.Model):
             actor=aidant,
             organisation=to_organisation,
             details={"from_organisation_id": from_organisation.pk if from_organisation else None},
+        )
+
+    @classmethod
+    def log_aidant_deactivated(
+        cls, *, aidant: User, organisation: Structure, by: User
+    ) -> JournalEntry:
+        return cls._log_team(JournalAction.AIDANT_DEACTIVATED, aidant, organisation, by)
+
+    @classmethod
+    def log_aidant_reactivated(
+        cls, *, aidant: User, organisation: Structure, by: User
+    ) -> JournalEntry:
+        return cls._log_team(JournalAction.AIDANT_REACTIVATED, aidant, organisation, by)
+
+    @classmethod
+    def log_aidant_removed(cls, *, aidant: User, organisation: Structure, by: User) -> JournalEntry:
+        return cls._log_team(JournalAction.AIDANT_REMOVED, aidant, organisation, by)
+
+    @classmethod
+    def _log_team(
+        cls, action: JournalAction, aidant: User, organisation: Structure, by: User
+    ) -> JournalEntry:
+        # The aidant is named by id: the actor column is whoever acted (the référent), and the
+        # aidant's "last activity" must not count what others did to their account.
+        return cls.append(
+            action, actor=by, organisation=organisation, details={"aidant_id": aidant.pk}
         )
 
     @classmethod

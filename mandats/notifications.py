@@ -10,13 +10,21 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from core.links import password_link
-from core.models import Membership, Role, Structure
+from core.models import Membership, Role, Structure, User
 from core.plurals import count_fr
 from mandats.models import HabilitationRequest, Mandat
 
 # The registered names predate this module: messages already queued under them still run.
 EXPIRATION_REMINDER_TASK = "mandats.tasks.send_expiration_reminder_email"
 HABILITATION_VALIDATED_TASK = "mandats.tasks.send_habilitation_validated_email"
+AIDANT_TEAM_TASK = "mandats.notifications.send_aidant_team_email"
+
+# What the référent did to the aidant's place in the team, as the aidant reads it.
+_TEAM_SUBJECTS = {
+    "deactivated": "Aidants Connect : votre compte est désactivé",
+    "reactivated": "Aidants Connect : votre compte est réactivé",
+    "removed": "Aidants Connect : vous ne faites plus partie d'une organisation",
+}
 
 
 @shared_task(
@@ -66,6 +74,19 @@ def send_habilitation_validated_email(habilitation_request_id: int) -> int:
         settings.DEFAULT_FROM_EMAIL,
         [habilitation_request.email],
     )
+
+
+@shared_task(name=AIDANT_TEAM_TASK, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_aidant_team_email(aidant_id: int, organisation_id: int, event: str) -> int:
+    aidant = User.objects.filter(pk=aidant_id).first()
+    organisation = Structure.objects.filter(pk=organisation_id).first()
+    if aidant is None or organisation is None or event not in _TEAM_SUBJECTS:
+        return 0
+    body = render_to_string(
+        "mandats/emails/aidant_team.txt",
+        {"aidant": aidant, "organisation": organisation, "event": event},
+    )
+    return send_mail(_TEAM_SUBJECTS[event], body, settings.DEFAULT_FROM_EMAIL, [aidant.email])
 
 
 def _organisation_recipients(organisation: Structure) -> list[str]:

@@ -60,6 +60,12 @@ urlpatterns = [
     path("organisation/", aidant.organisation_switch, name="organisation-switch"),
     path("referent/", referent.referent_index, name="referent-index"),
     path("referent/<int:pk>/", referent.referent_organisation, name="referent-organisation"),
+    path("referent/<int:pk>/equipe/", referent.referent_team, name="referent-team"),
+    path(
+        "referent/<int:pk>/equipe/<int:aidant_pk>/<slug:action>/",
+        referent.referent_aidant_action,
+        name="referent-aidant-action",
+    ),
     path(
         "referent/<int:pk>/habilitations/nouvelle/",
         referent.habilitation_request_new,

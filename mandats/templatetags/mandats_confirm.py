@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import template
 
 from core.confirm import ConfirmableAction
+from core.models import Structure, User
 from mandats import confirmations
 from mandats.models import Autorisation, HabilitationRequest, Mandat
 
@@ -26,3 +27,8 @@ def mandat_revoke_action(mandat: Mandat, by_usager: bool) -> ConfirmableAction:
 @register.simple_tag
 def habilitation_refuse_action(habilitation_request: HabilitationRequest) -> ConfirmableAction:
     return confirmations.habilitation_refuse_action(habilitation_request)
+
+
+@register.simple_tag
+def team_action(action: str, aidant: User, organisation: Structure) -> ConfirmableAction:
+    return confirmations.team_action(action, aidant, organisation)

@@ -150,8 +150,9 @@ def test_the_journal_of_the_demo_verifies():
     load()
 
     assert JournalEntry.objects.first_break() is None
-    # Two signings (1 + 3 each), one revocation, two uses of DUPONT's mandate.
-    assert JournalEntry.objects.count() == 11
+    # Two signings (1 + 3 each), one revocation, two uses of DUPONT's mandate, one aidant
+    # deactivated.
+    assert JournalEntry.objects.count() == 12
 
 
 def test_the_demo_aidants_totp_accepts_a_code_from_the_documented_key(frozen_clock):
@@ -258,3 +259,14 @@ def test_demo_mandates_are_dated_around_now():
     now = timezone.now()
     assert Mandat.objects.filter(created_at__gt=now).count() == 0
     assert Mandat.objects.filter(expires_at__lte=now).count() == 1
+
+
+def test_the_demo_shows_a_deactivated_aidant_on_the_team_page():
+    load()
+    load()
+
+    departed = User.objects.get(email=demo.DEPARTED_AIDANT_EMAIL)
+    organisation = selectors.current_organisation(User.objects.get(email=demo.REFERENT_EMAIL))
+    assert not departed.is_active
+    assert departed in [m.user for m in selectors.organisation_aidants(organisation)]
+    assert JournalEntry.objects.filter(action="aidant_deactivated").count() == 1

@@ -1,0 +1,10 @@
+from rest_framework.routers import DefaultRouter
+
+from mandats.api import views
+
+router = DefaultRouter()
+router.register(
+    r"organisations/(?P<organisation_id>[0-9]+)/aidants", views.TeamViewSet, basename="equipe"
+)
+
+urlpatterns = router.urls

@@ -1,0 +1,141 @@
+"""REST API of Aidants Connect: the référent runs the team with the same abilities and services
+as the team page (`mandats.abilities.OrganisationAbilities["manage_aidants"]`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.http import AuthenticatedRequest
+from core.models import Membership, Structure
+from mandats import otp, selectors, services
+from mandats.abilities import OrganisationAbilities
+from mandats.api.serializers import TeamMemberSerializer
+
+ORGANISATION = OpenApiParameter(
+    "organisation_id", int, OpenApiParameter.PATH, description="Identifiant de l'organisation."
+)
+AIDANT = OpenApiParameter(
+    "aidant_id", int, OpenApiParameter.PATH, description="Identifiant du compte de l'aidant."
+)
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """The service's French refusal, in the API's error body."""
+    try:
+        yield
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
+
+
+class SecondFactorPassed(permissions.BasePermission):
+    """A token was given only with a TOTP code (core.second_factor); a session must have passed
+    the second factor like the pages ask, or a password alone would open the référent's API."""
+
+    message = (
+        "Saisissez d'abord votre code à usage unique dans Aidants Connect, ou utilisez un jeton."
+    )
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.auth is not None or otp.is_verified(request._request)
+
+
+@extend_schema(tags=["Aidants Connect : équipe du référent"], parameters=[ORGANISATION])
+class TeamViewSet(viewsets.GenericViewSet):
+    """The aidants of one organisation habilitée, for its référent."""
+
+    serializer_class = TeamMemberSerializer
+    permission_classes = [permissions.IsAuthenticated, SecondFactorPassed]
+    pagination_class = None
+    lookup_field = "user_id"
+    lookup_url_kwarg = "aidant_id"
+    lookup_value_regex = "[0-9]+"
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # Refused before any lookup: the answer tells nobody which organisations exist.
+        organisation_id = int(self.kwargs["organisation_id"])
+        if not OrganisationAbilities(organisation_id).get_abilities(request.user)["manage_aidants"]:
+            raise exceptions.PermissionDenied(
+                "Seul le référent de l'organisation gère ses aidants."
+            )
+        self.organisation = get_object_or_404(
+            Structure, pk=organisation_id, habilitation__isnull=False
+        )
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return selectors.organisation_aidants(self.organisation)
+
+    def _read(self, aidant_id: int) -> Response:
+        membership = get_object_or_404(self.get_queryset(), user_id=aidant_id)
+        return Response(self.get_serializer(membership).data)
+
+    def _act(self, request: AuthenticatedRequest, service: Callable[..., object]) -> Response:
+        membership = self.get_object()
+        with service_errors():
+            service(aidant=membership.user, organisation=self.organisation, by=request.user)
+        return self._read(membership.user_id)
+
+    @extend_schema(summary="Aidants de l'organisation, avec leur dernière activité")
+    def list(self, request: AuthenticatedRequest, organisation_id: str) -> Response:
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+    @extend_schema(summary="Un aidant de l'organisation", parameters=[AIDANT])
+    def retrieve(
+        self, request: AuthenticatedRequest, organisation_id: str, aidant_id: str
+    ) -> Response:
+        return self._read(int(aidant_id))
+
+    @extend_schema(
+        summary="Désactiver le compte de l'aidant",
+        description="Le compte ne se connecte plus (mot de passe, code, jeton) et n'agit plus "
+        "sous aucun mandat ; les mandats restent ceux de l'organisation. Refusé pour un aidant "
+        "qui travaille aussi pour une autre structure (le retirer plutôt).",
+        request=None,
+        parameters=[AIDANT],
+    )
+    @action(detail=True, methods=["post"], url_path="desactiver")
+    def deactivate(
+        self, request: AuthenticatedRequest, organisation_id: str, aidant_id: str
+    ) -> Response:
+        return self._act(request, services.aidant_deactivate)
+
+    @extend_schema(summary="Réactiver le compte de l'aidant", request=None, parameters=[AIDANT])
+    @action(detail=True, methods=["post"], url_path="reactiver")
+    def reactivate(
+        self, request: AuthenticatedRequest, organisation_id: str, aidant_id: str
+    ) -> Response:
+        return self._act(request, services.aidant_reactivate)
+
+    @extend_schema(
+        summary="Retirer l'aidant de l'organisation",
+        description="Pour un aidant qui travaille aussi pour une autre structure : son rôle "
+        "d'aidant dans cette organisation prend fin, son compte reste actif.",
+        request=None,
+        responses={204: None},
+        parameters=[AIDANT],
+    )
+    @action(detail=True, methods=["post"], url_path="retirer")
+    def remove(
+        self, request: AuthenticatedRequest, organisation_id: str, aidant_id: str
+    ) -> Response:
+        membership = self.get_object()
+        with service_errors():
+            services.aidant_remove_from_organisation(
+                aidant=membership.user, organisation=self.organisation, by=request.user
+            )
+        return Response(status=204)
