@@ -35,6 +35,8 @@ class ProgrammeAbilities:
             "decide_habilitations": scope.is_anct,
             # Mergers and moves of organisations: any mandate, to any organisation habilitée.
             "transfer_any_mandat": scope.is_anct,
+            # Physical TOTP cards: the ANCT loads the stock and sees every association.
+            "manage_cartes": scope.is_anct,
             # Menus: the pages a person has at least one organisation for.
             "sign_mandats": bool(scope.structure_ids(Role.AIDANT)),
             "open_referent_space": bool(scope.structure_ids(Role.REFERENT)),
@@ -90,6 +92,16 @@ def team_member_abilities(
         "reactivate": manage and not is_active,
         "remove": manage and works_elsewhere,
     }
+
+
+def carte_abilities(user: User | AnonymousUser, *, organisation_id: int | None) -> Abilities:
+    """A card in stock belongs to the ANCT; once associated, to the organisation, whose référent
+    may declare it lost (the ANCT too, from the stock page)."""
+    scope = scope_of(user)
+    referent = organisation_id is not None and scope.has_structure_role(
+        organisation_id, Role.REFERENT
+    )
+    return {"view": scope.is_anct or referent, "declare_lost": scope.is_anct or referent}
 
 
 def mandat_abilities(user: User | AnonymousUser, *, organisation_id: int) -> Abilities:

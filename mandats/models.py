@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 import unicodedata
 import zlib
 from contextlib import nullcontext
@@ -25,14 +26,16 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django_fsm import FSMField, transition
+from django_otp.models import Device, ThrottlingMixin
 
 from core.models import Role, Structure, User
 from core.transitions import TransitionLog
-from mandats import journal_chain, journal_seal
+from mandats import card_seeds, journal_chain, journal_seal
 from mandats.abilities import (
     Abilities,
     OrganisationAbilities,
     autorisation_abilities,
+    carte_abilities,
     habilitation_request_abilities,
     mandat_abilities,
     usager_mandat_abilities,
@@ -51,6 +54,9 @@ from mandats.journal_chain import (
 
 # Aidants and référents both work under the organisation's mandates; only aidants act for usagers.
 MANDAT_ROLES = (Role.AIDANT, Role.REFERENT)
+# The clock drift a TOTP code may show, in 30-second steps either side: the app's (mandats.otp)
+# and the cards' alike.
+TOTP_TOLERANCE_STEPS = 1
 
 
 class Demarche(models.TextChoices):
@@ -307,6 +313,134 @@ class HabilitationTransition(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une demande d'habilitation"
         verbose_name_plural = "changements de statut des demandes d'habilitation"
+
+
+# --- Physical TOTP cards ---------------------------------------------------------------------
+
+
+class CarteTOTPStatus(models.TextChoices):
+    STOCK = "stock", "En stock"
+    ASSOCIATED = "associee", "Associée à un aidant"
+    LOST = "perdue", "Perdue"
+
+
+class CarteTOTPQuerySet(models.QuerySet["CarteTOTP"]):
+    def in_stock(self) -> CarteTOTPQuerySet:
+        return self.filter(status=CarteTOTPStatus.STOCK)
+
+
+class CarteTOTP(models.Model):
+    """A physical TOTP card the ANCT hands out to aidants without a smartphone. The seed is
+    stored encrypted (mandats.card_seeds): whoever reads the table cannot compute a code."""
+
+    serial_number = models.CharField("numéro de série", max_length=64, unique=True)
+    encrypted_seed = models.TextField("graine chiffrée", editable=False)
+    status = FSMField(
+        "statut",
+        max_length=10,
+        choices=CarteTOTPStatus.choices,
+        default=CarteTOTPStatus.STOCK,
+        protected=True,
+    )
+    organisation = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cartes_totp",
+        verbose_name="organisation",
+    )
+    aidant = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cartes_totp",
+        verbose_name="aidant",
+    )
+    loaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="chargée par"
+    )
+    created_at = models.DateTimeField("chargée le", default=timezone.now)
+    associated_at = models.DateTimeField("associée le", null=True, blank=True)
+    lost_at = models.DateTimeField("déclarée perdue le", null=True, blank=True)
+
+    objects = CarteTOTPQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "carte TOTP"
+        verbose_name_plural = "cartes TOTP"
+        ordering = ["serial_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aidant"],
+                condition=Q(status=CarteTOTPStatus.ASSOCIATED),
+                name="carte_totp_one_per_aidant",
+                violation_error_message="Cet aidant a déjà une carte associée.",
+            ),
+            models.CheckConstraint(
+                name="carte_totp_associated_has_aidant",
+                condition=Q(status=CarteTOTPStatus.STOCK)
+                | (Q(aidant__isnull=False) & Q(organisation__isnull=False))
+                | Q(status=CarteTOTPStatus.LOST),
+                violation_error_message="Une carte associée désigne un aidant et son organisation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Carte {self.serial_number} ({self.get_status_display()})"
+
+    def get_abilities(self, user: User | AnonymousUser) -> Abilities:
+        return carte_abilities(user, organisation_id=self.organisation_id)
+
+    @transition(field=status, source=CarteTOTPStatus.STOCK, target=CarteTOTPStatus.ASSOCIATED)
+    def associate(self) -> None:
+        self.associated_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[CarteTOTPStatus.STOCK, CarteTOTPStatus.ASSOCIATED],
+        target=CarteTOTPStatus.LOST,
+    )
+    def declare_lost(self) -> None:
+        self.lost_at = timezone.now()
+
+
+class CarteTOTPDevice(ThrottlingMixin, Device):
+    """The card as django-otp sees it once associated: the second factor of its aidant, checked
+    like the app (same drift tolerance, drift remembered, one use per code, growing delay after
+    wrong codes). Unconfirmed once the card is declared lost."""
+
+    carte = models.OneToOneField(
+        CarteTOTP, on_delete=models.PROTECT, related_name="device", verbose_name="carte"
+    )
+    drift = models.SmallIntegerField("dérive (pas de 30 s)", default=0)
+    last_t = models.BigIntegerField("dernier pas accepté", default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "carte TOTP d'un aidant"
+        verbose_name_plural = "cartes TOTP des aidants"
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        totp = card_seeds.totp(self.carte.encrypted_seed, drift=self.drift)
+        totp.time = time.time()  # read at the call, so that tests can move the clock
+        try:
+            verified = bool(totp.verify(int(str(token)), TOTP_TOLERANCE_STEPS, self.last_t + 1))
+        except ValueError:
+            verified = False
+        if not verified:
+            self.throttle_increment(commit=True)
+            return False
+        self.last_t, self.drift = totp.t(), totp.drift
+        self.throttle_reset(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
 
 
 # --- Usagers ----------------------------------------------------------------------------------
@@ -1005,6 +1139,24 @@ class JournalEntry(models.Model):
         # aidant's "last activity" must not count what others did to their account.
         return cls.append(
             action, actor=by, organisation=organisation, details={"aidant_id": aidant.pk}
+        )
+
+    @classmethod
+    def log_carte_associated(cls, *, carte: CarteTOTP, by: User) -> JournalEntry:
+        return cls.append(
+            JournalAction.CARTE_ASSOCIATED,
+            actor=by,
+            organisation=carte.organisation,
+            details={"serial_number": carte.serial_number, "aidant_id": carte.aidant_id},
+        )
+
+    @classmethod
+    def log_carte_lost(cls, *, carte: CarteTOTP, by: User) -> JournalEntry:
+        return cls.append(
+            JournalAction.CARTE_LOST,
+            actor=by,
+            organisation=carte.organisation,
+            details={"serial_number": carte.serial_number, "aidant_id": carte.aidant_id},
         )
 
     @classmethod

@@ -24,6 +24,8 @@ _TEAM_SUBJECTS = {
     "deactivated": "Aidants Connect : votre compte est désactivé",
     "reactivated": "Aidants Connect : votre compte est réactivé",
     "removed": "Aidants Connect : vous ne faites plus partie d'une organisation",
+    "card_associated": "Aidants Connect : une carte TOTP vous est associée",
+    "card_lost": "Aidants Connect : votre carte TOTP est désactivée",
 }
 
 
