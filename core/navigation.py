@@ -236,11 +236,20 @@ NAVIGATION: tuple[Page | Group, ...] = (
                             Page(
                                 "mandats:referent-team",
                                 "Équipe",
-                                children=(Page("mandats:referent-aidant-action", "Aidant"),),
+                                children=(
+                                    Page("mandats:referent-aidant-action", "Aidant"),
+                                    Page("mandats:referent-carte-associate", "Associer une carte"),
+                                ),
                             ),
                         ),
                     ),
                 ),
+            ),
+            Page(
+                "mandats:cartes-stock",
+                "Cartes TOTP",
+                aidants_connect("manage_cartes"),
+                children=(Page("mandats:carte-lost", "Carte perdue"),),
             ),
             Page(
                 "mandats:habilitation-decisions",

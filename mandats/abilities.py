@@ -91,6 +91,7 @@ def team_member_abilities(
         "deactivate": manage and is_active and not works_elsewhere,
         "reactivate": manage and not is_active,
         "remove": manage and works_elsewhere,
+        "associate_card": manage and is_active,
     }
 
 

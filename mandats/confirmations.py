@@ -11,7 +11,7 @@ from core.confirm import ConfirmableAction, Confirmation, modal_form
 from core.forms import DsfrForm
 from core.models import Structure, User
 from mandats.forms import HabilitationRefuseForm
-from mandats.models import Autorisation, HabilitationRequest, Mandat
+from mandats.models import Autorisation, CarteTOTP, HabilitationRequest, Mandat
 
 
 def autorisation_revocation(autorisation: Autorisation, *, by_usager: bool) -> Confirmation:
@@ -134,3 +134,16 @@ def team_action(action: str, aidant: User, organisation: Structure) -> Confirmab
         reverse("mandats:referent-aidant-action", args=[organisation.pk, aidant.pk, action]),
         modal_form(DsfrForm, slug.replace("-", "")),
     )
+
+
+def carte_loss(carte: CarteTOTP) -> Confirmation:
+    holder = f" de {carte.aidant.get_full_name() or carte.aidant.email}" if carte.aidant else ""
+    return Confirmation(
+        f"Déclarer perdue la carte {carte.serial_number}",
+        f"La carte {carte.serial_number}{holder} sera désactivée immédiatement : ses codes seront "
+        "refusés à la connexion. Une carte perdue ne se réactive pas.",
+    )
+
+
+def carte_lost_action(carte: CarteTOTP) -> ConfirmableAction:
+    return _action(f"perte-carte-{carte.pk}", carte_loss(carte), "mandats:carte-lost", carte.pk)

@@ -123,3 +123,38 @@ class HabilitationRequestForm(DsfrForm):
 
 class HabilitationRefuseForm(DsfrForm):
     reason = forms.CharField(label="Motif du refus", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class CarteAssociationForm(DsfrForm):
+    serial_number = forms.CharField(
+        label="Numéro de série",
+        help_text="Imprimé au dos de la carte, par exemple AC-0001.",
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    code = forms.CharField(
+        label="Code affiché par la carte",
+        help_text="Appuyez sur le bouton de la carte et saisissez les 6 chiffres affichés.",
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class CarteStockForm(DsfrForm):
+    MAX_BYTES = 2 * 1024 * 1024
+
+    csv_file = forms.FileField(
+        label="Fichier CSV du lot de cartes",
+        help_text="Deux colonnes nommées sur la première ligne : numero_serie et graine "
+        "(la graine en base32). Séparateur virgule ou point-virgule, encodage UTF-8.",
+    )
+
+    def clean_csv_file(self) -> str:
+        upload = self.cleaned_data["csv_file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("Le fichier dépasse 2 Mo : découpez-le.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("Le fichier n'est pas encodé en UTF-8.") from exc

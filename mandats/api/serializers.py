@@ -15,6 +15,7 @@ class TeamAbilitiesSerializer(serializers.Serializer):
     deactivate = serializers.BooleanField(help_text="Désactiver le compte.")
     reactivate = serializers.BooleanField(help_text="Réactiver le compte.")
     remove = serializers.BooleanField(help_text="Retirer de l'organisation (le compte reste).")
+    associate_card = serializers.BooleanField(help_text="Associer une carte TOTP.")
 
 
 class TeamMemberSerializer(serializers.Serializer):

@@ -15,9 +15,9 @@ from core.confirm import render_confirmation
 from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
 from core.models import Role, User
-from mandats import confirmations, selectors, services
+from mandats import cards, confirmations, selectors, services
 from mandats.abilities import PROGRAMME, OrganisationAbilities
-from mandats.forms import AllowedDemarchesForm, HabilitationRequestForm
+from mandats.forms import AllowedDemarchesForm, CarteAssociationForm, HabilitationRequestForm
 from mandats.models import HabilitatedOrganisation
 from mandats.views.common import posted
 
@@ -134,4 +134,35 @@ def referent_aidant_action(
         subject=aidant.get_full_name() or aidant.email,
         back_url=reverse("mandats:referent-team", args=[pk]),
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def carte_associate(request: AuthenticatedHttpRequest, pk: int, aidant_pk: int) -> HttpResponse:
+    habilitation = _referent_organisation(request, pk)
+    organisation = habilitation.structure
+    aidant = get_object_or_404(
+        User, pk=aidant_pk, memberships__structure=organisation, memberships__role=Role.AIDANT
+    )
+    form = CarteAssociationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            carte = cards.carte_associate(
+                aidant=aidant, organisation=organisation, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            who = aidant.get_full_name() or aidant.email
+            messages.success(request, f"La carte {carte.serial_number} est associée à {who}.")
+            return redirect("mandats:referent-team", pk=pk)
+    context = {
+        "title": f"{'Erreur : ' if form.errors else ''}Associer une carte TOTP",
+        "organisation": organisation,
+        "aidant": aidant,
+        "form": form,
+    }
+    return render(
+        request, "mandats/carte_associate.html", context, status=400 if form.errors else 200
     )

@@ -23,6 +23,8 @@ from idp import demo as idp_demo
 from mandats import demo, otp, selectors
 from mandats.models import (
     Autorisation,
+    CarteTOTP,
+    CarteTOTPStatus,
     HabilitatedOrganisation,
     JournalEntry,
     Mandat,
@@ -151,8 +153,8 @@ def test_the_journal_of_the_demo_verifies():
 
     assert JournalEntry.objects.first_break() is None
     # Two signings (1 + 3 each), one revocation, two uses of DUPONT's mandate, one aidant
-    # deactivated.
-    assert JournalEntry.objects.count() == 12
+    # deactivated, one card associated.
+    assert JournalEntry.objects.count() == 13
 
 
 def test_the_demo_aidants_totp_accepts_a_code_from_the_documented_key(frozen_clock):
@@ -270,3 +272,14 @@ def test_the_demo_shows_a_deactivated_aidant_on_the_team_page():
     assert not departed.is_active
     assert departed in [m.user for m in selectors.organisation_aidants(organisation)]
     assert JournalEntry.objects.filter(action="aidant_deactivated").count() == 1
+
+
+def test_the_demo_holds_a_card_in_stock_and_an_associated_card():
+    load()
+    load()
+
+    in_stock, associated = CarteTOTP.objects.order_by("serial_number")
+    assert in_stock.status == CarteTOTPStatus.STOCK
+    assert associated.status == CarteTOTPStatus.ASSOCIATED
+    assert associated.aidant.email == demo.CARD_AIDANT_EMAIL
+    assert otp.confirmed_device(associated.aidant) == associated.device

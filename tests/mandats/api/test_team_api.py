@@ -33,7 +33,12 @@ def test_the_referent_lists_the_team_with_abilities(client, referent, aidant, or
     (row,) = response.json()
     assert row["id"] == aidant.pk and row["is_active"] is True
     assert row["last_activity"] is None
-    assert row["abilities"] == {"deactivate": True, "reactivate": False, "remove": False}
+    assert row["abilities"] == {
+        "deactivate": True,
+        "reactivate": False,
+        "remove": False,
+        "associate_card": True,
+    }
 
 
 def test_the_referent_deactivates_then_reactivates_through_the_api(
