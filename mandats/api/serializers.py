@@ -7,8 +7,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import strict
 from core.models import Membership
 from mandats.abilities import team_member_abilities
+from mandats.models import CarteTOTPStatus
 
 
 class TeamAbilitiesSerializer(serializers.Serializer):
@@ -49,3 +51,36 @@ class TeamMemberSerializer(serializers.Serializer):
             is_active=membership.user.is_active,
             works_elsewhere=bool(getattr(membership, "works_elsewhere", False)),
         )
+
+
+class CarteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    serial_number = serializers.CharField(help_text="Numéro de série imprimé sur la carte.")
+    status = serializers.ChoiceField(choices=CarteTOTPStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    organisation = serializers.IntegerField(source="organisation_id", allow_null=True)
+    aidant = serializers.IntegerField(source="aidant_id", allow_null=True)
+    created_at = serializers.DateTimeField(help_text="Chargée dans le stock le.")
+    associated_at = serializers.DateTimeField(allow_null=True)
+    lost_at = serializers.DateTimeField(allow_null=True)
+
+
+class CarteLoadSerializer(strict.Serializer):
+    csv = serializers.CharField(
+        trim_whitespace=False,
+        max_length=2 * 1024 * 1024,
+        help_text="Le contenu du fichier : une première ligne « numero_serie;graine », puis "
+        "une carte par ligne (graine en base32). Tout ou rien : chaque erreur est donnée avec "
+        "sa ligne.",
+    )
+
+
+class CarteLoadedSerializer(serializers.Serializer):
+    loaded = serializers.IntegerField(help_text="Nombre de cartes ajoutées au stock.")
+
+
+class CarteAssociationSerializer(strict.Serializer):
+    serial_number = serializers.CharField(max_length=64)
+    code = serializers.CharField(
+        min_length=6, max_length=8, help_text="Le code que la carte affiche maintenant."
+    )

@@ -6,5 +6,6 @@ router = DefaultRouter()
 router.register(
     r"organisations/(?P<organisation_id>[0-9]+)/aidants", views.TeamViewSet, basename="equipe"
 )
+router.register("cartes", views.CarteViewSet, basename="carte")
 
 urlpatterns = router.urls

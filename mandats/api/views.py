@@ -18,10 +18,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.http import AuthenticatedRequest
-from core.models import Membership, Structure
-from mandats import otp, selectors, services
-from mandats.abilities import OrganisationAbilities
-from mandats.api.serializers import TeamMemberSerializer
+from core.models import Membership, Structure, User
+from mandats import cards, otp, selectors, services
+from mandats.abilities import PROGRAMME, OrganisationAbilities
+from mandats.api.serializers import (
+    CarteAssociationSerializer,
+    CarteLoadedSerializer,
+    CarteLoadSerializer,
+    CarteSerializer,
+    TeamMemberSerializer,
+)
+from mandats.models import CarteTOTP
 
 ORGANISATION = OpenApiParameter(
     "organisation_id", int, OpenApiParameter.PATH, description="Identifiant de l'organisation."
@@ -78,6 +85,8 @@ class TeamViewSet(viewsets.GenericViewSet):
         )
 
     def get_queryset(self) -> QuerySet[Membership]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator, with no request
+            return Membership.objects.none()
         return selectors.organisation_aidants(self.organisation)
 
     def _read(self, aidant_id: int) -> Response:
@@ -122,6 +131,30 @@ class TeamViewSet(viewsets.GenericViewSet):
         return self._act(request, services.aidant_reactivate)
 
     @extend_schema(
+        summary="Associer une carte TOTP à l'aidant",
+        description="Le référent, la carte en main, donne son numéro de série et le code "
+        "qu'elle affiche maintenant (une période de 30 s d'écart tolérée de part et d'autre).",
+        request=CarteAssociationSerializer,
+        responses={200: CarteSerializer},
+        parameters=[AIDANT],
+    )
+    @action(detail=True, methods=["post"], url_path="carte")
+    def associate_card(
+        self, request: AuthenticatedRequest, organisation_id: str, aidant_id: str
+    ) -> Response:
+        membership = self.get_object()
+        body = CarteAssociationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            carte = cards.carte_associate(
+                aidant=membership.user,
+                organisation=self.organisation,
+                by=request.user,
+                **body.validated_data,
+            )
+        return Response(CarteSerializer(carte).data)
+
+    @extend_schema(
         summary="Retirer l'aidant de l'organisation",
         description="Pour un aidant qui travaille aussi pour une autre structure : son rôle "
         "d'aidant dans cette organisation prend fin, son compte reste actif.",
@@ -139,3 +172,50 @@ class TeamViewSet(viewsets.GenericViewSet):
                 aidant=membership.user, organisation=self.organisation, by=request.user
             )
         return Response(status=204)
+
+
+@extend_schema(tags=["Aidants Connect : cartes TOTP"])
+class CarteViewSet(viewsets.GenericViewSet):
+    """The ANCT sees and loads the stock; a référent sees the cards of their organisations."""
+
+    serializer_class = CarteSerializer
+    permission_classes = [permissions.IsAuthenticated, SecondFactorPassed]
+
+    def get_queryset(self) -> QuerySet[CarteTOTP]:
+        user = self.request.user
+        cartes = CarteTOTP.objects.order_by("serial_number", "pk")
+        if not isinstance(user, User):
+            return cartes.none()
+        if PROGRAMME.get_abilities(user)["manage_cartes"]:
+            return cartes
+        return cartes.filter(organisation_id__in=selectors.referent_organisation_ids(user))
+
+    @extend_schema(summary="Les cartes : le stock et les associations")
+    def list(self, request: AuthenticatedRequest) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Charger un lot de cartes (ANCT)",
+        request=CarteLoadSerializer,
+        responses={201: CarteLoadedSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="charger")
+    def load(self, request: AuthenticatedRequest) -> Response:
+        body = CarteLoadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            loaded = cards.cartes_load_csv(content=body.validated_data["csv"], by=request.user)
+        return Response({"loaded": len(loaded)}, status=201)
+
+    @extend_schema(
+        summary="Déclarer la carte perdue",
+        description="Désactivée immédiatement : ses codes sont refusés à la connexion.",
+        request=None,
+    )
+    @action(detail=True, methods=["post"], url_path="perdue")
+    def lost(self, request: AuthenticatedRequest, pk: str) -> Response:
+        carte = self.get_object()
+        with service_errors():
+            carte = cards.carte_declare_lost(carte=carte, by=request.user)
+        return Response(self.get_serializer(carte).data)
