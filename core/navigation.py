@@ -252,6 +252,23 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 children=(Page("mandats:carte-lost", "Carte perdue"),),
             ),
             Page(
+                "mandats:organisation-requests",
+                "Demandes des organisations",
+                aidants_connect("decide_habilitations"),
+                children=(
+                    Page("mandats:organisation-request-detail", "Demande"),
+                    Page("mandats:organisation-request-act", "Décision"),
+                ),
+            ),
+            Page(
+                "mandats:organisation-request-new",
+                "Habiliter une organisation",
+                everyone,
+                children=(
+                    Page("mandats:organisation-request-page", "Suivi de la demande", everyone),
+                ),
+            ),
+            Page(
                 "mandats:habilitation-decisions",
                 "Demandes d'habilitation",
                 aidants_connect("decide_habilitations"),

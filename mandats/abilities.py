@@ -146,3 +146,17 @@ def habilitation_request_abilities(user: User | AnonymousUser) -> Abilities:
     # Any request, whatever its organisation: the decision is national.
     decide = PROGRAMME.get_abilities(user)["decide_habilitations"]
     return {"validate": decide, "refuse": decide}
+
+
+def organisation_request_abilities(user: User | AnonymousUser) -> Abilities:
+    """The ANCT instructs every organisation's request; the requester acts through the link
+    sent to their confirmed address, not through an account (mandats.organisations)."""
+    decide = scope_of(user).is_anct
+    return {
+        "view": decide,
+        "instruct": decide,
+        "request_changes": decide,
+        "validate": decide,
+        "refuse": decide,
+        "close": decide,
+    }

@@ -1,10 +1,11 @@
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import validate_email
 from django.db.models import QuerySet
 
 from core.forms import DsfrForm
-from core.models import Structure
+from core.models import Departement, Structure, StructureType
 from mandats.demarches import GUIDES
 from mandats.models import Demarche, MandatDuration
 
@@ -158,3 +159,89 @@ class CarteStockForm(DsfrForm):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError("Le fichier n'est pas encodé en UTF-8.") from exc
+
+
+class AidantsField(forms.CharField):
+    """One aidant per line: « prénom ; nom ; adresse électronique ; profession »."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        aidants, errors = [], []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(";")]
+            if len(parts) != 4 or not all(parts[:3]):
+                errors.append(f"Ligne {number} : prénom ; nom ; adresse électronique ; profession.")
+                continue
+            try:
+                validate_email(parts[2])
+            except forms.ValidationError:
+                errors.append(f"Ligne {number} : adresse électronique invalide ({parts[2]}).")
+                continue
+            aidants.append(
+                dict(zip(("first_name", "last_name", "email", "profession"), parts, strict=True))
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        return aidants
+
+
+def aidants_text(aidants: list[dict[str, str]]) -> str:
+    return "\n".join(
+        " ; ".join(a.get(k, "") for k in ("first_name", "last_name", "email", "profession"))
+        for a in aidants
+    )
+
+
+class OrganisationRequestForm(DsfrForm):
+    siret = forms.CharField(
+        label="SIRET", max_length=20, help_text="14 chiffres (RIDET en Nouvelle-Calédonie)."
+    )
+    name = forms.CharField(label="Raison sociale", max_length=255)
+    type = forms.ChoiceField(label="Type de structure", choices=StructureType.choices)
+    departement = forms.ModelChoiceField(
+        label="Département", queryset=Departement.objects.order_by("code"), empty_label="Choisir"
+    )
+    address = forms.CharField(label="Adresse", max_length=255)
+    referent_first_name = forms.CharField(label="Prénom du référent", max_length=150)
+    referent_last_name = forms.CharField(label="Nom du référent", max_length=150)
+    referent_email = forms.EmailField(
+        label="Adresse électronique du référent",
+        help_text="Un lien de confirmation y est envoyé : il sert aussi à suivre la demande.",
+    )
+    referent_phone = forms.CharField(label="Téléphone du référent", max_length=20, required=False)
+    aidants = AidantsField(
+        label="Aidants à former",
+        help_text="Une personne par ligne : prénom ; nom ; adresse électronique ; profession.",
+    )
+    demarches = DemarchesField(
+        label="Démarches souhaitées",
+        choices=Demarche.choices,
+        error_messages={"required": "Choisissez au moins une démarche."},
+    )
+
+
+class OrganisationRequestChangesForm(DsfrForm):
+    name = forms.CharField(label="Raison sociale", max_length=255)
+    type = forms.ChoiceField(label="Type de structure", choices=StructureType.choices)
+    address = forms.CharField(label="Adresse", max_length=255)
+    referent_first_name = forms.CharField(label="Prénom du référent", max_length=150)
+    referent_last_name = forms.CharField(label="Nom du référent", max_length=150)
+    referent_phone = forms.CharField(label="Téléphone du référent", max_length=20, required=False)
+    aidants = AidantsField(
+        label="Aidants à former",
+        help_text="Une personne par ligne : prénom ; nom ; adresse électronique ; profession.",
+    )
+    demarches = DemarchesField(label="Démarches souhaitées", choices=Demarche.choices)
+    message = forms.CharField(
+        label="Message à l'ANCT", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MessageForm(DsfrForm):
+    message = forms.CharField(
+        label="Message au demandeur", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 from django_otp.models import Device, ThrottlingMixin
 
-from core.models import Role, Structure, User
+from core.models import Role, Structure, StructureType, User
 from core.transitions import TransitionLog
 from mandats import card_seeds, journal_chain, journal_seal
 from mandats.abilities import (
@@ -38,6 +38,7 @@ from mandats.abilities import (
     carte_abilities,
     habilitation_request_abilities,
     mandat_abilities,
+    organisation_request_abilities,
     usager_mandat_abilities,
 )
 from mandats.journal_chain import (
@@ -722,6 +723,10 @@ class JournalAction(models.TextChoices):
     AIDANT_REMOVED = "aidant_removed", "Retrait d'un aidant de l'organisation"
     CARTE_ASSOCIATED = "carte_associated", "Association d'une carte TOTP à un aidant"
     CARTE_LOST = "carte_lost", "Déclaration de perte d'une carte TOTP"
+    ORGANISATION_REQUEST_DECIDED = (
+        "organisation_request_decided",
+        "Décision sur la demande d'habilitation d'une organisation",
+    )
 
 
 _CHAIN_CONSTRAINT = "journalentry_one_sequence_per_chain"
@@ -1160,6 +1165,23 @@ class JournalEntry(models.Model):
         )
 
     @classmethod
+    def log_organisation_request_decision(
+        cls, *, request: OrganisationRequest, transition: str, by: User
+    ) -> JournalEntry:
+        # Before validation the organisation does not exist: the national chain keeps it.
+        return cls.append(
+            JournalAction.ORGANISATION_REQUEST_DECIDED,
+            actor=by,
+            organisation=request.structure,
+            details={
+                "organisation_request_id": request.pk,
+                "transition": transition,
+                "status": request.status,
+                "siret": request.siret,
+            },
+        )
+
+    @classmethod
     def draft_usager_purged(cls, *, usager: Usager, mandat_ids: list[int]) -> JournalEntry:
         """A purge names no organisation: its entries go to the national chain, a batch of
         them at once (`append_many`)."""
@@ -1251,3 +1273,198 @@ def _chain_heads(chains: list[int]) -> dict[int, tuple[int, str]]:
         )
         return {chains[0]: last} if last else {}
     return {chain: (sequence, seal) for chain, sequence, _, seal in chain_heads(chains)}
+
+
+# --- Organisations asking to be habilitated ---------------------------------------------------
+
+
+class OrganisationRequestStatus(models.TextChoices):
+    NEW = "nouvelle", "Nouvelle"
+    INSTRUCTING = "en_instruction", "En instruction"
+    CHANGES_REQUESTED = "modifications_demandees", "Modifications demandées"
+    CHANGES_SUBMITTED = "modifications_soumises", "Modifications soumises"
+    VALIDATED = "validee", "Validée"
+    REFUSED = "refusee", "Refusée"
+    CLOSED = "close", "Close"
+
+
+# Named source groups: where the ANCT takes a request up, and every state not yet final.
+REQUEST_TO_INSTRUCT = [OrganisationRequestStatus.NEW, OrganisationRequestStatus.CHANGES_SUBMITTED]
+REQUEST_OPEN = [
+    OrganisationRequestStatus.NEW,
+    OrganisationRequestStatus.INSTRUCTING,
+    OrganisationRequestStatus.CHANGES_REQUESTED,
+    OrganisationRequestStatus.CHANGES_SUBMITTED,
+]
+# What the requester may change when the ANCT asks for modifications.
+REQUEST_EDITABLE_FIELDS = (
+    "name",
+    "type",
+    "address",
+    "referent_first_name",
+    "referent_last_name",
+    "referent_phone",
+    "aidants",
+    "demarches",
+)
+
+
+def _address_confirmed(instance: models.Model) -> bool:
+    return isinstance(instance, OrganisationRequest) and instance.email_confirmed_at is not None
+
+
+class OrganisationRequest(models.Model):
+    """An organisation asks, on a public form, to be habilitated for Aidants Connect: who it is,
+    its future référent, the aidants to train and the démarches it wants. The ANCT instructs it
+    (modifications may be asked, back and forth) and validates or refuses it."""
+
+    siret = models.CharField("SIRET (ou RIDET)", max_length=14)
+    name = models.CharField("raison sociale", max_length=255)
+    type = models.CharField("type", max_length=20, choices=StructureType.choices)
+    departement = models.ForeignKey(
+        "core.Departement", on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    address = models.CharField("adresse", max_length=255)
+    referent_first_name = models.CharField("prénom du référent", max_length=150)
+    referent_last_name = models.CharField("nom du référent", max_length=150)
+    referent_email = models.EmailField("adresse électronique du référent")
+    referent_phone = models.CharField("téléphone du référent", max_length=20, blank=True)
+    # [{"first_name", "last_name", "email", "profession"}, …]
+    aidants = models.JSONField("aidants à former", default=list)
+    demarches = models.JSONField("démarches souhaitées", default=list)
+    status = FSMField(
+        "statut",
+        max_length=30,
+        choices=OrganisationRequestStatus.choices,
+        default=OrganisationRequestStatus.NEW,
+        protected=True,
+    )
+    email_confirmed_at = models.DateTimeField("adresse confirmée le", null=True, blank=True)
+    structure = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="organisation créée",
+    )
+    created_at = models.DateTimeField("déposée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "demande d'habilitation d'une organisation"
+        verbose_name_plural = "demandes d'habilitation des organisations"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # A SIRET asks once at a time: a second request is flagged, never silently merged.
+            models.UniqueConstraint(
+                fields=["siret"],
+                condition=Q(status__in=REQUEST_OPEN),
+                name="organisation_request_one_open_per_siret",
+                violation_error_message="Une demande est déjà en cours pour ce SIRET.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+    def get_abilities(self, user: User | AnonymousUser) -> Abilities:
+        return organisation_request_abilities(user)
+
+    @transition(
+        field=status,
+        source=REQUEST_TO_INSTRUCT,
+        target=OrganisationRequestStatus.INSTRUCTING,
+        conditions=[_address_confirmed],
+    )
+    def instruct(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OrganisationRequestStatus.INSTRUCTING,
+        target=OrganisationRequestStatus.CHANGES_REQUESTED,
+    )
+    def request_changes(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OrganisationRequestStatus.CHANGES_REQUESTED,
+        target=OrganisationRequestStatus.CHANGES_SUBMITTED,
+    )
+    def submit_changes(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OrganisationRequestStatus.INSTRUCTING,
+        target=OrganisationRequestStatus.VALIDATED,
+    )
+    def validate(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OrganisationRequestStatus.INSTRUCTING,
+        target=OrganisationRequestStatus.REFUSED,
+    )
+    def refuse(self) -> None:
+        pass
+
+    @transition(field=status, source=REQUEST_OPEN, target=OrganisationRequestStatus.CLOSED)
+    def close(self) -> None:
+        pass
+
+
+class OrganisationRequestTransition(TransitionLog):
+    """One row per change of an organisation's request; the requester, who has no account, acts
+    through the link sent to the confirmed address (`system` says so). Append-only in the
+    database (migration 0010)."""
+
+    request = models.ForeignKey(
+        OrganisationRequest,
+        on_delete=models.PROTECT,
+        related_name="transitions",
+        verbose_name="demande",
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une demande d'organisation"
+        verbose_name_plural = "changements de statut des demandes d'organisations"
+
+
+class MessageAuthor(models.TextChoices):
+    ANCT = "anct", "ANCT"
+    REQUESTER = "demandeur", "Demandeur"
+
+
+class OrganisationRequestMessage(models.Model):
+    """What the ANCT and the requester wrote to each other, kept on the request, never edited."""
+
+    append_only_message: ClassVar[str] = "Les messages d'une demande sont en ajout seul"
+
+    request = models.ForeignKey(
+        OrganisationRequest,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name="demande",
+    )
+    author_kind = models.CharField("de la part de", max_length=10, choices=MessageAuthor.choices)
+    author = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    body = models.TextField("message")
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "message d'une demande d'organisation"
+        verbose_name_plural = "messages des demandes d'organisations"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()} – {self.created_at:%d/%m/%Y %H:%M}"

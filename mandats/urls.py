@@ -5,6 +5,7 @@ from mandats.views import (
     anct,
     cards,
     franceconnect_callback,
+    organisation_request,
     referent,
     totp,
     usager_space,
@@ -83,6 +84,31 @@ urlpatterns = [
     ),
     path("cartes/<int:pk>/perdue/", cards.carte_lost, name="carte-lost"),
     path("cartes/", cards.cartes_stock, name="cartes-stock"),
+    path(
+        "demande-habilitation/",
+        organisation_request.organisation_request_new,
+        name="organisation-request-new",
+    ),
+    path(
+        "habilitation/organisations/",
+        organisation_request.organisation_requests,
+        name="organisation-requests",
+    ),
+    path(
+        "habilitation/organisations/<int:pk>/",
+        organisation_request.organisation_request_detail,
+        name="organisation-request-detail",
+    ),
+    path(
+        "habilitation/organisations/<int:pk>/<slug:action>/",
+        organisation_request.organisation_request_act,
+        name="organisation-request-act",
+    ),
+    path(
+        "demande-habilitation/<str:token>/",
+        organisation_request.organisation_request_page,
+        name="organisation-request-page",
+    ),
     path(
         "referent/<int:pk>/habilitations/nouvelle/",
         referent.habilitation_request_new,
