@@ -261,14 +261,6 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 ),
             ),
             Page(
-                "mandats:organisation-request-new",
-                "Habiliter une organisation",
-                everyone,
-                children=(
-                    Page("mandats:organisation-request-page", "Suivi de la demande", everyone),
-                ),
-            ),
-            Page(
                 "mandats:habilitation-decisions",
                 "Demandes d'habilitation",
                 aidants_connect("decide_habilitations"),
@@ -327,6 +319,12 @@ ELSEWHERE: tuple[Page, ...] = (
     Page("mandats:totp-setup", "Activer la double authentification"),
     Page("mandats:totp-verify", "Code de sécurité"),
     Page("mandats:attestation-verify", "Vérifier une attestation", everyone),
+    Page(
+        "mandats:organisation-request-new",
+        "Habiliter une organisation",
+        everyone,
+        children=(Page("mandats:organisation-request-page", "Suivi de la demande", everyone),),
+    ),
 )
 
 

@@ -20,8 +20,8 @@ from django.utils.module_loading import import_string
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.models import Membership, Role, Structure, User
-from mandats import cards, otp, seal, services
+from core.models import Departement, Membership, Role, Structure, StructureType, User
+from mandats import cards, organisations, otp, seal, services
 from mandats.journal_anchors import journal_anchor_heads
 from mandats.models import (
     Autorisation,
@@ -31,6 +31,7 @@ from mandats.models import (
     HabilitatedOrganisation,
     Mandat,
     MandatDuration,
+    OrganisationRequest,
     Usager,
     all_demarches,
 )
@@ -42,6 +43,8 @@ REFERENT_EMAIL = "referent@demo.inclusion.gouv.fr"
 DEPARTED_AIDANT_EMAIL = "aidant.partie@demo.inclusion.gouv.fr"
 # An aidant without a smartphone, who logs in with a physical TOTP card.
 CARD_AIDANT_EMAIL = "aidant.carte@demo.inclusion.gouv.fr"
+# An organisation waiting for the ANCT's instruction (its address already confirmed).
+REQUESTING_SIRET = "51234567900017"
 # Two cards of the demo's stock, public like the TOTP key: one left in stock, one associated.
 DEMO_CARDS = {
     "DEMO-0001": b32encode(b"demo-carte-totp-0001").decode(),
@@ -91,6 +94,7 @@ def load(users: dict[str, User]) -> None:
         services.autorisation_revoke(autorisation=famille, by=referent)
     _departed_aidant(organisation, referent)
     _cards(organisation, referent, users["anct@demo.inclusion.gouv.fr"])
+    _pending_organisation_request()
     # The demo runs no beat: its journal is anchored once loaded, so verify_journal has a
     # checkpoint to check against (`manage.py anchor_journal` anchors again later).
     transaction.on_commit(journal_anchor_heads)
@@ -135,6 +139,32 @@ def _cards(organisation: Structure, referent: User, anct: User) -> None:
             organisation=organisation,
             by=referent,
         )
+
+
+def _pending_organisation_request() -> None:
+    if OrganisationRequest.objects.filter(siret=REQUESTING_SIRET).exists():
+        return
+    request = organisations.organisation_request_submit(
+        siret=REQUESTING_SIRET,
+        name="Centre social Les Tilleuls",
+        type=StructureType.PRIVEE,
+        departement=Departement.objects.get(code="37"),
+        address="1 place du Marché, 37000 Tours",
+        referent_first_name="Sophie",
+        referent_last_name="Durand",
+        referent_email="sophie.durand@tilleuls.example",
+        referent_phone="",
+        aidants=[
+            {
+                "first_name": "Inès",
+                "last_name": "Martin",
+                "email": "ines.martin@tilleuls.example",
+                "profession": "Conseillère en économie sociale et familiale",
+            }
+        ],
+        demarches=[Demarche.SOCIAL, Demarche.LOGEMENT, Demarche.ARGENT],
+    )
+    organisations.organisation_request_confirm_email(request=request)
 
 
 def _uses(mandat: Mandat, aidant: User) -> None:

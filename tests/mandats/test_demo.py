@@ -29,6 +29,7 @@ from mandats.models import (
     JournalEntry,
     Mandat,
     MandatDuration,
+    OrganisationRequest,
     Usager,
     all_demarches,
 )
@@ -272,6 +273,14 @@ def test_the_demo_shows_a_deactivated_aidant_on_the_team_page():
     assert not departed.is_active
     assert departed in [m.user for m in selectors.organisation_aidants(organisation)]
     assert JournalEntry.objects.filter(action="aidant_deactivated").count() == 1
+
+
+def test_the_demo_holds_an_organisation_request_waiting_for_the_anct():
+    load()
+    load()
+
+    (request,) = OrganisationRequest.objects.all()
+    assert request.status == "nouvelle" and request.email_confirmed_at is not None
 
 
 def test_the_demo_holds_a_card_in_stock_and_an_associated_card():
