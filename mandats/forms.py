@@ -245,3 +245,12 @@ class MessageForm(DsfrForm):
     message = forms.CharField(
         label="Message au demandeur", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
+
+
+class ReasonForm(DsfrForm):
+    message = forms.CharField(
+        label="Motif du refus ou de la clôture",
+        help_text="Transmis au demandeur et gardé dans l'historique de la demande.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )

@@ -1370,6 +1370,10 @@ class OrganisationRequest(models.Model):
     def get_abilities(self, user: User | AnonymousUser) -> Abilities:
         return organisation_request_abilities(user)
 
+    @property
+    def demarche_labels(self) -> list[str]:
+        return [label for code, label in Demarche.choices if code in set(self.demarches)]
+
     @transition(
         field=status,
         source=REQUEST_TO_INSTRUCT,

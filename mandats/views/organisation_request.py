@@ -20,6 +20,7 @@ from mandats.forms import (
     MessageForm,
     OrganisationRequestChangesForm,
     OrganisationRequestForm,
+    ReasonForm,
     aidants_text,
 )
 from mandats.middleware import otp_exempt
@@ -123,12 +124,25 @@ def organisation_request_detail(request: AuthenticatedHttpRequest, pk: int) -> H
         "title": f"Demande de {organisation_request.name}",
         "organisation_request": organisation_request,
         "messages_list": organisation_request.messages.select_related("author"),
-        "transitions": organisation_request.transitions.select_related("by"),
+        "transitions": [
+            {
+                "at": t.at,
+                "who": "Le demandeur" if t.system == organisations.REQUESTER else t.actor_label,
+                "from": _state_label(t.from_state),
+                "to": _state_label(t.to_state),
+                "reason": t.reason,
+            }
+            for t in organisation_request.transitions.select_related("by")
+        ],
         "message_form": MessageForm(auto_id="id_message_%s"),
-        "reason_form": MessageForm(auto_id="id_reason_%s", prefix="motif"),
+        "reason_form": ReasonForm(auto_id="id_reason_%s", prefix="motif"),
         "states": OrganisationRequestStatus,
     }
     return render(request, "mandats/organisation_request_detail.html", context)
+
+
+def _state_label(value: str) -> str:
+    return OrganisationRequestStatus(value).label if value else "—"
 
 
 def _with_message(service: Callable[..., OrganisationRequest], key: str) -> Callable:
