@@ -10,7 +10,7 @@ from rest_framework import serializers
 from core.api import strict
 from core.models import Membership
 from mandats.abilities import team_member_abilities
-from mandats.models import CarteTOTPStatus
+from mandats.models import CarteTOTPStatus, OrganisationRequestStatus
 
 
 class TeamAbilitiesSerializer(serializers.Serializer):
@@ -84,3 +84,33 @@ class CarteAssociationSerializer(strict.Serializer):
     code = serializers.CharField(
         min_length=6, max_length=8, help_text="Le code que la carte affiche maintenant."
     )
+
+
+class OrganisationRequestMessageSerializer(serializers.Serializer):
+    author_kind = serializers.CharField(help_text="anct ou demandeur.")
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class OrganisationRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    siret = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.CharField()
+    departement = serializers.CharField(source="departement_id")
+    address = serializers.CharField()
+    referent_first_name = serializers.CharField()
+    referent_last_name = serializers.CharField()
+    referent_email = serializers.EmailField()
+    aidants = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    demarches = serializers.ListField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=OrganisationRequestStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    email_confirmed_at = serializers.DateTimeField(allow_null=True)
+    structure = serializers.IntegerField(source="structure_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    messages = OrganisationRequestMessageSerializer(many=True, read_only=True)
+
+
+class RequestMessageSerializer(strict.Serializer):
+    message = serializers.CharField(max_length=5000, help_text="Transmis au demandeur.")

@@ -19,16 +19,22 @@ from rest_framework.response import Response
 
 from core.http import AuthenticatedRequest
 from core.models import Membership, Structure, User
-from mandats import cards, otp, selectors, services
-from mandats.abilities import PROGRAMME, OrganisationAbilities
+from mandats import cards, organisations, otp, selectors, services
+from mandats.abilities import (
+    PROGRAMME,
+    OrganisationAbilities,
+    organisation_request_abilities,
+)
 from mandats.api.serializers import (
     CarteAssociationSerializer,
     CarteLoadedSerializer,
     CarteLoadSerializer,
     CarteSerializer,
+    OrganisationRequestSerializer,
+    RequestMessageSerializer,
     TeamMemberSerializer,
 )
-from mandats.models import CarteTOTP
+from mandats.models import CarteTOTP, OrganisationRequest
 
 ORGANISATION = OpenApiParameter(
     "organisation_id", int, OpenApiParameter.PATH, description="Identifiant de l'organisation."
@@ -219,3 +225,93 @@ class CarteViewSet(viewsets.GenericViewSet):
         with service_errors():
             carte = cards.carte_declare_lost(carte=carte, by=request.user)
         return Response(self.get_serializer(carte).data)
+
+
+@extend_schema(tags=["Aidants Connect : demandes d'habilitation des organisations"])
+class OrganisationRequestViewSet(viewsets.GenericViewSet):
+    """The ANCT instructs the organisations' requests, with the pages' services and abilities."""
+
+    serializer_class = OrganisationRequestSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    lookup_value_regex = "[0-9]+"
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if not organisation_request_abilities(request.user)["view"]:
+            raise exceptions.PermissionDenied("Réservé aux agents de l'ANCT.")
+
+    def get_queryset(self) -> QuerySet[OrganisationRequest]:
+        requests = OrganisationRequest.objects.prefetch_related("messages")
+        return requests.order_by("-created_at", "-pk")
+
+    @extend_schema(summary="Les demandes, les plus récentes d'abord")
+    def list(self, request: AuthenticatedRequest) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(summary="Une demande, avec ses messages")
+    def retrieve(self, request: AuthenticatedRequest, pk: str) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def _act(self, run: Callable[[OrganisationRequest], object]) -> Response:
+        organisation_request = self.get_object()
+        with service_errors():
+            run(organisation_request)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=organisation_request.pk)).data
+        )
+
+    def _message(self, request: AuthenticatedRequest) -> str:
+        body = RequestMessageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data["message"]
+
+    @extend_schema(summary="Prendre la demande en instruction", request=None)
+    @action(detail=True, methods=["post"], url_path="instruire")
+    def instruct(self, request: AuthenticatedRequest, pk: str) -> Response:
+        return self._act(
+            lambda r: organisations.organisation_request_instruct(request=r, by=request.user)
+        )
+
+    @extend_schema(summary="Demander des modifications", request=RequestMessageSerializer)
+    @action(detail=True, methods=["post"], url_path="modifications")
+    def ask_changes(self, request: AuthenticatedRequest, pk: str) -> Response:
+        message = self._message(request)
+        return self._act(
+            lambda r: organisations.organisation_request_ask_changes(
+                request=r, message=message, by=request.user
+            )
+        )
+
+    @extend_schema(
+        summary="Valider la demande",
+        description="Crée l'organisation, le compte de son référent (invité par courriel) et les "
+        "demandes d'habilitation des aidants, en une transaction.",
+        request=None,
+    )
+    @action(detail=True, methods=["post"], url_path="valider")
+    def validate(self, request: AuthenticatedRequest, pk: str) -> Response:
+        return self._act(
+            lambda r: organisations.organisation_request_validate(request=r, by=request.user)
+        )
+
+    @extend_schema(summary="Refuser la demande", request=RequestMessageSerializer)
+    @action(detail=True, methods=["post"], url_path="refuser")
+    def refuse(self, request: AuthenticatedRequest, pk: str) -> Response:
+        message = self._message(request)
+        return self._act(
+            lambda r: organisations.organisation_request_refuse(
+                request=r, reason=message, by=request.user
+            )
+        )
+
+    @extend_schema(summary="Clore la demande", request=RequestMessageSerializer)
+    @action(detail=True, methods=["post"], url_path="clore")
+    def close(self, request: AuthenticatedRequest, pk: str) -> Response:
+        message = self._message(request)
+        return self._act(
+            lambda r: organisations.organisation_request_close(
+                request=r, reason=message, by=request.user
+            )
+        )
