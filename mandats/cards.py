@@ -101,7 +101,8 @@ def _parse(content: str) -> tuple[list[tuple[int, str, bytes]], list[str]]:
 def _check_row(
     cells: list[str], serial_at: int, seed_at: int, seen: dict[str, int]
 ) -> tuple[list[str], str, bytes]:
-    serial = cells[serial_at].strip() if serial_at < len(cells) else ""
+    # Upper case: the référent types the serial as they read it, « ac-0001 » or « AC-0001 ».
+    serial = cells[serial_at].strip().upper() if serial_at < len(cells) else ""
     raw_seed = cells[seed_at].strip() if seed_at < len(cells) else ""
     problems: list[str] = []
     if not SERIAL.match(serial):

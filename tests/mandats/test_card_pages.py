@@ -61,7 +61,7 @@ def test_a_refused_batch_shows_each_line_and_loads_nothing(client, anct):
 
 
 @pytest.mark.parametrize("persona", ["referent", "aidant", "gestionnaire"])
-def test_the_stock_is_for_the_anct(verified_client, request, persona):
+def test_the_stock_is_for_the_anct(db, verified_client, request, persona):
     client = verified_client(request.getfixturevalue(persona))
     assert client.get(STOCK).status_code == 403
 

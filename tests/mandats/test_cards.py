@@ -81,6 +81,11 @@ def test_a_csv_with_errors_loads_nothing_and_names_every_line(anct):
     assert CarteTOTP.objects.count() == 0
 
 
+def test_serial_numbers_are_stored_in_upper_case_so_case_never_makes_two_cards(anct, stock):
+    with pytest.raises(ValidationError, match="Ligne 2 : la carte AC-0001 est déjà dans le stock"):
+        cards.cartes_load_csv(content=f"numero_serie;graine\nac-0001;{SEED}", by=anct)
+
+
 def test_a_card_already_in_stock_is_refused_with_its_line(anct, stock):
     with pytest.raises(ValidationError, match="Ligne 2 : la carte AC-0002 est déjà dans le stock"):
         cards.cartes_load_csv(content=f"serial,seed\nAC-0002,{SEED}\nAC-0009,{SEED}", by=anct)
@@ -94,7 +99,7 @@ def test_a_file_without_cards_or_columns_is_refused(anct, content):
 
 
 @pytest.mark.parametrize("persona", ["referent", "aidant", "gestionnaire"])
-def test_only_the_anct_loads_cards(request, persona):
+def test_only_the_anct_loads_cards(db, request, persona):
     with pytest.raises(PermissionDenied):
         cards.cartes_load_csv(
             content=f"numero_serie;graine\nAC-0001;{SEED}", by=request.getfixturevalue(persona)

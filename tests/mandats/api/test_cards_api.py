@@ -54,7 +54,7 @@ def test_the_anct_loads_then_lists_the_stock(client, anct):
 
 
 @pytest.mark.parametrize("persona", ["referent", "gestionnaire"])
-def test_only_the_anct_loads(client, request, persona):
+def test_only_the_anct_loads(db, client, request, persona):
     client = token_client(client, request.getfixturevalue(persona))
     response = post(client, f"{CARTES}charger/", {"csv": f"numero_serie;graine\nAC-0001;{SEED}"})
     assert response.status_code == 403
