@@ -599,6 +599,12 @@ if not DEMO and any(len(secret) < 32 for secret in JOURNAL_SEAL_KEYS.values()):
     raise ImproperlyConfigured(
         "JOURNAL_SEAL_KEYS contient un secret trop court : 32 caractères au moins en production."
     )
+# The key encrypting the seeds of the physical TOTP cards: a Fernet key (32 random bytes in
+# url-safe base64), e.g. `python -c "from cryptography.fernet import Fernet as F;
+# print(F.generate_key().decode())"`.
+# The demo derives one from SECRET_KEY; without it, production refuses to load cards. Changing it
+# makes the cards already loaded unreadable.
+AIDANTS_CONNECT_CARD_SEED_KEY = env_str("AIDANTS_CONNECT_CARD_SEED_KEY")
 # The wording new mandates are signed with: a template mandats/attestation/legal_text/<version>.html
 # must exist (checked at startup). Signed mandates keep the version they were signed with.
 AIDANTS_CONNECT_MANDAT_TEXT_VERSION = env_str("AIDANTS_CONNECT_MANDAT_TEXT_VERSION", "2025-01")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", include(("core.api.urls", "api"))),
     path("api/conseillers/", include(("conseillers.api.urls", "api-conseillers"))),
+    path("api/aidants-connect/", include(("mandats.api.urls", "api-aidants-connect"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

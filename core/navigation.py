@@ -253,8 +253,31 @@ NAVIGATION: tuple[Page | Group, ...] = (
                         "Organisation",
                         children=(
                             Page("mandats:habilitation-request-new", "Demande d'habilitation"),
+                            Page(
+                                "mandats:referent-team",
+                                "Équipe",
+                                children=(
+                                    Page("mandats:referent-aidant-action", "Aidant"),
+                                    Page("mandats:referent-carte-associate", "Associer une carte"),
+                                ),
+                            ),
                         ),
                     ),
+                ),
+            ),
+            Page(
+                "mandats:cartes-stock",
+                "Cartes TOTP",
+                aidants_connect("manage_cartes"),
+                children=(Page("mandats:carte-lost", "Carte perdue"),),
+            ),
+            Page(
+                "mandats:organisation-requests",
+                "Demandes des organisations",
+                aidants_connect("decide_habilitations"),
+                children=(
+                    Page("mandats:organisation-request-detail", "Demande"),
+                    Page("mandats:organisation-request-act", "Décision"),
                 ),
             ),
             Page(
@@ -316,6 +339,12 @@ ELSEWHERE: tuple[Page, ...] = (
     Page("mandats:totp-setup", "Activer la double authentification"),
     Page("mandats:totp-verify", "Code de sécurité"),
     Page("mandats:attestation-verify", "Vérifier une attestation", everyone),
+    Page(
+        "mandats:organisation-request-new",
+        "Habiliter une organisation",
+        everyone,
+        children=(Page("mandats:organisation-request-page", "Suivi de la demande", everyone),),
+    ),
 )
 
 

@@ -35,6 +35,8 @@ class ProgrammeAbilities:
             "decide_habilitations": scope.is_anct,
             # Mergers and moves of organisations: any mandate, to any organisation habilitée.
             "transfer_any_mandat": scope.is_anct,
+            # Physical TOTP cards: the ANCT loads the stock and sees every association.
+            "manage_cartes": scope.is_anct,
             # Menus: the pages a person has at least one organisation for.
             "sign_mandats": bool(scope.structure_ids(Role.AIDANT)),
             "open_referent_space": bool(scope.structure_ids(Role.REFERENT)),
@@ -66,7 +68,41 @@ class OrganisationAbilities:
             "request_habilitation": scope.is_anct or referent,
             # Between two organisations: the référent must hold this key in both.
             "transfer_mandats": referent,
+            # The team: deactivate, reactivate, remove an aidant, associate or declare lost a
+            # TOTP card. The référent only: the ANCT decides habilitations, not who stays.
+            "manage_aidants": referent,
         }
+
+
+def team_member_abilities(
+    user: User | AnonymousUser,
+    *,
+    organisation_id: int,
+    aidant_id: int,
+    is_active: bool,
+    works_elsewhere: bool,
+) -> Abilities:
+    """What the référent may do to one aidant of the team: an account is closed only when it
+    serves this organisation alone; otherwise the aidant is only removed from it. Nobody acts on
+    their own account here."""
+    manage = OrganisationAbilities(organisation_id).get_abilities(user)["manage_aidants"]
+    manage = manage and aidant_id != getattr(user, "pk", None)
+    return {
+        "deactivate": manage and is_active and not works_elsewhere,
+        "reactivate": manage and not is_active,
+        "remove": manage and works_elsewhere,
+        "associate_card": manage and is_active,
+    }
+
+
+def carte_abilities(user: User | AnonymousUser, *, organisation_id: int | None) -> Abilities:
+    """A card in stock belongs to the ANCT; once associated, to the organisation, whose référent
+    may declare it lost (the ANCT too, from the stock page)."""
+    scope = scope_of(user)
+    referent = organisation_id is not None and scope.has_structure_role(
+        organisation_id, Role.REFERENT
+    )
+    return {"view": scope.is_anct or referent, "declare_lost": scope.is_anct or referent}
 
 
 def mandat_abilities(user: User | AnonymousUser, *, organisation_id: int) -> Abilities:
@@ -110,3 +146,17 @@ def habilitation_request_abilities(user: User | AnonymousUser) -> Abilities:
     # Any request, whatever its organisation: the decision is national.
     decide = PROGRAMME.get_abilities(user)["decide_habilitations"]
     return {"validate": decide, "refuse": decide}
+
+
+def organisation_request_abilities(user: User | AnonymousUser) -> Abilities:
+    """The ANCT instructs every organisation's request; the requester acts through the link
+    sent to their confirmed address, not through an account (mandats.organisations)."""
+    decide = scope_of(user).is_anct
+    return {
+        "view": decide,
+        "instruct": decide,
+        "request_changes": decide,
+        "validate": decide,
+        "refuse": decide,
+        "close": decide,
+    }

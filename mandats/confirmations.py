@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from core.confirm import ConfirmableAction, Confirmation, modal_form
 from core.forms import DsfrForm
+from core.models import Structure, User
 from mandats.forms import HabilitationRefuseForm
-from mandats.models import Autorisation, HabilitationRequest, Mandat
+from mandats.models import Autorisation, CarteTOTP, HabilitationRequest, Mandat
 
 
 def autorisation_revocation(autorisation: Autorisation, *, by_usager: bool) -> Confirmation:
@@ -97,3 +98,52 @@ def habilitation_refuse_action(habilitation_request: HabilitationRequest) -> Con
         habilitation_request.pk,
         HabilitationRefuseForm,
     )
+
+
+# The référent's team: what each action does to the aidant, said before it is done.
+TEAM_ACTIONS = ("desactiver", "reactiver", "retirer")
+
+
+def team_confirmation(action: str, aidant: User, organisation: Structure) -> Confirmation:
+    who = aidant.get_full_name() or aidant.email
+    if action == "desactiver":
+        return Confirmation(
+            f"Désactiver le compte de {who}",
+            f"{who} ne pourra plus se connecter ni agir pour les usagers ; les mandats restent "
+            f"ceux de {organisation.name}. Vous pourrez réactiver le compte plus tard.",
+        )
+    if action == "reactiver":
+        return Confirmation(
+            f"Réactiver le compte de {who}",
+            f"{who} pourra de nouveau se connecter et agir pour les usagers de "
+            f"{organisation.name}, avec son mot de passe et son second facteur.",
+            primary=True,
+        )
+    return Confirmation(
+        f"Retirer {who} de l'organisation",
+        f"{who} n'agira plus pour les usagers de {organisation.name} ; son compte reste actif "
+        "pour ses autres structures. Pour l'y remettre, il faudra une nouvelle habilitation.",
+    )
+
+
+def team_action(action: str, aidant: User, organisation: Structure) -> ConfirmableAction:
+    slug = f"{action}-aidant-{aidant.pk}"
+    return ConfirmableAction(
+        slug,
+        team_confirmation(action, aidant, organisation),
+        reverse("mandats:referent-aidant-action", args=[organisation.pk, aidant.pk, action]),
+        modal_form(DsfrForm, slug.replace("-", "")),
+    )
+
+
+def carte_loss(carte: CarteTOTP) -> Confirmation:
+    holder = f" de {carte.aidant.get_full_name() or carte.aidant.email}" if carte.aidant else ""
+    return Confirmation(
+        f"Déclarer perdue la carte {carte.serial_number}",
+        f"La carte {carte.serial_number}{holder} sera désactivée immédiatement : ses codes seront "
+        "refusés à la connexion. Une carte perdue ne se réactive pas.",
+    )
+
+
+def carte_lost_action(carte: CarteTOTP) -> ConfirmableAction:
+    return _action(f"perte-carte-{carte.pk}", carte_loss(carte), "mandats:carte-lost", carte.pk)

@@ -8,7 +8,7 @@ mandates of a demo usager are created only when the usager has none in the organ
 from __future__ import annotations
 
 import time
-from base64 import b32encode
+from base64 import b32decode, b32encode
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,15 +20,18 @@ from django.utils.module_loading import import_string
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.models import Structure, User
-from mandats import otp, seal, services
+from core.models import Departement, Membership, Role, Structure, StructureType, User
+from mandats import cards, organisations, otp, seal, services
 from mandats.journal_anchors import journal_anchor_heads
 from mandats.models import (
     Autorisation,
+    CarteTOTP,
+    CarteTOTPStatus,
     Demarche,
     HabilitatedOrganisation,
     Mandat,
     MandatDuration,
+    OrganisationRequest,
     Usager,
     all_demarches,
 )
@@ -36,6 +39,17 @@ from mandats.models import (
 ORGANISATION_SIRET = "78493001800014"  # Association Solidarité numérique 93 (core.demo)
 AIDANT_EMAIL = "aidant@demo.inclusion.gouv.fr"
 REFERENT_EMAIL = "referent@demo.inclusion.gouv.fr"
+# An aidant who left the organisation: the référent's team page shows them deactivated.
+DEPARTED_AIDANT_EMAIL = "aidant.partie@demo.inclusion.gouv.fr"
+# An aidant without a smartphone, who logs in with a physical TOTP card.
+CARD_AIDANT_EMAIL = "aidant.carte@demo.inclusion.gouv.fr"
+# An organisation waiting for the ANCT's instruction (its address already confirmed).
+REQUESTING_SIRET = "51234567900017"
+# Two cards of the demo's stock, public like the TOTP key: one left in stock, one associated.
+DEMO_CARDS = {
+    "DEMO-0001": b32encode(b"demo-carte-totp-0001").decode(),
+    "DEMO-0002": b32encode(b"demo-carte-totp-0002").decode(),
+}
 TOTP_ACCOUNTS = (AIDANT_EMAIL, REFERENT_EMAIL)
 # Public on purpose, like the demo password: a newcomer types it into any authenticator app.
 # It guards nothing outside the demo: the demo_totp command refuses any other key.
@@ -78,9 +92,79 @@ def load(users: dict[str, User]) -> None:
         )
         famille = mandat.autorisations.get(demarche=Demarche.FAMILLE)
         services.autorisation_revoke(autorisation=famille, by=referent)
+    _departed_aidant(organisation, referent)
+    _cards(organisation, referent, users["anct@demo.inclusion.gouv.fr"])
+    _pending_organisation_request()
     # The demo runs no beat: its journal is anchored once loaded, so verify_journal has a
     # checkpoint to check against (`manage.py anchor_journal` anchors again later).
     transaction.on_commit(journal_anchor_heads)
+
+
+def _departed_aidant(organisation: Structure, referent: User) -> User:
+    aidant, created = User.objects.get_or_create(
+        email=DEPARTED_AIDANT_EMAIL, defaults={"first_name": "Camille", "last_name": "Roux"}
+    )
+    if created:
+        aidant.set_unusable_password()
+        aidant.save(update_fields=["password"])
+    Membership.objects.get_or_create(user=aidant, structure=organisation, role=Role.AIDANT)
+    if aidant.is_active:
+        services.aidant_deactivate(aidant=aidant, organisation=organisation, by=referent)
+    return aidant
+
+
+def _cards(organisation: Structure, referent: User, anct: User) -> None:
+    """The stock page shows two cards, the team page an aidant who logs in with one of them."""
+    missing = {
+        s: seed
+        for s, seed in DEMO_CARDS.items()
+        if not CarteTOTP.objects.filter(serial_number=s).exists()
+    }
+    if missing:
+        rows = "".join(f"{serial};{seed}\n" for serial, seed in missing.items())
+        cards.cartes_load_csv(content=f"numero_serie;graine\n{rows}", by=anct)
+    aidant, created = User.objects.get_or_create(
+        email=CARD_AIDANT_EMAIL, defaults={"first_name": "Louise", "last_name": "Bernard"}
+    )
+    if created:
+        aidant.set_unusable_password()
+        aidant.save(update_fields=["password"])
+    Membership.objects.get_or_create(user=aidant, structure=organisation, role=Role.AIDANT)
+    if CarteTOTP.objects.filter(serial_number="DEMO-0002", status=CarteTOTPStatus.STOCK).exists():
+        totp = TOTP(b32decode(DEMO_CARDS["DEMO-0002"]))
+        cards.carte_associate(
+            serial_number="DEMO-0002",
+            code=f"{totp.token():06d}",
+            aidant=aidant,
+            organisation=organisation,
+            by=referent,
+        )
+
+
+def _pending_organisation_request() -> None:
+    if OrganisationRequest.objects.filter(siret=REQUESTING_SIRET).exists():
+        return
+    request = organisations.organisation_request_submit(
+        siret=REQUESTING_SIRET,
+        name="Centre social Les Tilleuls",
+        type=StructureType.PRIVEE,
+        departement=Departement.objects.get(code="37"),
+        address="1 place du Marché, 37000 Tours",
+        referent_first_name="Sophie",
+        referent_last_name="Durand",
+        referent_email="sophie.durand@tilleuls.example",
+        referent_phone="",
+        aidants=[
+            {
+                "first_name": "Inès",
+                "last_name": "Martin",
+                "email": "ines.martin@tilleuls.example",
+                "profession": "Conseillère en économie sociale et familiale",
+            }
+        ],
+        demarches=[Demarche.SOCIAL, Demarche.LOGEMENT, Demarche.ARGENT],
+    )
+    organisations.organisation_request_confirm_email(request=request)
 
 
 def _uses(mandat: Mandat, aidant: User) -> None:
@@ -97,9 +181,8 @@ def _uses(mandat: Mandat, aidant: User) -> None:
 def demo_device(user: User) -> TOTPDevice:
     """The device the middleware will ask a code from (the first confirmed one) gets the
     documented key, so the demo works even after someone enrolled their own phone."""
-    device = otp.confirmed_device(user) or TOTPDevice(
-        user=user, name=otp.DEVICE_NAME, confirmed=True
-    )
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    device = confirmed or TOTPDevice(user=user, name=otp.DEVICE_NAME, confirmed=True)
     if device.pk is not None and device.key == DEMO_TOTP_KEY.hex():
         return device
     device.key = DEMO_TOTP_KEY.hex()

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import hmac
 import json
+import time
 import unicodedata
 import zlib
 from contextlib import nullcontext
@@ -26,16 +27,19 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django_fsm import FSMField, transition
+from django_otp.models import Device, ThrottlingMixin
 
-from core.models import Role, Structure, User
+from core.models import Role, Structure, StructureType, User
 from core.transitions import TransitionLog
-from mandats import journal_chain, journal_seal
+from mandats import card_seeds, journal_chain, journal_seal
 from mandats.abilities import (
     Abilities,
     OrganisationAbilities,
     autorisation_abilities,
+    carte_abilities,
     habilitation_request_abilities,
     mandat_abilities,
+    organisation_request_abilities,
     usager_mandat_abilities,
 )
 from mandats.journal_chain import (
@@ -52,6 +56,9 @@ from mandats.journal_chain import (
 
 # Aidants and référents both work under the organisation's mandates; only aidants act for usagers.
 MANDAT_ROLES = (Role.AIDANT, Role.REFERENT)
+# The clock drift a TOTP code may show, in 30-second steps either side: the app's (mandats.otp)
+# and the cards' alike.
+TOTP_TOLERANCE_STEPS = 1
 
 
 class Demarche(models.TextChoices):
@@ -308,6 +315,134 @@ class HabilitationTransition(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une demande d'habilitation"
         verbose_name_plural = "changements de statut des demandes d'habilitation"
+
+
+# --- Physical TOTP cards ---------------------------------------------------------------------
+
+
+class CarteTOTPStatus(models.TextChoices):
+    STOCK = "stock", "En stock"
+    ASSOCIATED = "associee", "Associée à un aidant"
+    LOST = "perdue", "Perdue"
+
+
+class CarteTOTPQuerySet(models.QuerySet["CarteTOTP"]):
+    def in_stock(self) -> CarteTOTPQuerySet:
+        return self.filter(status=CarteTOTPStatus.STOCK)
+
+
+class CarteTOTP(models.Model):
+    """A physical TOTP card the ANCT hands out to aidants without a smartphone. The seed is
+    stored encrypted (mandats.card_seeds): whoever reads the table cannot compute a code."""
+
+    serial_number = models.CharField("numéro de série", max_length=64, unique=True)
+    encrypted_seed = models.TextField("graine chiffrée", editable=False)
+    status = FSMField(
+        "statut",
+        max_length=10,
+        choices=CarteTOTPStatus.choices,
+        default=CarteTOTPStatus.STOCK,
+        protected=True,
+    )
+    organisation = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cartes_totp",
+        verbose_name="organisation",
+    )
+    aidant = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cartes_totp",
+        verbose_name="aidant",
+    )
+    loaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="chargée par"
+    )
+    created_at = models.DateTimeField("chargée le", default=timezone.now)
+    associated_at = models.DateTimeField("associée le", null=True, blank=True)
+    lost_at = models.DateTimeField("déclarée perdue le", null=True, blank=True)
+
+    objects = CarteTOTPQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "carte TOTP"
+        verbose_name_plural = "cartes TOTP"
+        ordering = ["serial_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aidant"],
+                condition=Q(status=CarteTOTPStatus.ASSOCIATED),
+                name="carte_totp_one_per_aidant",
+                violation_error_message="Cet aidant a déjà une carte associée.",
+            ),
+            models.CheckConstraint(
+                name="carte_totp_associated_has_aidant",
+                condition=Q(status=CarteTOTPStatus.STOCK)
+                | (Q(aidant__isnull=False) & Q(organisation__isnull=False))
+                | Q(status=CarteTOTPStatus.LOST),
+                violation_error_message="Une carte associée désigne un aidant et son organisation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Carte {self.serial_number} ({self.get_status_display()})"
+
+    def get_abilities(self, user: User | AnonymousUser) -> Abilities:
+        return carte_abilities(user, organisation_id=self.organisation_id)
+
+    @transition(field=status, source=CarteTOTPStatus.STOCK, target=CarteTOTPStatus.ASSOCIATED)
+    def associate(self) -> None:
+        self.associated_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[CarteTOTPStatus.STOCK, CarteTOTPStatus.ASSOCIATED],
+        target=CarteTOTPStatus.LOST,
+    )
+    def declare_lost(self) -> None:
+        self.lost_at = timezone.now()
+
+
+class CarteTOTPDevice(ThrottlingMixin, Device):
+    """The card as django-otp sees it once associated: the second factor of its aidant, checked
+    like the app (same drift tolerance, drift remembered, one use per code, growing delay after
+    wrong codes). Unconfirmed once the card is declared lost."""
+
+    carte = models.OneToOneField(
+        CarteTOTP, on_delete=models.PROTECT, related_name="device", verbose_name="carte"
+    )
+    drift = models.SmallIntegerField("dérive (pas de 30 s)", default=0)
+    last_t = models.BigIntegerField("dernier pas accepté", default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "carte TOTP d'un aidant"
+        verbose_name_plural = "cartes TOTP des aidants"
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        totp = card_seeds.totp(self.carte.encrypted_seed, drift=self.drift)
+        totp.time = time.time()  # read at the call, so that tests can move the clock
+        try:
+            verified = bool(totp.verify(int(str(token)), TOTP_TOLERANCE_STEPS, self.last_t + 1))
+        except ValueError:
+            verified = False
+        if not verified:
+            self.throttle_increment(commit=True)
+            return False
+        self.last_t, self.drift = totp.t(), totp.drift
+        self.throttle_reset(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
 
 
 # --- Usagers ----------------------------------------------------------------------------------
@@ -584,6 +719,15 @@ class JournalAction(models.TextChoices):
     MANDAT_TRANSFERRED = "mandat_transferred", "Transfert d'un mandat"
     ORGANISATION_SWITCHED = "organisation_switched", "Changement d'organisation d'un aidant"
     USAGER_PURGED = "usager_purged", "Purge des données personnelles d'un usager"
+    AIDANT_DEACTIVATED = "aidant_deactivated", "Désactivation du compte d'un aidant"
+    AIDANT_REACTIVATED = "aidant_reactivated", "Réactivation du compte d'un aidant"
+    AIDANT_REMOVED = "aidant_removed", "Retrait d'un aidant de l'organisation"
+    CARTE_ASSOCIATED = "carte_associated", "Association d'une carte TOTP à un aidant"
+    CARTE_LOST = "carte_lost", "Déclaration de perte d'une carte TOTP"
+    ORGANISATION_REQUEST_DECIDED = (
+        "organisation_request_decided",
+        "Décision sur la demande d'habilitation d'une organisation",
+    )
 
 
 _CHAIN_CONSTRAINT = "journalentry_one_sequence_per_chain"
@@ -990,6 +1134,67 @@ class JournalEntry(models.Model):
         )
 
     @classmethod
+    def log_aidant_deactivated(
+        cls, *, aidant: User, organisation: Structure, by: User
+    ) -> JournalEntry:
+        return cls._log_team(JournalAction.AIDANT_DEACTIVATED, aidant, organisation, by)
+
+    @classmethod
+    def log_aidant_reactivated(
+        cls, *, aidant: User, organisation: Structure, by: User
+    ) -> JournalEntry:
+        return cls._log_team(JournalAction.AIDANT_REACTIVATED, aidant, organisation, by)
+
+    @classmethod
+    def log_aidant_removed(cls, *, aidant: User, organisation: Structure, by: User) -> JournalEntry:
+        return cls._log_team(JournalAction.AIDANT_REMOVED, aidant, organisation, by)
+
+    @classmethod
+    def _log_team(
+        cls, action: JournalAction, aidant: User, organisation: Structure, by: User
+    ) -> JournalEntry:
+        # The aidant is named by id: the actor column is whoever acted (the référent), and the
+        # aidant's "last activity" must not count what others did to their account.
+        return cls.append(
+            action, actor=by, organisation=organisation, details={"aidant_id": aidant.pk}
+        )
+
+    @classmethod
+    def log_carte_associated(cls, *, carte: CarteTOTP, by: User) -> JournalEntry:
+        return cls.append(
+            JournalAction.CARTE_ASSOCIATED,
+            actor=by,
+            organisation=carte.organisation,
+            details={"serial_number": carte.serial_number, "aidant_id": carte.aidant_id},
+        )
+
+    @classmethod
+    def log_carte_lost(cls, *, carte: CarteTOTP, by: User) -> JournalEntry:
+        return cls.append(
+            JournalAction.CARTE_LOST,
+            actor=by,
+            organisation=carte.organisation,
+            details={"serial_number": carte.serial_number, "aidant_id": carte.aidant_id},
+        )
+
+    @classmethod
+    def log_organisation_request_decision(
+        cls, *, request: OrganisationRequest, transition: str, by: User
+    ) -> JournalEntry:
+        # Before validation the organisation does not exist: the national chain keeps it.
+        return cls.append(
+            JournalAction.ORGANISATION_REQUEST_DECIDED,
+            actor=by,
+            organisation=request.structure,
+            details={
+                "organisation_request_id": request.pk,
+                "transition": transition,
+                "status": request.status,
+                "siret": request.siret,
+            },
+        )
+
+    @classmethod
     def draft_usager_purged(cls, *, usager: Usager, mandat_ids: list[int]) -> JournalEntry:
         """A purge names no organisation: its entries go to the national chain, a batch of
         them at once (`append_many`)."""
@@ -1150,3 +1355,202 @@ def _chain_heads(chains: list[int]) -> dict[int, tuple[int, str]]:
         )
         return {chains[0]: last} if last else {}
     return {chain: (sequence, seal) for chain, sequence, _, seal in chain_heads(chains)}
+
+
+# --- Organisations asking to be habilitated ---------------------------------------------------
+
+
+class OrganisationRequestStatus(models.TextChoices):
+    NEW = "nouvelle", "Nouvelle"
+    INSTRUCTING = "en_instruction", "En instruction"
+    CHANGES_REQUESTED = "modifications_demandees", "Modifications demandées"
+    CHANGES_SUBMITTED = "modifications_soumises", "Modifications soumises"
+    VALIDATED = "validee", "Validée"
+    REFUSED = "refusee", "Refusée"
+    CLOSED = "close", "Close"
+
+
+# Named source groups: where the ANCT takes a request up, and every state not yet final.
+REQUEST_TO_INSTRUCT = [OrganisationRequestStatus.NEW, OrganisationRequestStatus.CHANGES_SUBMITTED]
+REQUEST_OPEN = [
+    OrganisationRequestStatus.NEW,
+    OrganisationRequestStatus.INSTRUCTING,
+    OrganisationRequestStatus.CHANGES_REQUESTED,
+    OrganisationRequestStatus.CHANGES_SUBMITTED,
+]
+# What the requester may change when the ANCT asks for modifications.
+REQUEST_EDITABLE_FIELDS = (
+    "name",
+    "type",
+    "address",
+    "referent_first_name",
+    "referent_last_name",
+    "referent_phone",
+    "aidants",
+    "demarches",
+)
+
+
+def _address_confirmed(instance: models.Model) -> bool:
+    return isinstance(instance, OrganisationRequest) and instance.email_confirmed_at is not None
+
+
+class OrganisationRequest(models.Model):
+    """An organisation asks, on a public form, to be habilitated for Aidants Connect: who it is,
+    its future référent, the aidants to train and the démarches it wants. The ANCT instructs it
+    (modifications may be asked, back and forth) and validates or refuses it."""
+
+    siret = models.CharField("SIRET (ou RIDET)", max_length=14)
+    name = models.CharField("raison sociale", max_length=255)
+    type = models.CharField("type", max_length=20, choices=StructureType.choices)
+    departement = models.ForeignKey(
+        "core.Departement", on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    address = models.CharField("adresse", max_length=255)
+    referent_first_name = models.CharField("prénom du référent", max_length=150)
+    referent_last_name = models.CharField("nom du référent", max_length=150)
+    referent_email = models.EmailField("adresse électronique du référent")
+    referent_phone = models.CharField("téléphone du référent", max_length=20, blank=True)
+    # [{"first_name", "last_name", "email", "profession"}, …]
+    aidants = models.JSONField("aidants à former", default=list)
+    demarches = models.JSONField("démarches souhaitées", default=list)
+    status = FSMField(
+        "statut",
+        max_length=30,
+        choices=OrganisationRequestStatus.choices,
+        default=OrganisationRequestStatus.NEW,
+        protected=True,
+    )
+    email_confirmed_at = models.DateTimeField("adresse confirmée le", null=True, blank=True)
+    structure = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="organisation créée",
+    )
+    created_at = models.DateTimeField("déposée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "demande d'habilitation d'une organisation"
+        verbose_name_plural = "demandes d'habilitation des organisations"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # A SIRET asks once at a time: a second request is flagged, never silently merged.
+            models.UniqueConstraint(
+                fields=["siret"],
+                condition=Q(status__in=REQUEST_OPEN),
+                name="organisation_request_one_open_per_siret",
+                violation_error_message="Une demande est déjà en cours pour ce SIRET.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+    def get_abilities(self, user: User | AnonymousUser) -> Abilities:
+        return organisation_request_abilities(user)
+
+    @property
+    def demarche_labels(self) -> list[str]:
+        return [label for code, label in Demarche.choices if code in set(self.demarches)]
+
+    @transition(
+        field=status,
+        source=REQUEST_TO_INSTRUCT,
+        target=OrganisationRequestStatus.INSTRUCTING,
+        conditions=[_address_confirmed],
+    )
+    def instruct(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OrganisationRequestStatus.INSTRUCTING,
+        target=OrganisationRequestStatus.CHANGES_REQUESTED,
+    )
+    def request_changes(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OrganisationRequestStatus.CHANGES_REQUESTED,
+        target=OrganisationRequestStatus.CHANGES_SUBMITTED,
+    )
+    def submit_changes(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OrganisationRequestStatus.INSTRUCTING,
+        target=OrganisationRequestStatus.VALIDATED,
+    )
+    def validate(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OrganisationRequestStatus.INSTRUCTING,
+        target=OrganisationRequestStatus.REFUSED,
+    )
+    def refuse(self) -> None:
+        pass
+
+    @transition(field=status, source=REQUEST_OPEN, target=OrganisationRequestStatus.CLOSED)
+    def close(self) -> None:
+        pass
+
+
+class OrganisationRequestTransition(TransitionLog):
+    """One row per change of an organisation's request; the requester, who has no account, acts
+    through the link sent to the confirmed address (`system` says so). Append-only in the
+    database (migration 0010)."""
+
+    request = models.ForeignKey(
+        OrganisationRequest,
+        on_delete=models.PROTECT,
+        related_name="transitions",
+        verbose_name="demande",
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une demande d'organisation"
+        verbose_name_plural = "changements de statut des demandes d'organisations"
+
+
+class MessageAuthor(models.TextChoices):
+    ANCT = "anct", "ANCT"
+    REQUESTER = "demandeur", "Demandeur"
+
+
+class OrganisationRequestMessage(models.Model):
+    """What the ANCT and the requester wrote to each other, kept on the request, never edited."""
+
+    append_only_message: ClassVar[str] = "Les messages d'une demande sont en ajout seul"
+
+    request = models.ForeignKey(
+        OrganisationRequest,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name="demande",
+    )
+    author_kind = models.CharField("de la part de", max_length=10, choices=MessageAuthor.choices)
+    author = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    body = models.TextField("message")
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "message d'une demande d'organisation"
+        verbose_name_plural = "messages des demandes d'organisations"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()} – {self.created_at:%d/%m/%Y %H:%M}"

@@ -24,11 +24,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.http import AuthenticatedHttpRequest
 from core.models import Role, User
 from core.plurals import count_fr
-from mandats.models import JournalEntry
+from mandats.models import TOTP_TOLERANCE_STEPS, CarteTOTPDevice, JournalEntry
 from mandats.selectors import current_organisation
 
 INACTIVITY_TIMEOUT = timedelta(minutes=15)
-TOLERANCE_STEPS = 1
+TOLERANCE_STEPS = TOTP_TOLERANCE_STEPS
 SESSION_LAST_ACTIVITY = "mandats_last_activity"
 DEVICE_NAME = "Application d'authentification"
 
@@ -45,8 +45,12 @@ def requires_otp(user: User) -> bool:
     return bool(user.is_authenticated and user.scope.structure_ids(Role.AIDANT, Role.REFERENT))
 
 
-def confirmed_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+def confirmed_device(user: User) -> TOTPDevice | CarteTOTPDevice | None:
+    """The device whose codes the person types: the physical card while one is associated (the
+    référent gave it deliberately, to an aidant without a smartphone or who lost it), else the
+    app. A card declared lost is unconfirmed at once, and the app takes over again."""
+    card = CarteTOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return card or TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
 def pending_device(user: User) -> TOTPDevice:
@@ -68,7 +72,7 @@ def qr_code_svg(device: TOTPDevice) -> str:
     return svg[svg.index("<svg") :]  # drops the XML declaration, invalid inside HTML
 
 
-def check_code(device: TOTPDevice, token: str) -> None:
+def check_code(device: TOTPDevice | CarteTOTPDevice, token: str) -> None:
     """Raises a French ValidationError unless `token` is accepted by `device`."""
     allowed, data = device.verify_is_allowed()
     if not allowed:
@@ -76,13 +80,13 @@ def check_code(device: TOTPDevice, token: str) -> None:
     token = (token or "").replace(" ", "")
     with transaction.atomic():
         # Locked: two concurrent submissions of one code cannot both pass (django-otp's last_t).
-        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        locked = type(device)._default_manager.select_for_update().get(pk=device.pk)
         if locked.verify_token(token):
             device.refresh_from_db()
             return
     raise ValidationError(
         "Code incorrect. Vérifiez l'heure de votre téléphone, puis saisissez le code affiché "
-        "(un même code ne sert qu'une fois)."
+        "par votre application ou votre carte (un même code ne sert qu'une fois)."
     )
 
 
@@ -104,13 +108,15 @@ def confirm_enrolment(request: AuthenticatedHttpRequest, device: TOTPDevice, tok
     mark_verified(request, device)
 
 
-def verify_login(request: AuthenticatedHttpRequest, device: TOTPDevice, token: str) -> None:
+def verify_login(
+    request: AuthenticatedHttpRequest, device: TOTPDevice | CarteTOTPDevice, token: str
+) -> None:
     """Second step of the aidant's login (and of the re-login after inactivity), journaled."""
     check_code(device, token)
     mark_verified(request, device)
 
 
-def mark_verified(request: AuthenticatedHttpRequest, device: TOTPDevice) -> None:
+def mark_verified(request: AuthenticatedHttpRequest, device: TOTPDevice | CarteTOTPDevice) -> None:
     otp_login(request, device)
     touch(request)
     JournalEntry.log_aidant_login(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import Membership, Role, Structure, User
@@ -15,6 +16,8 @@ from mandats.models import (
     MANDAT_ROLES,
     AidantProfile,
     Autorisation,
+    CarteTOTP,
+    CarteTOTPStatus,
     HabilitatedOrganisation,
     HabilitationRequest,
     HabilitationStatus,
@@ -95,13 +98,53 @@ def usager_mandats(*, usager: Usager, user: User) -> QuerySet[Mandat]:
 
 
 def organisation_aidants(organisation: Structure) -> QuerySet[Membership]:
+    """The organisation's aidants, active or not, each with `has_totp`, `works_elsewhere` and
+    `last_activity` (the later of their last login and their last journal entry in this
+    organisation): one query whatever the team's size."""
     has_device = TOTPDevice.objects.filter(user=OuterRef("user_id"), confirmed=True)
+    elsewhere = Membership.objects.filter(user=OuterRef("user_id")).exclude(
+        structure=OuterRef("structure_id")
+    )
+    held = CarteTOTP.objects.filter(aidant=OuterRef("user_id"), status=CarteTOTPStatus.ASSOCIATED)
+    last_entry = (
+        JournalEntry.objects.filter(
+            actor=OuterRef("user_id"), organisation=OuterRef("structure_id")
+        )
+        .order_by()
+        .values("actor")
+        .annotate(last=Max("created_at"))
+        .values("last")
+    )
     return (
         Membership.objects.filter(structure=organisation, role=Role.AIDANT)
         .select_related("user")
-        .annotate(has_totp=Exists(has_device))
-        .order_by("user__last_name", "user__first_name", "pk")
+        .annotate(
+            has_totp=Exists(has_device),
+            works_elsewhere=Exists(elsewhere),
+            last_journal_at=Subquery(last_entry),
+            carte_id=Subquery(held.values("pk")[:1]),
+            carte_serial=Subquery(held.values("serial_number")[:1]),
+        )
+        .annotate(last_activity=_later("last_journal_at", "user__last_login"))
+        .order_by("-user__is_active", "user__last_name", "user__first_name", "pk")
     )
+
+
+def _later(first: str, second: str) -> Greatest:
+    # Greatest is NULL on SQLite as soon as one side is: each side falls back on the other.
+    return Greatest(Coalesce(first, second), Coalesce(second, first))
+
+
+def cartes_stock() -> QuerySet[CarteTOTP]:
+    """Every card, for the ANCT: the stock first, then the associated and the lost ones."""
+    return CarteTOTP.objects.select_related("organisation", "aidant").order_by(
+        "status", "serial_number"
+    )
+
+
+def cartes_counts() -> dict[str, int]:
+    counts = dict(CarteTOTP.objects.order_by().values_list("status").annotate(count=Count("pk")))
+    return {status: counts.get(status, 0) for status in CarteTOTPStatus.values}
 
 
 def organisation_habilitation_requests(organisation: Structure) -> QuerySet[HabilitationRequest]:

@@ -18,7 +18,7 @@ from django_fsm import has_transition_perm
 
 from core import outbox
 from core.batches import Claim
-from core.models import Membership, Role, Structure, User
+from core.models import ApiToken, Membership, Role, Structure, User
 from mandats import notifications
 from mandats.abilities import OrganisationAbilities, may_transfer_mandat
 from mandats.models import (
@@ -389,6 +389,85 @@ def organisation_update_demarches(
         HabilitatedOrganisation.objects.filter(pk=organisation.pk).update(allowed_demarches=codes)
     organisation.allowed_demarches = codes
     return organisation
+
+
+# --- The référent's team ----------------------------------------------------------------------
+
+
+def aidant_deactivate(*, aidant: User, organisation: Structure, by: User) -> User:
+    """The aidant leaves: their account is closed (no login by password, code or API token, no
+    act under any mandate), the organisation keeps its mandates. Only for an aidant who works
+    nowhere else: closing the account would cut them off from their other structures."""
+    with transaction.atomic():
+        locked = _lock_team_member(aidant, organisation, by)
+        if not locked.is_active:
+            raise ValidationError(f"Le compte de {_name(locked)} est déjà désactivé.")
+        if _works_elsewhere(locked, organisation):
+            raise ValidationError(
+                f"{_name(locked)} travaille aussi pour une autre structure : retirez-le de cette "
+                "organisation plutôt que de désactiver son compte."
+            )
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        # Knox refuses an inactive account's tokens anyway; deleting them leaves nothing behind.
+        ApiToken.objects.filter(user=locked).delete()
+        JournalEntry.log_aidant_deactivated(aidant=locked, organisation=organisation, by=by)
+        outbox.enqueue(notifications.AIDANT_TEAM_TASK, locked.pk, organisation.pk, "deactivated")
+    return locked
+
+
+def aidant_reactivate(*, aidant: User, organisation: Structure, by: User) -> User:
+    """The aidant is back: the same account, its password and second factor as they were."""
+    with transaction.atomic():
+        locked = _lock_team_member(aidant, organisation, by)
+        if locked.is_active:
+            raise ValidationError(f"Le compte de {_name(locked)} est déjà actif.")
+        locked.is_active = True
+        locked.save(update_fields=["is_active"])
+        JournalEntry.log_aidant_reactivated(aidant=locked, organisation=organisation, by=by)
+        outbox.enqueue(notifications.AIDANT_TEAM_TASK, locked.pk, organisation.pk, "reactivated")
+    return locked
+
+
+def aidant_remove_from_organisation(*, aidant: User, organisation: Structure, by: User) -> None:
+    """The aidant stops working for this organisation but keeps their account for the others:
+    the membership ends, the organisation keeps its mandates."""
+    with transaction.atomic():
+        locked = _lock_team_member(aidant, organisation, by)
+        if not _works_elsewhere(locked, organisation):
+            raise ValidationError(
+                f"{_name(locked)} ne travaille pour aucune autre structure : désactivez plutôt "
+                "son compte."
+            )
+        Membership.objects.filter(user=locked, structure=organisation, role=Role.AIDANT).delete()
+        AidantProfile.objects.filter(user=locked, current_organisation=organisation).update(
+            current_organisation=None
+        )
+        JournalEntry.log_aidant_removed(aidant=locked, organisation=organisation, by=by)
+        outbox.enqueue(notifications.AIDANT_TEAM_TASK, locked.pk, organisation.pk, "removed")
+
+
+def _lock_team_member(aidant: User, organisation: Structure, by: User) -> User:
+    if not OrganisationAbilities(organisation.pk).get_abilities(by)["manage_aidants"]:
+        raise PermissionDenied("Seul le référent de l'organisation gère ses aidants.")
+    if aidant.pk == by.pk:
+        raise ValidationError("Vous ne pouvez pas modifier votre propre compte d'aidant ici.")
+    # Two référents acting on one aidant at once: the second waits and sees the first's result.
+    locked = User.objects.select_for_update().get(pk=aidant.pk)
+    member = Membership.objects.filter(user=locked, structure=organisation, role=Role.AIDANT)
+    if not member.exists():
+        raise ValidationError(f"{_name(locked)} n'est pas aidant de cette organisation.")
+    if locked.is_staff or locked.is_anct:
+        raise ValidationError("Ce compte est aussi un compte d'agent : l'ANCT seule le gère.")
+    return locked
+
+
+def _works_elsewhere(user: User, organisation: Structure) -> bool:
+    return Membership.objects.filter(user=user).exclude(structure=organisation).exists()
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.email
 
 
 # --- Habilitation requests --------------------------------------------------------------------

@@ -1,6 +1,16 @@
 from django.urls import include, path
 
-from mandats.views import aidant, anct, franceconnect_callback, referent, totp, usager_space, wizard
+from mandats.views import (
+    aidant,
+    anct,
+    cards,
+    franceconnect_callback,
+    organisation_request,
+    referent,
+    totp,
+    usager_space,
+    wizard,
+)
 
 app_name = "mandats"
 
@@ -60,6 +70,45 @@ urlpatterns = [
     path("organisation/", aidant.organisation_switch, name="organisation-switch"),
     path("referent/", referent.referent_index, name="referent-index"),
     path("referent/<int:pk>/", referent.referent_organisation, name="referent-organisation"),
+    path("referent/<int:pk>/equipe/", referent.referent_team, name="referent-team"),
+    # Before the actions' pattern, which would take « carte » for an action.
+    path(
+        "referent/<int:pk>/equipe/<int:aidant_pk>/carte/",
+        referent.carte_associate,
+        name="referent-carte-associate",
+    ),
+    path(
+        "referent/<int:pk>/equipe/<int:aidant_pk>/<slug:action>/",
+        referent.referent_aidant_action,
+        name="referent-aidant-action",
+    ),
+    path("cartes/<int:pk>/perdue/", cards.carte_lost, name="carte-lost"),
+    path("cartes/", cards.cartes_stock, name="cartes-stock"),
+    path(
+        "demande-habilitation/",
+        organisation_request.organisation_request_new,
+        name="organisation-request-new",
+    ),
+    path(
+        "habilitation/organisations/",
+        organisation_request.organisation_requests,
+        name="organisation-requests",
+    ),
+    path(
+        "habilitation/organisations/<int:pk>/",
+        organisation_request.organisation_request_detail,
+        name="organisation-request-detail",
+    ),
+    path(
+        "habilitation/organisations/<int:pk>/<slug:action>/",
+        organisation_request.organisation_request_act,
+        name="organisation-request-act",
+    ),
+    path(
+        "demande-habilitation/<str:token>/",
+        organisation_request.organisation_request_page,
+        name="organisation-request-page",
+    ),
     path(
         "referent/<int:pk>/habilitations/nouvelle/",
         referent.habilitation_request_new,

@@ -15,6 +15,10 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("FRANCECONNECT_MOCK_ENABLED", "1")
 os.environ.setdefault("JOURNAL_SEAL_KEYS", "tests-1:tests-only-journal-seal-key-0123456789abcdef")
+# A Fernet key for the TOTP cards' seeds (32 bytes of "tests-only-card-seed-key-0123456" in base64).
+os.environ.setdefault(
+    "AIDANTS_CONNECT_CARD_SEED_KEY", "dGVzdHMtb25seS1jYXJkLXNlZWQta2V5LTAxMjM0NTY="
+)
 # Journal checkpoints never land in var/ (each test gets its own folder: tests/conftest.py).
 os.environ.setdefault("JOURNAL_ANCHOR_DIR", tempfile.mkdtemp(prefix="inclusion-tests-anchors-"))
 

@@ -1,19 +1,23 @@
-"""The référent's pages: the organisation's aidants, its habilitation requests and the démarches
-its aidants may put in new mandates."""
+"""The référent's pages: the organisation's aidants (its team: deactivate, reactivate, remove),
+its habilitation requests and the démarches its aidants may put in new mandates."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core.confirm import render_confirmation
+from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
-from mandats import selectors, services
+from core.models import Role, User
+from mandats import cards, confirmations, selectors, services
 from mandats.abilities import PROGRAMME, OrganisationAbilities
-from mandats.forms import AllowedDemarchesForm, HabilitationRequestForm
+from mandats.forms import AllowedDemarchesForm, CarteAssociationForm, HabilitationRequestForm
 from mandats.models import HabilitatedOrganisation
 from mandats.views.common import posted
 
@@ -81,3 +85,84 @@ def habilitation_request_new(request: AuthenticatedHttpRequest, pk: int) -> Http
         "form": form,
     }
     return render(request, "mandats/habilitation_request_new.html", context)
+
+
+_TEAM_SERVICES = {
+    "desactiver": (services.aidant_deactivate, "Le compte de {who} est désactivé."),
+    "reactiver": (services.aidant_reactivate, "Le compte de {who} est réactivé."),
+    "retirer": (services.aidant_remove_from_organisation, "{who} est retiré de l'organisation."),
+}
+
+
+@login_required
+def referent_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    habilitation = _referent_organisation(request, pk)
+    context = {
+        "title": f"Équipe – {habilitation.structure}",
+        "organisation": habilitation.structure,
+        "aidants": selectors.organisation_aidants(habilitation.structure),
+    }
+    return render(request, "mandats/referent_team.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referent_aidant_action(
+    request: AuthenticatedHttpRequest, pk: int, aidant_pk: int, action: str
+) -> HttpResponse:
+    habilitation = _referent_organisation(request, pk)
+    if action not in _TEAM_SERVICES:
+        raise Http404("Action inconnue.")
+    organisation = habilitation.structure
+    aidant = get_object_or_404(
+        User, pk=aidant_pk, memberships__structure=organisation, memberships__role=Role.AIDANT
+    )
+    form = DsfrForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        service, done = _TEAM_SERVICES[action]
+        try:
+            service(aidant=aidant, organisation=organisation, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, done.format(who=aidant.get_full_name() or aidant.email))
+            return redirect("mandats:referent-team", pk=pk)
+    return render_confirmation(
+        request,
+        confirmation=confirmations.team_confirmation(action, aidant, organisation),
+        form=form,
+        subject=aidant.get_full_name() or aidant.email,
+        back_url=reverse("mandats:referent-team", args=[pk]),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def carte_associate(request: AuthenticatedHttpRequest, pk: int, aidant_pk: int) -> HttpResponse:
+    habilitation = _referent_organisation(request, pk)
+    organisation = habilitation.structure
+    aidant = get_object_or_404(
+        User, pk=aidant_pk, memberships__structure=organisation, memberships__role=Role.AIDANT
+    )
+    form = CarteAssociationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            carte = cards.carte_associate(
+                aidant=aidant, organisation=organisation, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            who = aidant.get_full_name() or aidant.email
+            messages.success(request, f"La carte {carte.serial_number} est associée à {who}.")
+            return redirect("mandats:referent-team", pk=pk)
+    context = {
+        "title": f"{'Erreur : ' if form.errors else ''}Associer une carte TOTP",
+        "organisation": organisation,
+        "aidant": aidant,
+        "form": form,
+    }
+    return render(
+        request, "mandats/carte_associate.html", context, status=400 if form.errors else 200
+    )

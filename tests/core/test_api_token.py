@@ -269,15 +269,20 @@ def test_a_gestionnaire_needs_no_second_factor(client, gestionnaire):
     assert ask_token(client, gestionnaire.email).status_code == 200
 
 
-def test_the_api_offers_no_aidants_connect_operation():
+def test_the_api_offers_no_mandate_operation():
     """Decided: mandates are created on the pages (FranceConnect in front of the aidant, a
     fresh code before confirming) and used through the identity provider only; no API route
-    reads or changes mandates, autorisations, usagers or the journal."""
+    reads or changes mandates, autorisations, usagers or the journal. The Aidants Connect API
+    runs the référent's team and the TOTP cards only."""
     from drf_spectacular.generators import EndpointEnumerator
 
-    modules = {
-        callback.cls.__module__ for _, _, _, callback in EndpointEnumerator().get_api_endpoints()
+    endpoints = EndpointEnumerator().get_api_endpoints()
+    paths = {
+        path
+        for path, _, callback in ((p, m, c) for p, _, m, c in endpoints)
+        if callback.cls.__module__.startswith(("mandats", "idp"))
     }
 
-    assert modules
-    assert not {module for module in modules if module.startswith(("mandats", "idp"))}
+    assert paths and all(path.startswith("/api/aidants-connect/") for path in paths)
+    forbidden = ("mandat", "autorisation", "usager", "journal")
+    assert not [path for path in paths if any(word in path for word in forbidden)]

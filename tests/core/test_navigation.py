@@ -113,7 +113,8 @@ def test_every_menu_page_a_person_sees_opens_for_them(demo, client, email):
 
 # Names that are no page of their own: files, API, redirections, POST-only and protocol endpoints.
 NOT_PAGES = re.compile(
-    r"^(admin|api|api-conseillers|franceconnect_mock|idp):|^(schema|swagger-ui|redoc|healthz)$"
+    r"^(admin|api|api-conseillers|api-aidants-connect|franceconnect_mock|idp):"
+    r"|^(schema|swagger-ui|redoc|healthz)$"
     r"|csv$|json$|-schema$|-pdf$|:candidat-cv$|:subsidy-document$|:logout$|:usager-logout$"
     r"|:franceconnect-(logout-)?callback$|^mandats:index$"
 )

@@ -23,10 +23,13 @@ from idp import demo as idp_demo
 from mandats import demo, otp, selectors
 from mandats.models import (
     Autorisation,
+    CarteTOTP,
+    CarteTOTPStatus,
     HabilitatedOrganisation,
     JournalEntry,
     Mandat,
     MandatDuration,
+    OrganisationRequest,
     Usager,
     all_demarches,
 )
@@ -150,8 +153,9 @@ def test_the_journal_of_the_demo_verifies():
     load()
 
     assert JournalEntry.objects.first_break() is None
-    # Two signings (1 + 3 each), one revocation, two uses of DUPONT's mandate.
-    assert JournalEntry.objects.count() == 11
+    # Two signings (1 + 3 each), one revocation, two uses of DUPONT's mandate, one aidant
+    # deactivated, one card associated.
+    assert JournalEntry.objects.count() == 13
 
 
 def test_the_demo_aidants_totp_accepts_a_code_from_the_documented_key(frozen_clock):
@@ -258,3 +262,33 @@ def test_demo_mandates_are_dated_around_now():
     now = timezone.now()
     assert Mandat.objects.filter(created_at__gt=now).count() == 0
     assert Mandat.objects.filter(expires_at__lte=now).count() == 1
+
+
+def test_the_demo_shows_a_deactivated_aidant_on_the_team_page():
+    load()
+    load()
+
+    departed = User.objects.get(email=demo.DEPARTED_AIDANT_EMAIL)
+    organisation = selectors.current_organisation(User.objects.get(email=demo.REFERENT_EMAIL))
+    assert not departed.is_active
+    assert departed in [m.user for m in selectors.organisation_aidants(organisation)]
+    assert JournalEntry.objects.filter(action="aidant_deactivated").count() == 1
+
+
+def test_the_demo_holds_an_organisation_request_waiting_for_the_anct():
+    load()
+    load()
+
+    (request,) = OrganisationRequest.objects.all()
+    assert request.status == "nouvelle" and request.email_confirmed_at is not None
+
+
+def test_the_demo_holds_a_card_in_stock_and_an_associated_card():
+    load()
+    load()
+
+    in_stock, associated = CarteTOTP.objects.order_by("serial_number")
+    assert in_stock.status == CarteTOTPStatus.STOCK
+    assert associated.status == CarteTOTPStatus.ASSOCIATED
+    assert associated.aidant.email == demo.CARD_AIDANT_EMAIL
+    assert otp.confirmed_device(associated.aidant) == associated.device

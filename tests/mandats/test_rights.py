@@ -23,17 +23,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
-from mandats import attestation_urls, selectors, services
+from mandats import attestation_urls, card_seeds, selectors, services
 from mandats import urls as mandats_urls
 from mandats.abilities import PROGRAMME, OrganisationAbilities, may_transfer_mandat
 from mandats.models import (
     AidantProfile,
     Autorisation,
+    CarteTOTP,
     HabilitatedOrganisation,
     HabilitationRequest,
     HabilitationTransition,
     JournalEntry,
     Mandat,
+    OrganisationRequest,
 )
 from mandats.views.usager_space import USAGER_SESSION_KEY, USAGER_SESSION_LIFETIME
 from tests.factories import MembershipFactory
@@ -119,6 +121,43 @@ def _submit(w: World, by: Any) -> object:
     )
 
 
+def _team_member(
+    w: World, *, is_active: bool = True, elsewhere: HabilitatedOrganisation | None = None
+) -> Any:
+    """A fresh aidant of organisation A, the one the référent acts on."""
+    aidant = MembershipFactory(
+        structure=w.organisation.structure, role="aidant", user__is_active=is_active
+    ).user
+    if elsewhere is not None:
+        MembershipFactory(user=aidant, structure=elsewhere.structure, role="aidant")
+    return aidant
+
+
+def _stock_card(w: World) -> list[Any]:
+    carte = CarteTOTP.objects.create(
+        serial_number=f"STOCK-{CarteTOTP.objects.count() + 1:04d}",
+        encrypted_seed=card_seeds.encrypt(b"0123456789abcdef"),
+        loaded_by=w.pending.submitted_by,
+    )
+    return [carte.pk]
+
+
+def _organisation_request(w: World) -> list[Any]:
+    request = OrganisationRequest.objects.create(
+        siret="51234567900017",
+        name="Centre social",
+        type="privee",
+        departement_id="37",
+        address="Tours",
+        referent_first_name="Sophie",
+        referent_last_name="Durand",
+        referent_email="sophie@exemple.fr",
+        aidants=[{"first_name": "A", "last_name": "B", "email": "a@exemple.fr"}],
+        demarches=["social"],
+    )
+    return [request.pk, "clore"]
+
+
 def _transfer_ability(w: World, user: Any) -> bool:
     return may_transfer_mandat(
         user,
@@ -197,6 +236,29 @@ SERVICES: dict[str, ServiceRight] = {
         lambda w, u: w.pending.get_abilities(u)["refuse"],
         lambda w, by: services.habilitation_request_refuse(
             habilitation_request=w.pending, reason="Formation non suivie.", by=by
+        ),
+    ),
+    "aidant_deactivate": ServiceRight(
+        frozenset({"referent"}),
+        lambda w, u: w.organisation.get_abilities(u)["manage_aidants"],
+        lambda w, by: services.aidant_deactivate(
+            aidant=_team_member(w), organisation=w.organisation.structure, by=by
+        ),
+    ),
+    "aidant_reactivate": ServiceRight(
+        frozenset({"referent"}),
+        lambda w, u: w.organisation.get_abilities(u)["manage_aidants"],
+        lambda w, by: services.aidant_reactivate(
+            aidant=_team_member(w, is_active=False), organisation=w.organisation.structure, by=by
+        ),
+    ),
+    "aidant_remove_from_organisation": ServiceRight(
+        frozenset({"referent"}),
+        lambda w, u: w.organisation.get_abilities(u)["manage_aidants"],
+        lambda w, by: services.aidant_remove_from_organisation(
+            aidant=_team_member(w, elsewhere=w.other_organisation),
+            organisation=w.organisation.structure,
+            by=by,
         ),
     ),
 }
@@ -371,6 +433,26 @@ PAGES: dict[str, PageRight] = {
         refusal=403,
         data=lambda w: {"reason": "Formation non suivie."},
     ),
+    "referent-aidant-action": PageRight(
+        frozenset({"referent"}),
+        lambda w: [w.organisation.pk, _team_member(w).pk, "desactiver"],
+        lambda w, u: w.organisation.get_abilities(u)["manage_aidants"],
+        refusal=403,
+    ),
+    # A card of the stock is the ANCT's; the référent declares the loss of their organisation's.
+    "carte-lost": PageRight(
+        frozenset({"anct"}),
+        _stock_card,
+        lambda w, u: PROGRAMME.get_abilities(u)["manage_cartes"],
+        refusal=403,
+    ),
+    "organisation-request-act": PageRight(
+        frozenset({"anct"}),
+        _organisation_request,
+        lambda w, u: PROGRAMME.get_abilities(u)["decide_habilitations"],
+        refusal=403,
+        data=lambda w: {"motif-message": "Demande en double."},
+    ),
     # Only the usager logged in with FranceConnect: see test_usager_space.py for their rights.
     "usager-autorisation-revoke": PageRight(
         frozenset(),
@@ -394,6 +476,14 @@ OTHER_PAGES = {
     "usager-detail": "reads (404 outside the organisation: test_cross_organisation.py)",
     "referent-index": "redirects to the référent's organisation",
     "habilitation-decisions": "reads (403 but for the ANCT: test_habilitation_pages.py)",
+    "referent-team": "reads the team (403 but for the référent: test_team.py)",
+    "referent-carte-associate": "writes only with the card in hand, a current code: refused to "
+    "every role but the référent in test_card_pages.py and test_cards.py",
+    "cartes-stock": "loads a CSV file: refused to every role but the ANCT in test_card_pages.py",
+    "organisation-request-new": "public by design: an organisation asks to be habilitated",
+    "organisation-request-page": "the requester's own request, behind the signed emailed link",
+    "organisation-requests": "reads (403 but for the ANCT: test_organisation_request_pages.py)",
+    "organisation-request-detail": "reads (403 but for the ANCT)",
     "usager-space": "reads the usager's own mandates",
     "attestation": "reads (404 outside the organisation: test_attestation.py)",
     "attestation-pdf": "reads (404 outside the organisation: test_attestation.py)",
