@@ -17,9 +17,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.db import connection, connections, transaction
+from django.conf import settings
+from django.db import connection, transaction
 
-from mandats import journal_sql
+from mandats import journal_sql, journal_walker
 from mandats.journal_chain import (
     CHAIN,
     CREATED_AT,
@@ -91,16 +92,16 @@ def walk(*, workers: int) -> WalkResult:
         (lo, hi, legacy_until, national_until)
         for lo, hi in plan(chain_heads(), workers * SEGMENTS_PER_WORKER)
     ]
-    # Forked children must open their own connections, never share this process's socket.
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(pool.map(_walk_job, jobs))
+    # Each walker starts afresh (spawn), told which database and keys to use: a forked copy of a
+    # process that runs threads (a web server, the tests' browser driver) can crash in the C
+    # libraries whose locks a thread held at the fork.
+    start = (dict(connection.settings_dict), dict(settings.JOURNAL_SEAL_KEYS))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=journal_walker.start, initargs=start
+    ) as pool:
+        results = list(pool.map(journal_walker.walk_job, jobs))
     return _merge(results)
-
-
-def _walk_job(job: tuple[Cut | None, Cut | None, int, int]) -> WalkResult:
-    return walk_segment(*job)
 
 
 def _merge(results: list[WalkResult]) -> WalkResult:
