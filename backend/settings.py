@@ -12,6 +12,7 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from backend.env import env_bool, env_int, env_list, env_pairs, env_str
+from conseillers.activity.stats.beat import BEAT_SCHEDULE as ACTIVITY_BEAT_SCHEDULE
 from conseillers.beat import BEAT_SCHEDULE as CONSEILLERS_BEAT_SCHEDULE
 from conseillers.subsidy.beat import BEAT_SCHEDULE as SUBSIDY_BEAT_SCHEDULE
 from mandats.beat import BEAT_SCHEDULE as MANDATS_BEAT_SCHEDULE
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "conseillers",
     "conseillers.subsidy",
     "conseillers.activity",
+    "conseillers.activity.stats",
     "mandats",
     # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.
     "franceconnect_mock",
@@ -543,6 +545,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-purge": {"task": "core.tasks.purge_outbox", "schedule": crontab(hour=4, minute=0)},
     **CONSEILLERS_BEAT_SCHEDULE,
     **SUBSIDY_BEAT_SCHEDULE,
+    **ACTIVITY_BEAT_SCHEDULE,
     **MANDATS_BEAT_SCHEDULE,
 }
 # Rows a batch task changes per transaction and per message (core.batches).

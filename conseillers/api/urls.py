@@ -13,4 +13,8 @@ router.register("smic", views.SmicRateViewSet, basename="smic")
 router.register("formations", views.TrainingViewSet, basename="formation")
 
 # The subsidy depends on the programme, never the reverse: its API is included by name.
-urlpatterns = [*router.urls, path("", include("conseillers.subsidy.api"))]
+urlpatterns = [
+    *router.urls,
+    path("", include("conseillers.subsidy.api")),
+    path("activite/", include("conseillers.activity.stats.api")),
+]
