@@ -12,16 +12,19 @@ from django.utils.formats import date_format
 
 from conseillers.dashboard.columns import format_number
 
-WIDTH = 760
-LABEL_WIDTH = 230
-VALUE_WIDTH = 90
-ROW_HEIGHT = 22
+# Narrow: on a phone the drawing keeps about its size, so its 12-unit text stays readable; the
+# page lets it grow to one and a half times on a wide screen.
+WIDTH = 360
+VALUE_WIDTH = 70
+# Each bar under its label, the whole width for the bar.
+ROW_HEIGHT = 36
+LABEL_HEIGHT = 14
 BAR_HEIGHT = 14
-TOP = 8
-COLUMNS_HEIGHT = 180
-AXIS_HEIGHT = 24
+TOP = 4
+COLUMNS_HEIGHT = 140
+AXIS_HEIGHT = 22
 # At most this many labels under the columns, so that they never overlap.
-AXIS_LABELS = 12
+AXIS_LABELS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +37,20 @@ class Bar:
     width: int
 
     @property
+    def label_y(self) -> int:
+        return self.y + LABEL_HEIGHT - 3
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + LABEL_HEIGHT + 2
+
+    @property
     def text_y(self) -> int:
-        return self.y + BAR_HEIGHT - 3
+        return self.bar_y + BAR_HEIGHT - 3
 
     @property
     def value_x(self) -> int:
-        return LABEL_WIDTH + self.width + 6
+        return self.width + 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +62,6 @@ class BarChart:
     height: int
     total: int
     width: int = WIDTH
-    label_x: int = LABEL_WIDTH - 8
-    bar_x: int = LABEL_WIDTH
     bar_height: int = BAR_HEIGHT
 
 
@@ -89,12 +98,12 @@ def share(value: int, total: int) -> str:
 
 def bar_chart(key: str, title: str, items: list[tuple[str, int]], noun: str) -> BarChart:
     """One bar per item, longest first as given; the description names the largest."""
-    room = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    room = WIDTH - VALUE_WIDTH
     high = max((value for _, value in items), default=0)
     total = sum(value for _, value in items)
     bars = tuple(
         Bar(
-            label=label if len(label) <= 34 else label[:33] + "…",
+            label=label if len(label) <= 50 else label[:49] + "…",
             value=value,
             value_text=format_number(value),
             share_text=share(value, total),
