@@ -11,7 +11,7 @@ urlpatterns = [
     path(
         "tranches/<int:pk>/rapport-activite.pdf",
         views.tranche_activity_report,
-        name="subsidy-tranche-activity-report",
+        name="subsidy-tranche-activity-report-pdf",
     ),
     path("tranches/<int:pk>/<slug:action>/", views.tranche_action, name="subsidy-tranche-action"),
     path("pieces/<int:pk>/", views.document, name="subsidy-document"),

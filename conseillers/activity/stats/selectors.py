@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from conseillers.activity.models import Autonomy, PlaceKind, Theme
 
@@ -65,12 +66,9 @@ class Figures:
     by_autonomy: Counter[str] = field(default_factory=Counter)
     by_theme: Counter[str] = field(default_factory=Counter)
 
-    def add(self, row: dict) -> None:
+    def add_counts(self, row: dict) -> None:
         for name in (*sql.COUNT_COLUMNS, "redirected"):
             setattr(self, name, getattr(self, name) + row[name])
-        self.by_place.update(row["by_place"])
-        self.by_autonomy.update(row["by_autonomy"])
-        self.by_theme.update(row.get("by_theme", {}))
 
 
 @dataclass
@@ -96,13 +94,16 @@ class Stats:
 
 
 def activity_stats(perimeter: Perimeter, period: Period) -> Stats:
-    """Territorial perimeters: 3 queries (figures, their time, themes); others: 3 (series,
-    themes, theme labels)."""
+    """Four queries whatever the perimeter and the period: the series (grouped by day or month
+    in the database), the distributions, the themes' labels, and the aggregates' time (or the
+    live themes)."""
     if perimeter.is_territorial:
-        rows, computed_at = _figures_rows(perimeter.departement_ids, period), _computed_at()
+        rows, distributions = _figures_rows(perimeter.departement_ids, period)
+        computed_at = _computed_at()
     else:
-        rows, computed_at = _live_rows(perimeter, period), None
-    return _assemble(perimeter, period, rows, computed_at)
+        rows, distributions = _live_rows(perimeter, period)
+        computed_at = None
+    return _assemble(perimeter, period, rows, distributions, computed_at)
 
 
 def _computed_at() -> datetime.datetime | None:
@@ -126,22 +127,33 @@ def figures_cells(period: Period) -> Q:
     return months | head | tail
 
 
-def _figures_rows(departement_ids: frozenset[str] | None, period: Period) -> list[dict]:
-    rows = ActivityFigures.objects.filter(figures_cells(period))
+COUNTS = (*sql.COUNT_COLUMNS, "redirected")
+DISTRIBUTIONS = ("by_place", "by_autonomy", "by_theme")
+
+
+def _figures_rows(
+    departement_ids: frozenset[str] | None, period: Period
+) -> tuple[list[dict], dict[str, Counter[str]]]:
+    """Sums in the database: the cells of a national period over years are thousands of rows,
+    whose JSON the application would decode one by one."""
+    cells = ActivityFigures.objects.filter(figures_cells(period))
     if departement_ids is not None:
-        rows = rows.filter(departement_id__in=departement_ids)
-    names = (
-        "period_start",
-        *sql.COUNT_COLUMNS,
-        "redirected",
-        "by_place",
-        "by_autonomy",
-        "by_theme",
-    )
-    return [{**row, "day": row["period_start"]} for row in rows.values(*names)]
+        cells = cells.filter(departement_id__in=departement_ids)
+    bucket = F("period_start") if period.by_day else TruncMonth("period_start")
+    grouped = cells.annotate(day=bucket).values("day").annotate(**{n: Sum(n) for n in COUNTS})
+    rows: list[dict] = [dict(row) for row in grouped.order_by()]
+    inner, params = cells.values(*DISTRIBUTIONS).query.sql_with_params()
+    each = "SELECT {}, e.key, sum(e.value::bigint) FROM f, jsonb_each_text(f.{}) e GROUP BY 2"
+    parts = " UNION ALL ".join(each.format(n, name) for n, name in enumerate(DISTRIBUTIONS))
+    distributions: dict[str, Counter[str]] = {name: Counter() for name in DISTRIBUTIONS}
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH f AS ({inner}) {parts}", params)  # the ORM's SQL and params
+        for n, key, count in cursor.fetchall():
+            distributions[DISTRIBUTIONS[n]][key] = int(count)
+    return rows, distributions
 
 
-def _live_rows(perimeter: Perimeter, period: Period) -> list[dict]:
+def _live_rows(perimeter: Perimeter, period: Period) -> tuple[list[dict], dict[str, Counter[str]]]:
     """Per day or month, the records of a structure or a conseiller (index on (…, date))."""
     column = "structure_id" if perimeter.structure_id is not None else "match_id"
     where = f"a.{column} = %s AND a.date BETWEEN %s AND %s"
@@ -149,6 +161,7 @@ def _live_rows(perimeter: Perimeter, period: Period) -> list[dict]:
     bucket = "a.date" if period.by_day else "date_trunc('month', a.date)::date"
     columns, column_params = sql.columns()
     names = ("day", *sql.COLUMNS)
+    distributions: dict[str, Counter[str]] = {name: Counter() for name in DISTRIBUTIONS}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {bucket}, {columns} FROM {sql.ACTIVITY} a WHERE {where} GROUP BY 1",  # noqa: S608
@@ -156,22 +169,22 @@ def _live_rows(perimeter: Perimeter, period: Period) -> list[dict]:
         )
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
         for row in rows:  # Django leaves JSON as text on a raw cursor
-            row["by_place"], row["by_autonomy"] = map(
-                json.loads, (row["by_place"], row["by_autonomy"])
-            )
+            distributions["by_place"].update(json.loads(row["by_place"]))
+            distributions["by_autonomy"].update(json.loads(row["by_autonomy"]))
         cursor.execute(sql.theme_counts([], where), params)
-        themes = dict(cursor.fetchall())
-    if rows:
-        rows[0]["by_theme"] = themes  # the total counts them once, whatever the bar
-    return rows
+        distributions["by_theme"].update(dict(cursor.fetchall()))
+    return rows, distributions
 
 
-def _assemble(perimeter, period, rows, computed_at) -> Stats:
+def _assemble(perimeter, period, rows, distributions, computed_at) -> Stats:
     total = Figures()
     series = {bucket: Figures() for bucket in period.buckets()}
     for row in rows:
-        total.add(row)
-        series[period.bucket_of(_as_date(row["day"]))].add(row)
+        total.add_counts(row)
+        series[period.bucket_of(_as_date(row["day"]))].add_counts(row)
+    total.by_place = distributions["by_place"]
+    total.by_autonomy = distributions["by_autonomy"]
+    total.by_theme = distributions["by_theme"]
     known = list(Theme.objects.values_list("code", "label"))  # in the national list's order
     labels, order = dict(known), {code: n for n, (code, _) in enumerate(known)}
     themes = sorted(total.by_theme.items(), key=lambda item: (-item[1], order.get(item[0], 0)))

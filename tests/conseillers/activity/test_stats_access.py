@@ -61,7 +61,7 @@ READS = {
 
 def _generic(token: str, world: dict) -> str:
     """`structure-12` → `structure-37` (by the département of the figures' owner)."""
-    kind, _, key = token.partition("-")
+    kind = token.partition("-")[0]
     if kind in ("structure", "conseiller"):
         return f"{kind}-{'37' if world[token] == 3 else '33'}"
     return token

@@ -124,8 +124,8 @@ def test_statistics_read_in_constant_queries(records, anct, django_assert_max_nu
     figures_rebuild(now=NOW)
     period = Period(D(2025, 1, 15), D(2026, 3, 20))
     national = perimeter_for(anct, "national")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         activity_stats(national, period)
     structure = perimeter_for(anct, f"structure-{records[0].structure_id}")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         activity_stats(structure, period)

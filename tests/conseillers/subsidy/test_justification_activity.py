@@ -66,7 +66,9 @@ def test_the_structure_submits_the_generated_report_and_anct_sees_the_figures(
     page = client.get(reverse("conseillers:subsidy-tranche", args=[tranche.pk]))
     assert "Activité du poste sur la période" in page.content.decode()
     assert page.context["activity"].total.activities == 1
-    report = client.get(reverse("conseillers:subsidy-tranche-activity-report", args=[tranche.pk]))
+    report = client.get(
+        reverse("conseillers:subsidy-tranche-activity-report-pdf", args=[tranche.pk])
+    )
     assert report["Content-Type"] == "application/pdf" and report.content.startswith(b"%PDF")
     # Only the payslips are uploaded: the pre-filled report goes with them.
     action = reverse("conseillers:subsidy-tranche-action", args=[tranche.pk, "justifier"])
@@ -106,5 +108,5 @@ def test_a_tranche_without_justification_has_no_activity_report(client, holders,
     first_tranche = Tranche.objects.get(subvention__holder=second, rank=1)
     assert tranche_activity(first_tranche) is None
     client.force_login(gestionnaire)
-    url = reverse("conseillers:subsidy-tranche-activity-report", args=[first_tranche.pk])
+    url = reverse("conseillers:subsidy-tranche-activity-report-pdf", args=[first_tranche.pk])
     assert client.get(url).status_code == 404
