@@ -127,7 +127,7 @@ class OpenDataJson(APIView):
         "qui compte moins de 10 comptes rendus un mois donné est couvert par le secret "
         "statistique (`secret_statistique` vrai, chiffres nuls). Champs décrits par le schéma "
         "(Table Schema) publié à côté.",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, **errors(400)},
     )
     def get(self, request: Request) -> Response:
         check_query_parameters(request, [])
@@ -155,7 +155,8 @@ class OpenDataCsv(APIView):
         "ligne d'en-tête portant le nom des champs du schéma ; une valeur absente est une "
         "cellule vide.",
         responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Fichier CSV.")
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Fichier CSV."),
+            **errors(400),
         },
     )
     def get(self, request: Request) -> HttpResponse:
@@ -178,7 +179,7 @@ class OpenDataSchema(APIView):
         description="Le schéma (Table Schema, frictionless data) des exports CSV et JSON : "
         "un changement de nom, de type ou de sens d'un champ en change la version majeure, "
         "l'ajout d'un champ la version mineure.",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, **errors(400)},
     )
     def get(self, request: Request) -> Response:
         check_query_parameters(request, [])

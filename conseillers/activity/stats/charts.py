@@ -73,12 +73,8 @@ class Column:
     y: int
     width: int
     height: int
-    # The label printed under the axis ("" when skipped to avoid overlaps).
+    # The label printed under the axis, from the column's left ("" when skipped: no overlap).
     axis_label: str
-
-    @property
-    def label_x(self) -> int:
-        return self.x + self.width // 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,8 @@ def figures_rebuild(*, now: datetime.datetime) -> None:
     bounds = Activity.objects.aggregate(first=Min("date"), last=Max("date"))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # Tens of millions of records grouped by département and day: in memory, not on disk.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(f"DELETE FROM {FIGURES}")  # noqa: S608 (table name from the model)
         if bounds["first"] is not None:
             for grain in Grain:
