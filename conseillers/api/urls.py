@@ -12,9 +12,13 @@ router.register("postes", views.PostViewSet, basename="poste")
 router.register("smic", views.SmicRateViewSet, basename="smic")
 router.register("formations", views.TrainingViewSet, basename="formation")
 
-# The subsidy depends on the programme, never the reverse: its API is included by name.
+# The subsidy and the activity reports depend on the programme, never the reverse: their APIs
+# are included by name.
 urlpatterns = [
     *router.urls,
     path("", include("conseillers.subsidy.api")),
-    path("activite/", include("conseillers.activity.stats.api")),
+    # The figures first: their paths sit under the records' prefix, which would take
+    # "statistiques" for a record's id.
+    path("activites/", include("conseillers.activity.stats.api")),
+    path("", include("conseillers.activity.api")),
 ]

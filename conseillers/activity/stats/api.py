@@ -1,6 +1,6 @@
 """The API of the activity figures: the statistics of a perimeter (the page's figures), and the
 open data per département and month (public, CSV or JSON, with its Table Schema). Included from
-conseillers/api/urls.py under "activite/"."""
+conseillers/api/urls.py under "activites/"."""
 
 from __future__ import annotations
 

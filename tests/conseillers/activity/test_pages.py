@@ -91,7 +91,7 @@ def test_without_script_a_refused_post_shows_the_page_with_errors_kept(as_consei
 
 
 @pytest.mark.parametrize("persona", ["gestionnaire", "anct", "outsider"])
-def test_the_page_is_for_conseillers_in_post(request, client, persona):
+def test_the_page_is_for_conseillers_in_post(request, client, db, persona):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(HOME)
     assert response.status_code == 403
