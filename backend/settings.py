@@ -474,6 +474,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "CertificationStatusEnum": "conseillers.models.CertificationStatus",
+        "ActivityKindEnum": "conseillers.activity.models.ActivityKind",
     },
 }
 

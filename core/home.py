@@ -79,8 +79,18 @@ ROLE_ACTIONS: dict[str, list[Action]] = {
             "Consulter la fiche de votre structure et son équipe.",
             "core:structure-list",
         ),
+        Action(
+            "Absences des conseillers",
+            "Déclarer les congés et absences : ils ne sont pas relancés pour ces jours.",
+            "conseillers:activity-exemptions",
+        ),
     ],
     Role.CONSEILLER: [
+        Action(
+            "Mon activité",
+            "Enregistrer un accompagnement ou un atelier, retrouver vos comptes rendus.",
+            "conseillers:activity",
+        ),
         Action(
             "Mon parcours", "Consulter votre contrat et son historique.", "conseillers:match-list"
         ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import django_filters
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import (
     extend_schema,
@@ -41,6 +42,13 @@ from conseillers.api.serializers import ABILITIES_SCHEMA
 from conseillers.api.views import errors, service_errors
 from conseillers.models import Match
 from core.api import strict
+from core.api.filters import (
+    DepartementFilter,
+    FilterSet,
+    IdFilter,
+    KnownQueryParameters,
+    check_query_parameters,
+)
 from core.api.pagination import KeysetPagination
 from core.api.permissions import HasAbility
 from core.http import AuthenticatedRequest
@@ -50,9 +58,27 @@ NO_MATCH = "Indiquez le recrutement (match) : vous enregistrez pour plusieurs co
 UNKNOWN_MATCH = "Ce recrutement n'existe pas, ou pas dans votre périmètre."
 
 
+class ActivityFilter(FilterSet):
+    """Query parameters in French, as in the rest of the API."""
+
+    mise_en_relation = IdFilter(field_name="match_id", label="Identifiant du recrutement")
+    structure = IdFilter(field_name="structure_id", label="Identifiant de la structure")
+    departement = DepartementFilter(field_name="departement_id", label="Code du département")
+    du = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="À partir du")
+    au = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="Jusqu'au (inclus)")
+
+    class Meta:
+        model = Activity
+        fields: list[str] = []
+
+
 class ActivitySerializer(strict.ModelSerializer):
     themes = serializers.SerializerMethodField(help_text="Codes des thèmes.")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    autonomy = serializers.CharField(
+        read_only=True,
+        help_text="accompagne, partiellement_autonome ou autonome ; vide pour un atelier.",
+    )
     editable_until = serializers.DateField(read_only=True)
     abilities = serializers.SerializerMethodField(
         help_text="Ce que la personne connectée peut faire sur ce compte rendu."
@@ -202,6 +228,7 @@ class ActivityViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ActivitySerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
     pagination_class = KeysetPagination
+    filterset_class = ActivityFilter
     # The service reads "update" and "delete" again under its row lock and says why it refuses
     # (a locked month), which a bare permission check would not.
     ability_map = {"destroy": "view", "update": "view"}
@@ -214,10 +241,6 @@ class ActivityViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
             .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("order")))
             .order_by("-date", "-id")
         )
-        if match := self.request.query_params.get("match"):
-            if not match.isdigit():
-                raise exceptions.ValidationError({"match": ["Indiquez un identifiant entier."]})
-            activities = activities.filter(match_id=int(match))
         return activities
 
     def perform_destroy(self, instance: Activity) -> None:
@@ -291,10 +314,17 @@ class ActivityViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self._read(activity.pk))
 
     @extend_schema(
-        summary="La liste nationale des thèmes", responses={200: ThemeSerializer(many=True)}
+        summary="La liste nationale des thèmes",
+        responses={200: ThemeSerializer(many=True), **errors(401)},
     )
-    @action(detail=False, methods=["get"], pagination_class=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[KnownQueryParameters],
+    )
     def themes(self, request: Request) -> Response:
+        check_query_parameters(request, ())
         return Response(ThemeSerializer(Theme.objects.all(), many=True).data)
 
 

@@ -116,6 +116,10 @@ def activities_import(*, match: Match, file: IO[bytes], by: User) -> list[Activi
         ) from None
     reader = csv.DictReader(io.StringIO(text), delimiter=";")
     header = [name.strip() for name in reader.fieldnames or []]
+    if len(header) == 1 and "," in header[0]:
+        raise ImportInvalid(
+            [ImportError_(1, "", "Les colonnes doivent être séparées par des points-virgules.")]
+        )
     if missing := [name for name in REQUIRED if name not in header]:
         raise ImportInvalid(
             [ImportError_(1, name, "Colonne obligatoire absente de l'en-tête.") for name in missing]
@@ -134,6 +138,11 @@ def activities_import(*, match: Match, file: IO[bytes], by: User) -> list[Activi
     errors: list[ImportError_] = []
     for row in reader:
         line = reader.line_num
+        if None in row:  # more cells than the header has columns
+            errors.append(
+                ImportError_(line, "", "Plus de cellules que de colonnes dans l'en-tête.")
+            )
+            continue
         if not any((value or "").strip() for value in row.values()):
             continue
         if len(entries) >= BULK_MAX:

@@ -160,6 +160,13 @@ def _activity(request: AuthenticatedHttpRequest, pk: int) -> Activity:
         raise Http404("Ce compte rendu n'existe pas.") from None
 
 
+def _back(request: AuthenticatedHttpRequest, activity: Activity) -> str:
+    """The conseiller's month; a manager (who may correct for their tool) has no such page."""
+    if activity.match.candidat.user_id == request.user.pk:
+        return f"{reverse('conseillers:activity')}?mois={activity.date:%Y-%m}"
+    return reverse("core:home")
+
+
 def _refuse_change(activity: Activity, request: AuthenticatedHttpRequest, ability: str) -> None:
     if activity.get_abilities(request.user)[ability]:
         return
@@ -188,7 +195,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 form.add_service_errors(error)
             else:
                 messages.success(request, "Compte rendu modifié.")
-                return redirect(f"{reverse('conseillers:activity')}?mois={activity.date:%Y-%m}")
+                return redirect(_back(request, activity))
     else:
         form = ActivityForm(initial=initial_of(activity), themes=themes)
     return render(
@@ -198,6 +205,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "title": f"{'Erreur : ' if form.errors else ''}Modifier le compte rendu du"
             f" {activity.date:%d/%m/%Y}",
             "activity": activity,
+            "back_url": _back(request, activity),
             "form": form,
             "individual_fields": INDIVIDUAL_FIELDS,
             "collective_fields": COLLECTIVE_FIELDS,
@@ -211,7 +219,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def activity_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
     _refuse_change(activity, request, "delete")
-    back = f"{reverse('conseillers:activity')}?mois={activity.date:%Y-%m}"
+    back = _back(request, activity)
     if request.method == "POST":
         services.activity_delete(activity=activity, by=request.user)
         messages.success(request, f"Compte rendu du {activity.date:%d/%m/%Y} supprimé.")

@@ -147,6 +147,9 @@ def test_lists_are_scoped_and_changes_follow_the_abilities(
     assert client.get(f"{URL}{mine.pk}/").status_code == 404
     client.force_login(anct)
     assert len(client.get(URL).json()["results"]) == 2
+    march = client.get(URL, {"du": "2026-03-01", "au": "2026-03-31", "departement": "37"})
+    assert [row["id"] for row in march.json()["results"]] == [locked.pk]
+    assert client.get(URL, {"match": working_match.pk}).status_code == 400  # unknown parameter
     assert client.delete(f"{URL}{mine.pk}/").status_code == 403
     client.force_login(conseiller)
     response = client.put(

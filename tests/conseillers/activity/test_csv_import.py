@@ -75,6 +75,20 @@ def test_a_file_with_a_wrong_header_encoding_or_size_is_refused(match, conseille
             match=match, file=_file("x", header="jour;type\n"), by=conseiller
         )
     assert {(e.line, e.column) for e in refused.value.errors} >= {(1, "date"), (1, "themes")}
+    with pytest.raises(csv_import.ImportInvalid) as refused:
+        csv_import.activities_import(
+            match=match,
+            file=_file(f"{today()};individuel;45;courriel;autonome;1;1;;;;x;y"),
+            by=conseiller,
+        )
+    assert [(e.line, e.message) for e in refused.value.errors] == [
+        (2, "Plus de cellules que de colonnes dans l'en-tête.")
+    ]
+    with pytest.raises(csv_import.ImportInvalid) as refused:
+        csv_import.activities_import(
+            match=match, file=_file("x", header="date,type,themes\n"), by=conseiller
+        )
+    assert "points-virgules" in refused.value.errors[0].message
     with pytest.raises(csv_import.ImportInvalid, match="1 erreur"):
         csv_import.activities_import(
             match=match, file=io.BytesIO("é".encode("latin-1")), by=conseiller

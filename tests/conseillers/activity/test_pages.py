@@ -131,3 +131,15 @@ def test_another_persons_record_is_not_found(client, working_match):
     MatchFactory(candidat=CandidatFactory(user=stranger), finalised=True)
     client.force_login(stranger)
     assert client.get(reverse("conseillers:activity-edit", args=[activity.pk])).status_code == 404
+
+
+def test_a_manager_corrects_a_record_of_their_conseiller_and_goes_home(
+    client, gestionnaire, working_match, theme_ids
+):
+    activity = ActivityFactory(match=working_match, date=timezone.localdate())
+    client.force_login(gestionnaire)
+    edit = reverse("conseillers:activity-edit", args=[activity.pk])
+    response = client.post(edit, _post(theme_ids, duration_minutes="25"))
+    assert response.status_code == 302 and response.url == reverse("core:home")
+    activity.refresh_from_db()
+    assert activity.duration_minutes == 25

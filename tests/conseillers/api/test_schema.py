@@ -5,46 +5,51 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 
+from tests.conseillers.activity.schema import ACTIVITY_OPERATIONS
 from tests.conseillers.subsidy.schema import SUBSIDY_OPERATIONS
 
 pytestmark = pytest.mark.django_db
 
-OPERATIONS = {
-    ("/api/conseillers/candidatures/", "get"),
-    ("/api/conseillers/candidatures/", "post"),
-    ("/api/conseillers/candidatures/{id}/", "get"),
-    ("/api/conseillers/candidatures/{id}/examine/", "post"),
-    ("/api/conseillers/candidatures/{id}/refuse/", "post"),
-    ("/api/conseillers/candidatures/{id}/cancel/", "post"),
-    ("/api/conseillers/candidatures/{id}/mark-duplicate/", "post"),
-    ("/api/conseillers/candidatures/{id}/abandon/", "post"),
-    ("/api/conseillers/candidatures/{id}/opinion/", "post"),
-    ("/api/conseillers/candidatures/{id}/decisions/", "get"),
-    ("/api/conseillers/candidatures/{id}/decisions/", "post"),
-    ("/api/conseillers/enveloppes/", "get"),
-    ("/api/conseillers/enveloppes/", "post"),
-    ("/api/conseillers/enveloppes/{departement}/", "get"),
-    ("/api/conseillers/enveloppes/proposition/", "post"),
-    ("/api/conseillers/enveloppes/appliquer/", "post"),
-    ("/api/conseillers/enveloppes/redistribution/", "post"),
-    ("/api/conseillers/formations/", "get"),
-    ("/api/conseillers/formations/", "post"),
-    ("/api/conseillers/formations/{id}/", "get"),
-    ("/api/conseillers/formations/{id}/", "patch"),
-    ("/api/conseillers/candidats/", "get"),
-    ("/api/conseillers/candidats/", "post"),
-    ("/api/conseillers/candidats/{id}/interest/", "post"),
-    ("/api/conseillers/mises-en-relation/", "get"),
-    ("/api/conseillers/mises-en-relation/{id}/", "get"),
-    ("/api/conseillers/mises-en-relation/{id}/recruit/", "post"),
-    ("/api/conseillers/mises-en-relation/{id}/finalise/", "post"),
-    ("/api/conseillers/mises-en-relation/{id}/end/", "post"),
-    ("/api/conseillers/mises-en-relation/{id}/rupture/", "post"),
-    ("/api/conseillers/mises-en-relation/{id}/validate-rupture/", "post"),
-    ("/api/conseillers/smic/", "get"),
-    ("/api/conseillers/postes/", "get"),
-    ("/api/conseillers/postes/{id}/", "get"),
-} | SUBSIDY_OPERATIONS  # the subsidy API (tests/conseillers/subsidy)
+OPERATIONS = (
+    {
+        ("/api/conseillers/candidatures/", "get"),
+        ("/api/conseillers/candidatures/", "post"),
+        ("/api/conseillers/candidatures/{id}/", "get"),
+        ("/api/conseillers/candidatures/{id}/examine/", "post"),
+        ("/api/conseillers/candidatures/{id}/refuse/", "post"),
+        ("/api/conseillers/candidatures/{id}/cancel/", "post"),
+        ("/api/conseillers/candidatures/{id}/mark-duplicate/", "post"),
+        ("/api/conseillers/candidatures/{id}/abandon/", "post"),
+        ("/api/conseillers/candidatures/{id}/opinion/", "post"),
+        ("/api/conseillers/candidatures/{id}/decisions/", "get"),
+        ("/api/conseillers/candidatures/{id}/decisions/", "post"),
+        ("/api/conseillers/enveloppes/", "get"),
+        ("/api/conseillers/enveloppes/", "post"),
+        ("/api/conseillers/enveloppes/{departement}/", "get"),
+        ("/api/conseillers/enveloppes/proposition/", "post"),
+        ("/api/conseillers/enveloppes/appliquer/", "post"),
+        ("/api/conseillers/enveloppes/redistribution/", "post"),
+        ("/api/conseillers/formations/", "get"),
+        ("/api/conseillers/formations/", "post"),
+        ("/api/conseillers/formations/{id}/", "get"),
+        ("/api/conseillers/formations/{id}/", "patch"),
+        ("/api/conseillers/candidats/", "get"),
+        ("/api/conseillers/candidats/", "post"),
+        ("/api/conseillers/candidats/{id}/interest/", "post"),
+        ("/api/conseillers/mises-en-relation/", "get"),
+        ("/api/conseillers/mises-en-relation/{id}/", "get"),
+        ("/api/conseillers/mises-en-relation/{id}/recruit/", "post"),
+        ("/api/conseillers/mises-en-relation/{id}/finalise/", "post"),
+        ("/api/conseillers/mises-en-relation/{id}/end/", "post"),
+        ("/api/conseillers/mises-en-relation/{id}/rupture/", "post"),
+        ("/api/conseillers/mises-en-relation/{id}/validate-rupture/", "post"),
+        ("/api/conseillers/smic/", "get"),
+        ("/api/conseillers/postes/", "get"),
+        ("/api/conseillers/postes/{id}/", "get"),
+    }
+    | SUBSIDY_OPERATIONS
+    | ACTIVITY_OPERATIONS
+)  # the subsidy's and the activity reports' APIs
 
 
 @pytest.fixture(scope="module")
