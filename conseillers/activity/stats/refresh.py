@@ -2,8 +2,8 @@
 
 The records of a month may change until the 10th of the next month, then lock
 (`conseillers.activity.models.edit_deadline`): so the beat task (`refresh_activity_figures`, every
-few minutes) aggregates again only the days since the first of the previous month, and the months
-that hold them. A full rebuild runs each night, and after an import of history that bypasses the
+few minutes) aggregates again only the days since the first of the previous month, then the months
+that hold them, summed from their day rows (the records are read once, by the days). A full rebuild runs each night, and after an import of history that bypasses the
 services (the demo, the benchmark). Each refresh replaces its rows in one transaction, serialised
 by an advisory lock: two runs at once (the beat and a first reading) never interleave, and running
 one twice writes the same rows (idempotent).
@@ -48,8 +48,10 @@ def figures_refresh(
     month_end -= datetime.timedelta(days=1)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        for grain, first, last in ((Grain.DAY, start, end), (Grain.MONTH, month_start, month_end)):
-            _replace(cursor, grain, first, last, departement_ids)
+        _delete(cursor, Grain.DAY, start, end, departement_ids)
+        _insert(cursor, Grain.DAY, start, end, departement_ids)
+        _delete(cursor, Grain.MONTH, month_start, month_end, departement_ids)
+        _months_from_days(cursor, month_start, month_end, departement_ids)
         _stamp(now, full=False)
 
 
@@ -62,8 +64,8 @@ def figures_rebuild(*, now: datetime.datetime) -> None:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(f"DELETE FROM {FIGURES}")  # noqa: S608 (table name from the model)
         if bounds["first"] is not None:
-            for grain in Grain:
-                _insert(cursor, grain, bounds["first"], bounds["last"], None)
+            _insert(cursor, Grain.DAY, bounds["first"], bounds["last"], None)
+            _months_from_days(cursor, bounds["first"].replace(day=1), bounds["last"], None)
         _stamp(now, full=True)
 
 
@@ -77,13 +79,36 @@ def figures_refresh_activities(activities: Iterable[Activity], *, now: datetime.
         figures_refresh(start=min(dates), end=max(dates), now=now, departement_ids=[code])
 
 
-def _replace(cursor, grain: str, first, last, departement_ids) -> None:
+def _delete(cursor, grain: str, first, last, departement_ids) -> None:
     where, params = _where("period_start", first, last, departement_ids, prefix="")
     cursor.execute(
         f"DELETE FROM {FIGURES} WHERE grain = %s AND {where}",  # noqa: S608
         [grain, *params],
     )
-    _insert(cursor, grain, first, last, departement_ids)
+
+
+def _merged(column: str) -> str:
+    """The JSON objects of a group's day rows summed key by key (the outer aggregate
+    `array_agg` is evaluated per group, then unnested by the subquery)."""
+    each = f"unnest(array_agg(d.{column})) AS j, jsonb_each_text(j) AS e"
+    summed = f"SELECT e.key, sum(e.value::bigint) AS n FROM {each} GROUP BY 1"  # noqa: S608
+    return f"(SELECT coalesce(jsonb_object_agg(key, n), '{{}}'::jsonb) FROM ({summed}) AS x)"  # noqa: S608
+
+
+def _months_from_days(cursor, first, last, departement_ids) -> None:
+    """The month rows summed from the day rows: the records are read once, by the days."""
+    where, params = _where("period_start", first, last, departement_ids, prefix="d.")
+    sums = ", ".join(f"sum(d.{name})" for name in sql.COLUMNS[:-2])
+    merged = ", ".join(_merged(name) for name in ("by_place", "by_autonomy", "by_theme"))
+    cursor.execute(
+        f"""
+        INSERT INTO {FIGURES} (departement_id, grain, period_start, {", ".join(sql.COLUMNS)},
+                               by_theme)
+        SELECT d.departement_id, %s, date_trunc('month', d.period_start)::date, {sums}, {merged}
+        FROM {FIGURES} d WHERE d.grain = %s AND {where} GROUP BY 1, 3
+        """,  # noqa: S608 (names from the code; every value is a parameter)
+        [Grain.MONTH, Grain.DAY, *params],
+    )
 
 
 def _where(column: str, first, last, departement_ids, *, prefix: str = "a.") -> tuple[str, list]:
