@@ -2,9 +2,10 @@
 
 The records of a month may change until the 10th of the next month, then lock
 (`conseillers.activity.models.edit_deadline`): so the beat task (`refresh_activity_figures`, every
-few minutes) aggregates again only the days since the first of the previous month, then the months
-that hold them, summed from their day rows (the records are read once, by the days). A full rebuild runs each night, and after an import of history that bypasses the
-services (the demo, the benchmark). Each refresh replaces its rows in one transaction, serialised
+few minutes) aggregates again only the days since the first of the previous month, then the
+months that hold them, summed from their day rows (the records are read once, by the days). A
+full rebuild runs each night, and after an import of history that bypasses the services (the
+demo, the benchmark). Each refresh replaces its rows in one transaction, serialised
 by an advisory lock: two runs at once (the beat and a first reading) never interleave, and running
 one twice writes the same rows (idempotent).
 """
