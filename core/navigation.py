@@ -196,6 +196,11 @@ NAVIGATION: tuple[Page | Group, ...] = (
                     ),
                 ),
             ),
+            Page(
+                "conseillers:activity-stats",
+                "Statistiques d'activité",
+                any_role(Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE, Role.CONSEILLER),
+            ),
             Page("core:departement-list", "Départements et régions"),
         ),
     ),

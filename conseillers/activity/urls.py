@@ -1,7 +1,7 @@
 """URLs of the activity pages, included from conseillers/urls.py under "activite/" in the
 "conseillers" namespace (no app_name of their own)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from conseillers.activity import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("import/modele.csv", views.activity_template, name="activity-template"),
     path("absences/", views.exemptions, name="activity-exemptions"),
     path("absences/<int:pk>/supprimer/", views.exemption_delete, name="activity-exemption-delete"),
+    path("", include("conseillers.activity.stats.urls")),
 ]

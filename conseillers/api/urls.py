@@ -17,5 +17,8 @@ router.register("formations", views.TrainingViewSet, basename="formation")
 urlpatterns = [
     *router.urls,
     path("", include("conseillers.subsidy.api")),
+    # The figures first: their paths sit under the records' prefix, which would take
+    # "statistiques" for a record's id.
+    path("activites/", include("conseillers.activity.stats.api")),
     path("", include("conseillers.activity.api")),
 ]

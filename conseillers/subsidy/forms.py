@@ -14,6 +14,9 @@ from conseillers.subsidy.models import DocumentKind, Regime, Tranche
 from core.forms import DsfrForm
 from core.validators import validate_pdf
 
+# The reports the activity statistics can stand for (conseillers.subsidy.activity).
+GENERATED_REPORTS = (DocumentKind.ACTIVITY_REPORT, DocumentKind.FINAL_REPORT)
+
 
 class JustificationForm(DsfrForm):
     """One file field per document the tranche asks for, then a comment."""
@@ -25,14 +28,21 @@ class JustificationForm(DsfrForm):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
     )
 
-    def __init__(self, *args, tranche: Tranche, **kwargs) -> None:
+    def __init__(self, *args, tranche: Tranche, prefilled: bool = False, **kwargs) -> None:
+        """`prefilled`: the activity report is generated from the comptes rendus
+        (conseillers.subsidy.activity) unless the structure uploads its own."""
         super().__init__(*args, **kwargs)
         labels = dict(DocumentKind.choices)
         self.kinds = tranche.required_documents
         for kind in self.kinds:
+            generated = prefilled and kind in GENERATED_REPORTS
+            hint = (
+                " Laissez vide pour joindre le rapport pré-rempli ci-contre." if generated else ""
+            )
             self.fields[kind] = forms.FileField(
                 label=labels[kind],
-                help_text=f"Au format PDF, {settings.MAX_UPLOAD_MB} Mo au maximum.",
+                required=not generated,
+                help_text=f"Au format PDF, {settings.MAX_UPLOAD_MB} Mo au maximum.{hint}",
                 widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
             )
             dsfr_input_class_attr(self[kind])
@@ -51,7 +61,7 @@ class JustificationForm(DsfrForm):
 
     @property
     def documents(self) -> dict:
-        return {kind: self.cleaned_data[kind] for kind in self.kinds}
+        return {kind: file for kind in self.kinds if (file := self.cleaned_data.get(kind))}
 
 
 class ReviewForm(DsfrForm):

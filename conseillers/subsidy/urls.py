@@ -8,6 +8,11 @@ from conseillers.subsidy import views
 urlpatterns = [
     path("", views.overview, name="subsidy-overview"),
     path("tranches/<int:pk>/", views.tranche_detail, name="subsidy-tranche"),
+    path(
+        "tranches/<int:pk>/rapport-activite.pdf",
+        views.tranche_activity_report,
+        name="subsidy-tranche-activity-report-pdf",
+    ),
     path("tranches/<int:pk>/<slug:action>/", views.tranche_action, name="subsidy-tranche-action"),
     path("pieces/<int:pk>/", views.document, name="subsidy-document"),
     path("a-valider/", views.approvals, name="subsidy-approvals"),

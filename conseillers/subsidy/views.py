@@ -31,8 +31,10 @@ from conseillers.models import Candidature, CandidatureState
 from conseillers.subsidy import selectors as subsidy_selectors
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
+from conseillers.subsidy.activity import activity_report_pdf, tranche_activity, with_activity_flag
 from conseillers.subsidy.chart import forecast_chart
 from conseillers.subsidy.forms import (
+    GENERATED_REPORTS,
     ConventionForm,
     CorrectionForm,
     JustificationForm,
@@ -171,8 +173,10 @@ def tranche_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _render_tranche(request, tranche: Tranche, bound: dict, status: int = 200) -> HttpResponse:
     abilities = tranche.get_abilities(request.user)
+    activity = tranche_activity(tranche)
     forms = {
-        "justify": bound.get("justifier") or JustificationForm(tranche=tranche, prefix="pieces")
+        "justify": bound.get("justifier")
+        or JustificationForm(tranche=tranche, prefix="pieces", prefilled=activity is not None)
         if abilities["submit"]
         else None,
         "confirmables": [
@@ -197,17 +201,25 @@ def _render_tranche(request, tranche: Tranche, bound: dict, status: int = 200) -
         ),
         "payments": tranche.payments.select_related("recorded_by"),
         "transitions": tranche.transitions.select_related("by"),
+        "activity": activity,
         **forms,
     }
     return render(request, "conseillers/subsidy/tranche_detail.html", context, status=status)
 
 
 def _justify(request, tranche):
-    form = JustificationForm(request.POST, request.FILES, tranche=tranche, prefix="pieces")
+    activity = tranche_activity(tranche)
+    form = JustificationForm(
+        request.POST, request.FILES, tranche=tranche, prefix="pieces", prefilled=bool(activity)
+    )
 
     def call(data):
+        documents = form.documents
+        for kind in set(GENERATED_REPORTS) & set(tranche.required_documents) - set(documents):
+            if activity is not None:
+                documents[kind] = activity_report_pdf(activity)
         subsidy.tranche_submit(
-            tranche=tranche, documents=form.documents, comment=data["comment"], by=request.user
+            tranche=tranche, documents=documents, comment=data["comment"], by=request.user
         )
         return "Le justificatif est déposé : l'ANCT va l'examiner."
 
@@ -379,6 +391,21 @@ def document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return attachment_response(piece.file.name, download_name=name)
 
 
+@login_required
+@require_GET
+def tranche_activity_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The activity report pre-filled from the comptes rendus, as the PDF that is submitted."""
+    activity = tranche_activity(_tranche(request, pk))
+    if activity is None:
+        raise Http404(
+            "Cette tranche ne demande pas de rapport d'activité, ou sa période n'a pas commencé."
+        )
+    report = activity_report_pdf(activity)
+    response = HttpResponse(report.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{report.name}"'
+    return response
+
+
 # --- ANCT: approvals, payment orders, recoveries -------------------------------------------------
 
 
@@ -389,7 +416,10 @@ def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "conseillers/subsidy/approvals.html",
-        {"title": "Tranches à valider", "tranches": subsidy_selectors.awaiting_approval()},
+        {
+            "title": "Tranches à valider",
+            "tranches": with_activity_flag(subsidy_selectors.awaiting_approval()),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 
 from tests.conseillers.activity.schema import ACTIVITY_OPERATIONS
+from tests.conseillers.activity.stats_schema import FIGURES_OPERATIONS
 from tests.conseillers.subsidy.schema import SUBSIDY_OPERATIONS
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,7 @@ OPERATIONS = (
     }
     | SUBSIDY_OPERATIONS
     | ACTIVITY_OPERATIONS
+    | FIGURES_OPERATIONS
 )  # the subsidy's and the activity reports' APIs
 
 
