@@ -7,6 +7,7 @@ the demo twice changes nothing.
 from dataclasses import dataclass
 from typing import Any
 
+from core.communes import load_communes
 from core.models import (
     Departement,
     Membership,
@@ -133,8 +134,14 @@ MEMBERSHIPS = [
 ]
 
 
+# The départements of the demo's structures and candidates: their communes are loaded by the
+# demo itself (a second or so); `make run` loads the whole country first with `load_communes`.
+DEMO_DEPARTEMENTS = ("23", "33", "36", "37", "41", "75", "87", "93")
+
+
 def load() -> dict[str, User]:
     load_territories(Region, Departement)
+    load_communes(departements=DEMO_DEPARTEMENTS)
     users = {account.email: _account(account) for account in ACCOUNTS}
     anct = users["anct@demo.inclusion.gouv.fr"]
     if not (anct.is_anct and anct.is_staff and anct.is_superuser):

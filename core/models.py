@@ -6,6 +6,8 @@ very often the same legal entity, so both modules point at the one `Structure` k
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -57,6 +59,89 @@ class Departement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
+
+
+class CommuneQuerySet(models.QuerySet["Commune"]):
+    def search(self, text: str) -> CommuneQuerySet:
+        """Communes whose name starts with `text` (accents, case and hyphens ignored) or, for
+        digits, one of whose postal codes starts with them; the most populated first."""
+        text = text.strip()
+        if text.isdigit():
+            found = self.filter(postal_codes__regex=rf"(^| ){text}")
+        else:
+            key = SAINT.sub(lambda m: "saint" if m[1] == "st" else "sainte", search_key(text))
+            if not key:
+                return self.none()
+            found = self.filter(Q(search_name__startswith=key) | Q(search_name__contains=f" {key}"))
+        return found.order_by(models.F("population").desc(nulls_last=True), "code")
+
+    def resolve(self, code: str) -> Commune | None:
+        """The current commune of an INSEE code, following the code of a merged commune."""
+        current = self.filter(code=code).first()
+        if current is not None:
+            return current
+        old = CommuneOldCode.objects.select_related("commune").filter(code=code).first()
+        return old.commune if old else None
+
+
+# People type « St-Malo » or « Ste Maxime » for « Saint-Malo », « Sainte-Maxime ».
+SAINT = re.compile(r"\b(st|ste)\b")
+
+
+def search_key(text: str) -> str:
+    """Lower case, no accents, hyphens or apostrophes: « Saint-Étienne » → « saint etienne »."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+class Commune(models.Model):
+    """A current commune of the Code officiel géographique (see core/data/communes.SOURCE.md)."""
+
+    code = models.CharField("code INSEE", max_length=5, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+    search_name = models.CharField("nom pour la recherche", max_length=100, db_index=True)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="communes", verbose_name="département"
+    )
+    # Space-separated: a commune has one to a few dozen postal codes (Paris, Marseille).
+    postal_codes = models.CharField("codes postaux", max_length=200, blank=True)
+    population = models.PositiveIntegerField("population légale", null=True, blank=True)
+    # Reference point (town hall, else centre), WGS 84; empty where no source gives one.
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "commune"
+        ordering = ["name", "code"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="commune_lat_lon_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.departement_id})"
+
+    @property
+    def label(self) -> str:
+        first_postal_code = self.postal_codes.split(" ", 1)[0]
+        return f"{self.name} ({first_postal_code or self.departement_id})"
+
+
+class CommuneOldCode(models.Model):
+    """The INSEE code of a commune merged into another (commune déléguée or associée)."""
+
+    code = models.CharField("ancien code INSEE", max_length=5, primary_key=True)
+    name = models.CharField("ancien nom", max_length=100)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="old_codes", verbose_name="commune actuelle"
+    )
+
+    class Meta:
+        verbose_name = "ancien code de commune"
+        verbose_name_plural = "anciens codes de communes"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} → {self.commune_id}"
 
 
 class Role(models.TextChoices):
