@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -125,6 +126,17 @@ class Commune(models.Model):
     def label(self) -> str:
         first_postal_code = self.postal_codes.split(" ", 1)[0]
         return f"{self.name} ({first_postal_code or self.departement_id})"
+
+
+def validate_commune_in(commune_code: str, departement_code: str) -> None:
+    commune = Commune.objects.filter(code=commune_code).select_related("departement").first()
+    if commune is not None and commune.departement_id != departement_code:
+        raise ValidationError(
+            {
+                "commune": f"{commune.name} est dans le département {commune.departement}, "
+                f"pas dans celui de la structure ({departement_code})."
+            }
+        )
 
 
 class CommuneOldCode(models.Model):
@@ -314,7 +326,12 @@ class StructureQuerySet(models.QuerySet["Structure"]):
 
 class Structure(models.Model):
     # What a gestionnaire keeps up to date itself, on the pages and through the API.
-    CONTACT_FIELDS: ClassVar[tuple[str, ...]] = ("address", "contact_email", "contact_phone")
+    CONTACT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "address",
+        "commune",
+        "contact_email",
+        "contact_phone",
+    )
     # What envelopes, decisions and subsidy bonuses depend on: changed only by ANCT, with a
     # reason, through `core.services.structure_change_identity`, which logs each change.
     IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -339,6 +356,15 @@ class Structure(models.Model):
         Departement, on_delete=models.PROTECT, related_name="structures", verbose_name="département"
     )
     address = models.CharField("adresse", max_length=255, blank=True)
+    # Where candidates are measured from (conseillers.matching); in the structure's département.
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+        verbose_name="commune",
+    )
     contact_email = models.EmailField("adresse électronique de contact", blank=True)
     contact_phone = models.CharField("téléphone de contact", max_length=20, blank=True)
     zrr = models.BooleanField("en zone de revitalisation rurale (ZRR)", default=False)
@@ -360,6 +386,8 @@ class Structure(models.Model):
         super().clean()
         if self.siret and self.departement_id:
             validate_structure_identifier(self.siret, self.departement_id)
+        if self.commune_id and self.departement_id:
+            validate_commune_in(self.commune_id, self.departement_id)
 
     @property
     def is_public(self) -> bool:

@@ -177,6 +177,7 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 ),
             ),
             Page("core:departement-list", "Départements et régions"),
+            Page("core:commune-search", "Rechercher une commune"),
         ),
     ),
     Group(

@@ -438,6 +438,7 @@ class CandidatRegisterSerializer(strict.ModelSerializer):
             "situation",
             "available_from",
             "departements",
+            "commune",
             "max_distance_km",
             "pix_level",
         ]
@@ -455,6 +456,7 @@ class CandidatSerializer(strict.ModelSerializer):
             "situation",
             "available_from",
             "departements",
+            "commune",
             "max_distance_km",
             "pix_level",
             "created_at",
