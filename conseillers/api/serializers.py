@@ -468,6 +468,12 @@ class CandidatForStructureSerializer(CandidatSerializer):
     local = serializers.BooleanField(
         read_only=True, help_text="Peut travailler dans le département de la structure."
     )
+    distance_km = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="Distance entre la commune du candidat et celle de la structure (km, à vol "
+        "d'oiseau) ; vide si l'une des deux n'est pas connue.",
+    )
     match_id = serializers.IntegerField(
         read_only=True,
         allow_null=True,
@@ -478,7 +484,13 @@ class CandidatForStructureSerializer(CandidatSerializer):
     )
 
     class Meta(CandidatSerializer.Meta):
-        fields = [*CandidatSerializer.Meta.fields, "local", "match_id", "match_state"]
+        fields = [
+            *CandidatSerializer.Meta.fields,
+            "local",
+            "distance_km",
+            "match_id",
+            "match_state",
+        ]
         read_only_fields = fields
 
 
