@@ -32,7 +32,7 @@ from conseillers.models import (
     ProposalRun,
     RunStructureCount,
 )
-from core.models import Structure, User, Zone
+from core.models import Commune, Departement, Structure, User, Zone
 
 EARTH_RADIUS_KM = 6371.0
 # Kilometres per degree of latitude on that sphere, rounded down so the box is never too small.
@@ -122,35 +122,38 @@ _DISTANCE = (
     " + COS(RADIANS(sc.latitude)) * COS(RADIANS(cc.latitude))"
     " * POWER(SIN(RADIANS(cc.longitude - sc.longitude) / 2), 2)))"
 )
-_REACH = f"(c.max_distance_km / {KM_PER_DEGREE})"
 
-# Driven by the candidates: for each, the structures' communes within the latitude band of its
-# reach (the commune index), then the longitude band, the zone rule and the exact distance.
-# Only table names, constants and Django-compiled subqueries are formatted in; values are params.
+# Driven by the recruiting structures: for each, the candidates' communes within the box of the
+# bucket's largest distance (the commune index on latitude and longitude), then their candidates
+# (the index on commune), the zone rule and the exact distance. One statement per bucket of
+# maximum distances keeps each box as small as the candidates in it need.
+_WIDEST = (
+    "CASE WHEN ABS(sc.latitude) + %(reach)s > 89 THEN 89 ELSE ABS(sc.latitude) + %(reach)s END"
+)
+_LON_REACH = f"(%(reach)s / COS(RADIANS({_WIDEST})))"
 _BY_DISTANCE = f"""
 INSERT INTO {{proposal}} (structure_id, candidat_id, distance_km, run_id, created_at)
-SELECT s.id, c.id, {_DISTANCE}, %s, %s
-FROM {{candidat}} c
-JOIN {{commune}} cc ON cc.code = c.commune_id
-JOIN {{departement}} ccd ON ccd.code = cc.departement_id
-JOIN {{commune}} sc
-  ON sc.latitude BETWEEN cc.latitude - {_REACH} AND cc.latitude + {_REACH}
-JOIN {{structure}} s ON s.commune_id = sc.code
-JOIN {{departement}} sd ON sd.code = s.departement_id
-WHERE c.max_distance_km IS NOT NULL AND cc.latitude IS NOT NULL AND sc.longitude IS NOT NULL
-  AND ABS(sc.longitude - cc.longitude) * COS(RADIANS(CASE
-        WHEN ABS(cc.latitude) + {_REACH} > 89 THEN 89 ELSE ABS(cc.latitude) + {_REACH} END))
-      <= {_REACH}
-  AND ((sd.zone = '{Zone.METRO}' AND ccd.zone = '{Zone.METRO}')
-       OR cc.departement_id = s.departement_id)
+SELECT s.id, c.id, {_DISTANCE}, %(run)s, %(now)s
+FROM {{structure}} s
+JOIN {{commune}} sc ON sc.code = s.commune_id
+JOIN {{commune}} cc
+  ON cc.latitude BETWEEN sc.latitude - %(reach)s AND sc.latitude + %(reach)s
+ AND cc.longitude BETWEEN sc.longitude - {_LON_REACH} AND sc.longitude + {_LON_REACH}
+JOIN {{candidat}} c ON c.commune_id = cc.code
+WHERE c.max_distance_km BETWEEN %(low)s AND %(high)s
+  AND (cc.departement_id = s.departement_id
+       OR (s.departement_id IN ({{metro}}) AND cc.departement_id IN ({{metro}})))
   AND {_DISTANCE} <= c.max_distance_km
   AND s.id IN ({{structures}}) AND c.id IN ({{available}})
 ON CONFLICT (structure_id, candidat_id) DO NOTHING
 """  # noqa: S608
 
+# Upper bounds (km) of the buckets of maximum distances; the last one reaches the farthest.
+BUCKETS = (10, 20, 30, 50, 100, 200)
+
 _BY_DEPARTEMENT = """
 INSERT INTO {proposal} (structure_id, candidat_id, distance_km, run_id, created_at)
-SELECT s.id, c.id, NULL, %s, %s
+SELECT s.id, c.id, NULL, %(run)s, %(now)s
 FROM {structure} s
 JOIN {chosen} cd ON cd.departement_id = s.departement_id
 JOIN {candidat} c ON c.id = cd.candidat_id
@@ -164,8 +167,25 @@ ON CONFLICT (structure_id, candidat_id) DO NOTHING
 _COUNTS = """
 INSERT INTO {counts} (run_id, structure_id, new_proposals)
 SELECT run_id, structure_id, COUNT(*) FROM {proposal}
-WHERE run_id = %s GROUP BY run_id, structure_id
+WHERE run_id = %(run)s GROUP BY run_id, structure_id
 """
+
+
+def _inline(queryset: QuerySet) -> str:
+    """A subquery's SQL with its parameters inlined: they are codes and states of this module,
+    never input, and the statements above take named parameters."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        return sql % tuple(_literal(cursor, p) for p in params)
+
+
+def _literal(cursor, value: object) -> str:
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if not text.replace("_", "").isalnum():
+        raise ValueError(f"Valeur inattendue dans une sous-requête : {text!r}")
+    return f"'{text}'"
 
 
 def proposals_refresh(*, structure: Structure | None = None, by: User | None = None) -> ProposalRun:
@@ -176,29 +196,30 @@ def proposals_refresh(*, structure: Structure | None = None, by: User | None = N
     structures = recruiting_structures()
     if structure is not None:
         structures = structures.filter(pk=structure.pk)
-    structures_sql, structures_params = structures.values("pk").query.sql_with_params()
-    available_sql, available_params = (
-        Candidat.objects.available().values("pk").query.sql_with_params()
-    )
     tables = {
         "proposal": Proposal._meta.db_table,
         "candidat": Candidat._meta.db_table,
         "chosen": Candidat.departements.through._meta.db_table,
-        "commune": Structure._meta.get_field("commune").related_model._meta.db_table,
-        "departement": Structure._meta.get_field("departement").related_model._meta.db_table,
+        "commune": Commune._meta.db_table,
         "structure": Structure._meta.db_table,
         "counts": RunStructureCount._meta.db_table,
-        "structures": structures_sql,
-        "available": available_sql,
+        "structures": _inline(structures.values("pk")),
+        "available": _inline(Candidat.objects.available().values("pk")),
+        "metro": _inline(Departement.objects.filter(zone=Zone.METRO).values("code")),
     }
+    farthest = Candidat.objects.aggregate(m=Max("max_distance_km"))["m"] or 0
     with transaction.atomic():
         run = ProposalRun.objects.create(structure=structure, requested_by=by)
-        now = connection.ops.adapt_datetimefield_value(run.started_at)
-        params = [run.pk, now, *structures_params, *available_params]
+        params = {"run": run.pk, "now": connection.ops.adapt_datetimefield_value(run.started_at)}
         with connection.cursor() as cursor:
-            cursor.execute(_BY_DISTANCE.format(**tables), params)
+            low = 0
+            for high in (*BUCKETS, max(farthest, BUCKETS[-1] + 1)):
+                if low <= farthest:
+                    bounds = {"low": low, "high": high, "reach": high / KM_PER_DEGREE}
+                    cursor.execute(_BY_DISTANCE.format(**tables), {**params, **bounds})
+                low = high + 1
             cursor.execute(_BY_DEPARTEMENT.format(**tables), params)
-            cursor.execute(_COUNTS.format(**tables), [run.pk])
+            cursor.execute(_COUNTS.format(**tables), params)
         run.new_proposals = (
             RunStructureCount.objects.filter(run=run).aggregate(n=Sum("new_proposals"))["n"] or 0
         )
