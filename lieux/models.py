@@ -153,6 +153,10 @@ class Lieu(models.Model):
         return None
 
     @property
+    def opening_hours_lines(self) -> list[str]:
+        return opening_hours_fr(self.opening_hours)
+
+    @property
     def programmes(self) -> list[str]:
         """National programmes of the place: conseillers numériques work there, its structure is
         habilitated for Aidants Connect, labelled France Services."""
@@ -181,3 +185,51 @@ def lieu_abilities(structure: Structure, user: User) -> dict[str, bool]:
         scope.has_structure_role(structure.pk, role) for role in (Role.GESTIONNAIRE, Role.REFERENT)
     )
     return {"view": True, "create": manager, "update": manager, "delete": manager}
+
+
+DAY_NAMES = {
+    "Mo": "lundi",
+    "Tu": "mardi",
+    "We": "mercredi",
+    "Th": "jeudi",
+    "Fr": "vendredi",
+    "Sa": "samedi",
+    "Su": "dimanche",
+}
+
+
+def _time_fr(text: str) -> str:
+    hours, minutes = text.split(":")
+    return f"{int(hours)} h" + (f" {minutes}" if minutes != "00" else "")
+
+
+def _days_fr(days: str) -> str:
+    parts = []
+    for item in days.split(","):
+        first, _, last = item.partition("-")
+        parts.append(f"du {DAY_NAMES[first]} au {DAY_NAMES[last]}" if last else DAY_NAMES[first])
+    return ", ".join(parts)
+
+
+def opening_hours_fr(value: str) -> list[str]:
+    """The OpenStreetMap opening hours in French, one line per rule (empty if not valid)."""
+    if not value or not OPENING_HOURS.match(value):
+        return []
+    lines = []
+    for rule in value.split("; "):
+        if rule == "24/7":
+            lines.append("Tous les jours, 24 heures sur 24")
+        elif rule == "PH off":
+            lines.append("Fermé les jours fériés")
+        else:
+            days, spans = rule.split(" ", 1)
+            label = _days_fr(days)
+            if spans == "off":
+                lines.append(f"{label[0].upper()}{label[1:]} : fermé")
+            else:
+                times = " et ".join(
+                    f"de {_time_fr(a)} à {_time_fr(b)}"
+                    for a, b in (span.split("-") for span in spans.split(","))
+                )
+                lines.append(f"{label[0].upper()}{label[1:]} : {times}")
+    return lines

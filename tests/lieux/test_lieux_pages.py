@@ -4,7 +4,7 @@ import pytest
 
 from conseillers.models import MatchState
 from core.communes import load_communes
-from lieux.models import Lieu
+from lieux.models import Lieu, opening_hours_fr
 from tests.conseillers.factories import CandidatFactory, match_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -101,6 +101,7 @@ def test_the_public_finds_places_by_commune_or_postal_code(client, communes, str
         commune_id="37261",
         postal_code="37000",
         services=["Aide aux démarches administratives"],
+        opening_hours="Mo-Fr 09:00-12:00",
     )
     Lieu.objects.create(
         structure=structure,
@@ -118,3 +119,24 @@ def test_the_public_finds_places_by_commune_or_postal_code(client, communes, str
     assert "Aucune commune ne correspond" in client.get("/lieux/", {"q": "zzzz"}).content.decode()
     detail = client.get(f"/lieux/{tours.pk}/").content.decode()
     assert "Lieu de Tours" in detail and "Aide aux démarches administratives" in detail
+    assert "Du lundi au vendredi : de 9 h à 12 h" in detail
+
+
+@pytest.mark.parametrize(
+    ("osm", "french"),
+    [
+        (
+            "Mo-Fr 09:00-12:00,14:00-17:30; Sa 09:00-12:00",
+            ["Du lundi au vendredi : de 9 h à 12 h et de 14 h à 17 h 30", "Samedi : de 9 h à 12 h"],
+        ),
+        (
+            "Tu,Th 09:30-12:30; Su off; PH off",
+            ["Mardi, jeudi : de 9 h 30 à 12 h 30", "Dimanche : fermé", "Fermé les jours fériés"],
+        ),
+        ("24/7", ["Tous les jours, 24 heures sur 24"]),
+        ("lundi 9h-12h", []),
+        ("Mo 25:00-26:00", []),
+    ],
+)
+def test_opening_hours_are_shown_in_french(osm, french):
+    assert opening_hours_fr(osm) == french
