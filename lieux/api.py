@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_page
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, renderers, serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -166,6 +167,9 @@ class OpenDataPagination(Pagination):
 class OpenDataView(APIView):
     """Les lieux publiés, au schéma national des lieux de médiation numérique (ANCT)."""
 
+    # For the schema only: the records are dicts of the national schema (lieux.opendata).
+    serializer_class = None
+
     permission_classes = [AllowAny]
     authentication_classes: list = []  # the same public answer for everyone: cacheable
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
@@ -201,6 +205,8 @@ class OpenDataView(APIView):
         return response
 
     def get(self, request: Request) -> Response:
+        if request.query_params.get("format", "json") not in ("json", "csv"):
+            raise ValidationError({"format": ["Indiquez json ou csv."]})
         paginator = OpenDataPagination()
         lieux = Lieu.objects.public().with_programmes().order_by("pk")
         page = paginator.paginate_queryset(lieux, request, view=self)
