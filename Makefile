@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py load_communes
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	@# Ctrl-C stops the web server, then the trap stops the worker and its beat.
 	@$(DEMO_ENV) sh -c '$(DEMO_WORKER) & worker=$$!; \

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "conseillers.activity",
     "conseillers.activity.stats",
     "mandats",
+    "lieux",
     # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.
     "franceconnect_mock",
     "idp",

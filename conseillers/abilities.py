@@ -76,6 +76,7 @@ class StructureAbilities:
             "candidature_submit": manager,
             "candidats_view": manager,
             "match_mark_interest": manager,
+            "proposals_refresh": manager,
             # A préfecture proposes to transfer posts only to a structure of its own territory.
             "transfer_receive": self.structure.departement_id in scope.departement_codes,
         }

@@ -12,6 +12,11 @@ BEAT_SCHEDULE = {
         "task": "conseillers.tasks.flag_long_vacancies",
         "schedule": crontab(hour=6, minute=15),
     },
+    # The real programme searched candidates within reach of each structure every night.
+    "conseillers-refresh-proposals": {
+        "task": "conseillers.tasks.refresh_proposals",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "conseillers-refresh-dashboard": {
         "task": "conseillers.tasks.refresh_dashboard",
         "schedule": crontab(minute=f"*/{DASHBOARD_REFRESH_MINUTES}"),

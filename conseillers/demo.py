@@ -6,7 +6,7 @@ Idempotent: each step is skipped when what it creates already exists.
 import datetime
 from decimal import Decimal
 
-from conseillers import services
+from conseillers import matching, services
 from conseillers.models import (
     Candidat,
     Candidature,
@@ -15,6 +15,7 @@ from conseillers.models import (
     Envelope,
     Match,
     MatchState,
+    ProposalRun,
     Situation,
     SmicRate,
     Training,
@@ -31,6 +32,7 @@ CANDIDATS = [
     ("Hugo", "Petit", "hugo.petit@demo-candidat.fr", ["33"], 1),
     ("Léa", "Durand", "lea.durand@demo-candidat.fr", ["93", "75"], 3),
     ("Nathan", "Moreau", "nathan.moreau@demo-candidat.fr", ["23", "87"], 2),
+    ("Manon", "Leroy", "manon.leroy@demo-candidat.fr", ["41"], 2),
 ]
 
 
@@ -52,6 +54,9 @@ def load(users: dict[str, User]) -> None:
     solnum = _apply("78493001800014", _member("78493001800014"), posts=2)
     _decide(solnum, anct, posts=2, number="COSELEC-2026-002")
     _recruit_camille(manager, anct)
+    # What the nightly refresh would have proposed; once, as each run is recorded.
+    if not ProposalRun.objects.exists():
+        matching.proposals_refresh()
 
 
 def _envelopes(anct: User) -> None:
@@ -63,6 +68,19 @@ def _envelopes(anct: User) -> None:
                 reason="Accord préalable initial",
                 by=anct,
             )
+
+
+# Where each candidate lives and how far they would travel (None: the départements chosen).
+# Manon, in Blois, did not choose the 37 but is offered to Tours, 55 km away, by distance.
+RESIDENCE: dict[str, tuple[str, int | None]] = {
+    "conseiller@demo.inclusion.gouv.fr": ("37122", 30),
+    "lucas.martin@demo-candidat.fr": ("37214", 20),
+    "ines.bernard@demo-candidat.fr": ("36044", None),
+    "hugo.petit@demo-candidat.fr": ("33063", 15),
+    "lea.durand@demo-candidat.fr": ("75056", 10),
+    "nathan.moreau@demo-candidat.fr": ("87085", 100),
+    "manon.leroy@demo-candidat.fr": ("41018", 80),
+}
 
 
 def _candidats(users: dict[str, User]) -> None:
@@ -77,6 +95,8 @@ def _candidats(users: dict[str, User]) -> None:
                 "available_from": datetime.date(2026, 1, 5),
                 "pix_level": pix,
                 "phone": "0601020304",
+                "commune_id": RESIDENCE[email][0],
+                "max_distance_km": RESIDENCE[email][1],
             },
         )
         candidat.departements.set(Departement.objects.filter(code__in=codes))

@@ -14,6 +14,7 @@ from conseillers.models import (
     RuptureMotive,
 )
 from conseillers.territory_field import TerritoryChoiceField
+from core.commune_field import CommuneField
 from core.forms import CONDITIONALLY_REQUIRED, DsfrForm, DsfrModelForm
 from core.models import Departement, Structure
 from core.validators import validate_pdf
@@ -197,10 +198,12 @@ class CandidatForm(DsfrModelForm):
             "situation",
             "available_from",
             "departements",
+            "commune",
             "max_distance_km",
             "pix_level",
             "cv",
         ]
+        field_classes = {"commune": CommuneField}
         widgets = {
             "available_from": DATE,
             "pix_level": forms.Select(choices=[(1, "1"), (2, "2"), (3, "3")]),

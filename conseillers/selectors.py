@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from conseillers import matching
 from conseillers.models import (
-    Candidat,
     Candidature,
     CandidatureState,
     Decision,
@@ -65,16 +65,8 @@ def posts_granted_in(departement_id: str, *, exclude: Candidature | None = None)
 
 
 def candidats_for_structure(structure: Structure):
-    """Available candidates, those who can work in the structure's département first."""
-    local = Candidat.departements.through.objects.filter(
-        candidat_id=OuterRef("pk"), departement_id=structure.departement_id
-    )
-    return (
-        Candidat.objects.available()
-        .annotate(local=Exists(local))
-        .prefetch_related("departements")
-        .order_by("-local", "available_from", "last_name", "pk")
-    )
+    """Available candidates offered to the structure, nearest first (conseillers.matching)."""
+    return matching.candidats_for_structure(structure)
 
 
 def undecided_for_prefecture(user):

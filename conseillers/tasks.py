@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from conseillers import services
+from conseillers import matching, services
 from conseillers.dashboard.snapshot import dashboard_refresh
 
 
@@ -11,6 +11,13 @@ from conseillers.dashboard.snapshot import dashboard_refresh
 def flag_long_vacancies() -> int:
     """Daily: flags to ANCT the posts vacant beyond the window. Idempotent (one UPDATE)."""
     return services.posts_flag_long_vacancies(today=timezone.localdate())
+
+
+@shared_task
+def refresh_proposals() -> int:
+    """Nightly: proposes to every recruiting structure the candidates now within reach (two
+    INSERT … SELECT; running it twice proposes nothing new). Returns the new proposals."""
+    return matching.proposals_refresh().new_proposals
 
 
 @shared_task

@@ -20,6 +20,11 @@ urlpatterns = [
         views.candidat_interest,
         name="candidat-interest",
     ),
+    path(
+        "recrutement/<int:structure_pk>/actualiser/",
+        views.proposals_refresh_view,
+        name="proposals-refresh",
+    ),
     path("mises-en-relation/", views.match_list, name="match-list"),
     path("mises-en-relation/<int:pk>/", views.match_detail, name="match-detail"),
     path("mises-en-relation/<int:pk>/<slug:action>/", views.match_action, name="match-action"),

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conseillers import selectors, services, territory
+from conseillers import matching, selectors, services, territory
 from conseillers.abilities import PROGRAMME
 from conseillers.apportionment import Method
 from conseillers.forms import (
@@ -359,7 +359,7 @@ def my_career(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def recruitment(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "recruitment_view", "Cette page est réservée aux gestionnaires de structure.")
-    structures = list(_managed_structures(request).select_related("departement"))
+    structures = list(_managed_structures(request).select_related("departement", "commune"))
     structure = _chosen(structures, request.GET.get("structure"))
     quota = selectors.quota_of_structure(structure)
     matches = (
@@ -369,6 +369,7 @@ def recruitment(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     occupied = sum(1 for m in matches if m.state in OCCUPYING)
     candidats = selectors.candidats_for_structure(structure).exclude(matches__structure=structure)
+    latest_run, new_candidats = matching.latest_new_candidats(structure)
     return render(
         request,
         "conseillers/recruitment.html",
@@ -382,8 +383,27 @@ def recruitment(request: AuthenticatedHttpRequest) -> HttpResponse:
             "candidats": Paginator(candidats, 20).get_page(request.GET.get("page"))
             if quota
             else None,
+            "latest_run": latest_run,
+            "new_candidats": new_candidats,
         },
     )
+
+
+@login_required
+@require_POST
+def proposals_refresh_view(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpResponse:
+    structure = get_object_or_404(_managed_structures(request), pk=structure_pk)
+    run = matching.structure_proposals_refresh(structure=structure, by=request.user)
+    messages.success(
+        request,
+        "Propositions actualisées : "
+        + (
+            f"{count_fr(run.new_proposals, 'nouveau candidat', 'nouveaux candidats')}."
+            if run.new_proposals
+            else "aucun nouveau candidat."
+        ),
+    )
+    return redirect(f"{reverse('conseillers:recruitment')}?structure={structure.pk}")
 
 
 def _chosen(structures: list[Structure], wanted: str | None) -> Structure:

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from core.models import (
     ApiToken,
+    Commune,
     Departement,
     Membership,
     OutboxMessage,
@@ -59,6 +60,14 @@ class DepartementAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "region", "zone", "population"]
     list_filter = ["zone", "region"]
     search_fields = ["code", "name"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "departement", "postal_codes", "population")
+    search_fields = ("code", "name", "postal_codes")
+    list_filter = ("departement__zone",)
+    readonly_fields = ("search_name",)
 
 
 @admin.register(Structure)

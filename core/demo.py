@@ -7,6 +7,7 @@ the demo twice changes nothing.
 from dataclasses import dataclass
 from typing import Any
 
+from core.communes import load_communes
 from core.models import (
     Departement,
     Membership,
@@ -83,6 +84,7 @@ STRUCTURES: list[dict[str, Any]] = [
         "type": StructureType.COMMUNE,
         "departement_id": "37",
         "address": "1-3 rue des Minimes, 37000 Tours",
+        "commune_id": "37261",
         "contact_email": "numerique@demo-tours.fr",
         "france_services": True,
         "qpv": True,
@@ -93,6 +95,7 @@ STRUCTURES: list[dict[str, Any]] = [
         "type": StructureType.COMMUNE,
         "departement_id": "33",
         "address": "Place Pey-Berland, 33000 Bordeaux",
+        "commune_id": "33063",
         "contact_email": "inclusion@demo-bordeaux.fr",
     },
     {
@@ -101,6 +104,7 @@ STRUCTURES: list[dict[str, Any]] = [
         "type": StructureType.PRIVEE,
         "departement_id": "93",
         "address": "12 rue de la République, 93200 Saint-Denis",
+        "commune_id": "93066",
         "contact_email": "contact@demo-solnum93.org",
         "qpv": True,
     },
@@ -110,6 +114,7 @@ STRUCTURES: list[dict[str, Any]] = [
         "type": StructureType.EPCI,
         "departement_id": "23",
         "address": "23200 Aubusson",
+        "commune_id": "23008",
         "contact_email": "accueil@demo-creuse-confluence.fr",
         "zrr": True,
         "france_services": True,
@@ -120,6 +125,7 @@ STRUCTURES: list[dict[str, Any]] = [
         "type": StructureType.EPCI,
         "departement_id": "37",
         "address": "37500 Chinon",
+        "commune_id": "37072",
         "contact_email": "mediatheque@demo-chinon.fr",
         "zrr": True,
     },
@@ -133,8 +139,14 @@ MEMBERSHIPS = [
 ]
 
 
+# The départements of the demo's structures and candidates: their communes are loaded by the
+# demo itself (a second or so); `make run` loads the whole country first with `load_communes`.
+DEMO_DEPARTEMENTS = ("23", "33", "36", "37", "41", "75", "87", "93")
+
+
 def load() -> dict[str, User]:
     load_territories(Region, Departement)
+    load_communes(departements=DEMO_DEPARTEMENTS)
     users = {account.email: _account(account) for account in ACCOUNTS}
     anct = users["anct@demo.inclusion.gouv.fr"]
     if not (anct.is_anct and anct.is_staff and anct.is_superuser):

@@ -9,6 +9,7 @@ from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
 
 from core import login_policy
+from core.commune_field import CommuneField
 from core.models import Departement, Region, Structure, User
 from core.services import ACCOUNT_ROLES, identity_changes, identity_refusal_message
 
@@ -142,6 +143,7 @@ class StructureForm(DsfrModelForm):
     class Meta:
         model = Structure
         fields = [*Structure.IDENTITY_FIELDS, *Structure.CONTACT_FIELDS]
+        field_classes = {"commune": CommuneField}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -184,6 +186,7 @@ class StructureCreateForm(DsfrModelForm):
     class Meta:
         model = Structure
         fields = [*Structure.IDENTITY_FIELDS, *Structure.CONTACT_FIELDS]
+        field_classes = {"commune": CommuneField}
 
     def validate_unique(self) -> None:
         # The service refuses a duplicate SIRET naming the existing structure, with its link.

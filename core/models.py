@@ -6,6 +6,8 @@ very often the same legal entity, so both modules point at the one `Structure` k
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -13,6 +15,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -57,6 +60,100 @@ class Departement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
+
+
+class CommuneQuerySet(models.QuerySet["Commune"]):
+    def search(self, text: str) -> CommuneQuerySet:
+        """Communes whose name starts with `text` (accents, case and hyphens ignored) or, for
+        digits, one of whose postal codes starts with them; the most populated first."""
+        text = text.strip()
+        if text.isdigit():
+            found = self.filter(postal_codes__regex=rf"(^| ){text}")
+        else:
+            key = SAINT.sub(lambda m: "saint" if m[1] == "st" else "sainte", search_key(text))
+            if not key:
+                return self.none()
+            found = self.filter(Q(search_name__startswith=key) | Q(search_name__contains=f" {key}"))
+        return found.order_by(models.F("population").desc(nulls_last=True), "code")
+
+    def resolve(self, code: str) -> Commune | None:
+        """The current commune of an INSEE code, following the code of a merged commune."""
+        current = self.filter(code=code).first()
+        if current is not None:
+            return current
+        old = CommuneOldCode.objects.select_related("commune").filter(code=code).first()
+        return old.commune if old else None
+
+
+# People type « St-Malo » or « Ste Maxime » for « Saint-Malo », « Sainte-Maxime ».
+SAINT = re.compile(r"\b(st|ste)\b")
+
+
+def search_key(text: str) -> str:
+    """Lower case, no accents, hyphens or apostrophes: « Saint-Étienne » → « saint etienne »."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+class Commune(models.Model):
+    """A current commune of the Code officiel géographique (see core/data/communes.SOURCE.md)."""
+
+    code = models.CharField("code INSEE", max_length=5, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+    search_name = models.CharField("nom pour la recherche", max_length=100, db_index=True)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="communes", verbose_name="département"
+    )
+    # Space-separated: a commune has one to a few dozen postal codes (Paris, Marseille).
+    postal_codes = models.CharField("codes postaux", max_length=200, blank=True)
+    population = models.PositiveIntegerField("population légale", null=True, blank=True)
+    # Reference point (town hall, else centre), WGS 84; empty where no source gives one.
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "commune"
+        ordering = ["name", "code"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="commune_lat_lon_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.departement_id})"
+
+    @property
+    def label(self) -> str:
+        first_postal_code = self.postal_codes.split(" ", 1)[0]
+        return f"{self.name} ({first_postal_code or self.departement_id})"
+
+
+def validate_commune_in(commune_code: str, departement_code: str) -> None:
+    commune = Commune.objects.filter(code=commune_code).select_related("departement").first()
+    if commune is not None and commune.departement_id != departement_code:
+        raise ValidationError(
+            {
+                "commune": f"{commune.name} est dans le département {commune.departement}, "
+                f"pas dans celui de la structure ({departement_code})."
+            }
+        )
+
+
+class CommuneOldCode(models.Model):
+    """The INSEE code of a commune merged into another (commune déléguée or associée)."""
+
+    code = models.CharField("ancien code INSEE", max_length=5, primary_key=True)
+    name = models.CharField("ancien nom", max_length=100)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="old_codes", verbose_name="commune actuelle"
+    )
+
+    class Meta:
+        verbose_name = "ancien code de commune"
+        verbose_name_plural = "anciens codes de communes"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} → {self.commune_id}"
 
 
 class Role(models.TextChoices):
@@ -231,7 +328,12 @@ class StructureQuerySet(models.QuerySet["Structure"]):
 
 class Structure(models.Model):
     # What a gestionnaire keeps up to date itself, on the pages and through the API.
-    CONTACT_FIELDS: ClassVar[tuple[str, ...]] = ("address", "contact_email", "contact_phone")
+    CONTACT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "address",
+        "commune",
+        "contact_email",
+        "contact_phone",
+    )
     # What envelopes, decisions and subsidy bonuses depend on: changed only by ANCT, with a
     # reason, through `core.services.structure_change_identity`, which logs each change.
     IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -256,6 +358,15 @@ class Structure(models.Model):
         Departement, on_delete=models.PROTECT, related_name="structures", verbose_name="département"
     )
     address = models.CharField("adresse", max_length=255, blank=True)
+    # Where candidates are measured from (conseillers.matching); in the structure's département.
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+        verbose_name="commune",
+    )
     contact_email = models.EmailField("adresse électronique de contact", blank=True)
     contact_phone = models.CharField("téléphone de contact", max_length=20, blank=True)
     zrr = models.BooleanField("en zone de revitalisation rurale (ZRR)", default=False)
@@ -277,6 +388,8 @@ class Structure(models.Model):
         super().clean()
         if self.siret and self.departement_id:
             validate_structure_identifier(self.siret, self.departement_id)
+        if self.commune_id and self.departement_id:
+            validate_commune_in(self.commune_id, self.departement_id)
 
     @property
     def is_public(self) -> bool:

@@ -142,7 +142,10 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 "conseillers:recruitment",
                 "Candidats et postes",
                 programme("recruitment_view"),
-                children=(Page("conseillers:candidat-interest", "Intérêt pour un candidat"),),
+                children=(
+                    Page("conseillers:candidat-interest", "Intérêt pour un candidat"),
+                    Page("conseillers:proposals-refresh", "Actualiser les propositions"),
+                ),
             ),
             Page(
                 "conseillers:match-list",
@@ -202,6 +205,7 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 any_role(Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE, Role.CONSEILLER),
             ),
             Page("core:departement-list", "Départements et régions"),
+            Page("core:commune-search", "Rechercher une commune"),
         ),
     ),
     Group(
@@ -307,12 +311,26 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 children=(
                     Page("core:structure-edit", "Modifier la structure"),
                     Page("core:structure-invite", "Inviter un collègue"),
+                    Page(
+                        "lieux:structure-lieux",
+                        "Lieux",
+                        children=(
+                            Page("lieux:create", "Déclarer un lieu"),
+                            Page("lieux:edit", "Modifier le lieu"),
+                        ),
+                    ),
                 ),
             ),
             Page("core:structure-create", "Nouvelle structure", administration("structure_create")),
         ),
     ),
     Page("core:account-create", "Nouveau compte", administration("account_create")),
+    Page(
+        "lieux:map",
+        "Carte des lieux",
+        everyone,
+        children=(Page("lieux:detail", "Lieu", everyone),),
+    ),
 )
 
 # Pages open to all, outside the menu: the breadcrumbs still say where they are.

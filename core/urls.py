@@ -29,6 +29,7 @@ urlpatterns = [
         name="api-token-revoke",
     ),
     path("territoires/", views.departement_list, name="departement-list"),
+    path("communes/", views.commune_search, name="commune-search"),
     # The footer's documents, open to everyone.
     path("documentation/api/", views.api_guide, name="api-guide"),
     path("accessibilite/", views.accessibility, name="accessibility"),

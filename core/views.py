@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +28,7 @@ from core.forms import (
 from core.home import role_sections
 from core.http import AuthenticatedHttpRequest
 from core.listing import ListFilters, page_of
-from core.models import ApiToken, Departement, Region, Structure
+from core.models import ApiToken, Commune, Departement, Region, Structure
 from core.services import (
     account_create,
     api_token_revoke,
@@ -283,6 +284,25 @@ def departement_list(request: HttpRequest) -> HttpResponse:
         request,
         "core/departement_list.html",
         {"title": "Territoires", "regions": regions, "total_population": total},
+    )
+
+
+def commune_search(request: HttpRequest) -> HttpResponse:
+    """Finding a commune and its INSEE code without script: the fallback of the commune input."""
+    query = request.GET.get("q", "").strip()[:60]
+    communes = (
+        Commune.objects.search(query).select_related("departement")
+        if len(query) >= 2
+        else Commune.objects.none()
+    )
+    return render(
+        request,
+        "core/commune_search.html",
+        {
+            "title": "Rechercher une commune",
+            "query": query,
+            "page": Paginator(communes, 20).get_page(request.GET.get("page")),
+        },
     )
 
 

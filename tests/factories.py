@@ -1,7 +1,15 @@
 import factory
 from stdnum import luhn
 
-from core.models import Membership, PrefectureAgent, Structure, StructureType, User
+from core.models import (
+    Commune,
+    Membership,
+    PrefectureAgent,
+    Structure,
+    StructureType,
+    User,
+    search_key,
+)
 
 
 def valid_siret(n: int) -> str:
@@ -53,3 +61,20 @@ class PrefectureAgentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     departement_id = "37"
     region = None
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    """A commune of the referential; the real ones come from core.communes.load_communes."""
+
+    class Meta:
+        model = Commune
+        django_get_or_create = ("code",)
+
+    code = "37261"
+    name = "Tours"
+    search_name = factory.LazyAttribute(lambda o: search_key(o.name))
+    departement_id = "37"
+    postal_codes = "37000 37100 37200"
+    population = 137087
+    latitude = 47.39
+    longitude = 0.69

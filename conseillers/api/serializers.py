@@ -438,6 +438,7 @@ class CandidatRegisterSerializer(strict.ModelSerializer):
             "situation",
             "available_from",
             "departements",
+            "commune",
             "max_distance_km",
             "pix_level",
         ]
@@ -455,6 +456,7 @@ class CandidatSerializer(strict.ModelSerializer):
             "situation",
             "available_from",
             "departements",
+            "commune",
             "max_distance_km",
             "pix_level",
             "created_at",
@@ -466,6 +468,12 @@ class CandidatForStructureSerializer(CandidatSerializer):
     local = serializers.BooleanField(
         read_only=True, help_text="Peut travailler dans le département de la structure."
     )
+    distance_km = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="Distance entre la commune du candidat et celle de la structure (km, à vol "
+        "d'oiseau) ; vide si l'une des deux n'est pas connue.",
+    )
     match_id = serializers.IntegerField(
         read_only=True,
         allow_null=True,
@@ -476,7 +484,13 @@ class CandidatForStructureSerializer(CandidatSerializer):
     )
 
     class Meta(CandidatSerializer.Meta):
-        fields = [*CandidatSerializer.Meta.fields, "local", "match_id", "match_state"]
+        fields = [
+            *CandidatSerializer.Meta.fields,
+            "local",
+            "distance_km",
+            "match_id",
+            "match_state",
+        ]
         read_only_fields = fields
 
 

@@ -534,7 +534,9 @@ def managed_structure(request: AuthenticatedRequest) -> Structure:
         raise exceptions.ValidationError(
             {"structure": ["Indiquez l'identifiant de votre structure (paramètre structure)."]}
         )
-    structure = Structure.objects.filter(pk=int(raw)).first()
+    structure = (
+        Structure.objects.select_related("departement", "commune").filter(pk=int(raw)).first()
+    )
     if structure is None or not StructureAbilities(structure).get_abilities(request.user).get(
         "candidats_view"
     ):

@@ -2,6 +2,7 @@
 
 - `programme`: envelopes, applications, opinions, decisions, candidates, matches, contracts,
   posts, training and the SMIC table.
+- `matching`: proposals of candidates to structures by distance, and their refreshes.
 - `dashboard`: the territorial dashboard's figures per département, aggregated ahead of readers.
 
 The subsidy's models (regimes, conventions, tranches, payments, …) live in their own app,
@@ -9,6 +10,7 @@ The subsidy's models (regimes, conventions, tranches, payments, …) live in the
 """
 
 from conseillers.models.dashboard import DepartementFigures
+from conseillers.models.matching import Proposal, ProposalRun, RunStructureCount
 from conseillers.models.programme import (
     CENTS,
     OCCUPYING,
@@ -69,6 +71,9 @@ __all__ = [
     "Post",
     "PostHolding",
     "PrefectureOpinion",
+    "Proposal",
+    "ProposalRun",
+    "RunStructureCount",
     "Rupture",
     "RuptureMotive",
     "Situation",

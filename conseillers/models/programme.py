@@ -368,7 +368,23 @@ class Candidat(models.Model):
     departements = models.ManyToManyField(
         Departement, related_name="candidats", verbose_name="départements où travailler"
     )
-    max_distance_km = models.PositiveIntegerField("distance maximale (km)", null=True, blank=True)
+    # Where the candidate lives: with max_distance_km, which structures are offered the candidate
+    # (conseillers.matching).
+    commune = models.ForeignKey(
+        "core.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidats",
+        verbose_name="commune de résidence",
+    )
+    max_distance_km = models.PositiveIntegerField(
+        "distance maximale (km)",
+        null=True,
+        blank=True,
+        help_text="Distance que vous acceptez de parcourir depuis votre commune. Sans distance, "
+        "les structures des départements choisis vous sont proposées.",
+    )
     pix_level = models.PositiveSmallIntegerField(
         "niveau PIX",
         validators=[MinValueValidator(1), MaxValueValidator(3)],

@@ -5,7 +5,7 @@ from rest_framework import exceptions, serializers
 
 from core import login_policy
 from core.api import strict
-from core.models import Departement, Region, Structure, User
+from core.models import Commune, Departement, Region, Structure, User
 from core.second_factor import second_factor_check
 from core.services import (
     ACCOUNT_ROLES,
@@ -21,6 +21,30 @@ class RegionSerializer(strict.ModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name"]
+
+
+class CommuneSerializer(strict.ModelSerializer):
+    display_name = serializers.CharField(
+        source="label", read_only=True, help_text="Nom et premier code postal, à afficher."
+    )
+    postal_codes = serializers.SerializerMethodField(help_text="Codes postaux de la commune.")
+
+    class Meta:
+        model = Commune
+        fields = [
+            "code",
+            "name",
+            "display_name",
+            "departement",
+            "postal_codes",
+            "population",
+            "latitude",
+            "longitude",
+        ]
+        read_only_fields = fields
+
+    def get_postal_codes(self, commune: Commune) -> list[str]:
+        return commune.postal_codes.split()
 
 
 class DepartementSerializer(strict.ModelSerializer):
@@ -60,6 +84,7 @@ class StructureSerializer(strict.ModelSerializer):
             "type",
             "departement",
             "address",
+            "commune",
             "contact_email",
             "contact_phone",
             "zrr",

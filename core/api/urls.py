@@ -5,6 +5,7 @@ from core.api import views
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
+router.register("communes", views.CommuneViewSet, basename="commune")
 router.register("departements", views.DepartementViewSet, basename="departement")
 router.register("structures", views.StructureViewSet, basename="structure")
 router.register("comptes", views.AccountViewSet, basename="compte")

@@ -2,7 +2,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -12,11 +12,13 @@ from rest_framework.views import APIView
 
 from core.abilities import ADMINISTRATION
 from core.api.filters import DepartementFilter, FilterSet, RegionFilter
+from core.api.pagination import Pagination
 from core.api.parsers import JSONParser
 from core.api.permissions import HasAbility
 from core.api.serializers import (
     AccountCreateSerializer,
     AccountSerializer,
+    CommuneSerializer,
     DepartementSerializer,
     InvitationSerializer,
     InviteSerializer,
@@ -29,7 +31,7 @@ from core.api.serializers import (
 )
 from core.api.throttling import ScopedRateThrottle
 from core.http import AuthenticatedRequest
-from core.models import Departement, Region, Role, Structure, User, Zone
+from core.models import Commune, CommuneQuerySet, Departement, Region, Role, Structure, User, Zone
 from core.services import (
     account_create,
     api_token_create,
@@ -50,6 +52,55 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RegionSerializer
     permission_classes = [AllowAny]
     pagination_class = None
+
+
+class CommunePagination(Pagination):
+    # Suggestions and map searches: a short page; the whole referential is the CSV shipped.
+    page_size = 10
+    max_page_size = 50
+
+
+class CommuneFilter(FilterSet):
+    q = filters.CharFilter(
+        method="search",
+        label="Début du nom (accents et tirets ignorés) ou du code postal, 2 caractères au moins",
+        max_length=60,
+    )
+    departement = DepartementFilter(field_name="departement_id", label="Code du département")
+
+    class Meta:
+        model = Commune
+        fields = ["q", "departement"]
+
+    def search(self, queryset: CommuneQuerySet, name: str, value: str) -> CommuneQuerySet:
+        return queryset.search(value)
+
+
+@extend_schema(tags=["Référentiel"])
+class CommuneViewSet(viewsets.ReadOnlyModelViewSet):
+    """Communes du Code officiel géographique : recherche par nom ou code postal, consultation
+    par code INSEE (l'ancien code d'une commune fusionnée donne la commune actuelle)."""
+
+    queryset = Commune.objects.all()
+    lookup_value_regex = REFERENTIAL_CODE
+    serializer_class = CommuneSerializer
+    permission_classes = [AllowAny]
+    pagination_class = CommunePagination
+    filterset_class = CommuneFilter
+
+    def list(self, request, *args, **kwargs):
+        query = request.query_params.get("q", "").strip()
+        if len(query) < 2 and "departement" not in request.query_params:
+            raise exceptions.ValidationError(
+                {"q": ["Indiquez au moins 2 caractères du nom ou du code postal."]}
+            )
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self) -> Commune:
+        commune = Commune.objects.resolve(str(self.kwargs["pk"]).upper())
+        if commune is None:
+            raise exceptions.NotFound("Aucune commune n'a ce code INSEE.")
+        return commune
 
 
 class DepartementListFilter(FilterSet):

@@ -25,7 +25,9 @@ def day(n: int) -> datetime.date:
     return datetime.date(2026, 1, n)
 
 
-def test_candidates_of_the_structure_departement_come_first(structure):
+def test_without_maximum_distance_the_candidates_of_the_structure_departement_are_offered(
+    structure,
+):
     gironde_early = CandidatFactory(departements=["33"], available_from=day(1), last_name="Aubry")
     tours_late = CandidatFactory(departements=["37"], available_from=day(20), last_name="Zola")
     both = CandidatFactory(departements=["33", "37"], available_from=day(10), last_name="Martin")
@@ -34,9 +36,11 @@ def test_candidates_of_the_structure_departement_come_first(structure):
 
     listed = list(selectors.candidats_for_structure(structure))
 
-    # Local first; then the soonest available, then by name.
-    assert listed == [tours_early, both, tours_late, gironde_early, loir_et_cher]
-    assert [c.local for c in listed] == [True, True, True, False, False]
+    # Only those who chose the 37 (gironde_early and loir_et_cher did not): the soonest
+    # available first, then by name.
+    assert listed == [tours_early, both, tours_late]
+    assert [c.local for c in listed] == [True, True, True]
+    assert gironde_early not in listed and loir_et_cher not in listed
 
 
 @pytest.mark.parametrize("state", HOLDING_A_POST)

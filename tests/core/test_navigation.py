@@ -83,8 +83,11 @@ def test_each_role_sees_its_pages_in_the_menu_and_no_one_else_s(demo, email, see
     assert not (does_not_see & menu)
 
 
-def test_an_anonymous_visitor_sees_the_home_only():
-    assert [entry.label for entry in menu_for(AnonymousUser(), None)] == ["Accueil"]
+def test_an_anonymous_visitor_sees_the_home_and_the_public_map_only():
+    assert [entry.label for entry in menu_for(AnonymousUser(), None)] == [
+        "Accueil",
+        "Carte des lieux",
+    ]
 
 
 def test_a_group_of_one_visible_page_is_a_plain_link_not_a_submenu(demo):
@@ -113,7 +116,7 @@ def test_every_menu_page_a_person_sees_opens_for_them(demo, client, email):
 
 # Names that are no page of their own: files, API, redirections, POST-only and protocol endpoints.
 NOT_PAGES = re.compile(
-    r"^(admin|api|api-conseillers|api-aidants-connect|franceconnect_mock|idp):"
+    r"^(admin|api|api-conseillers|api-aidants-connect|api-lieux|franceconnect_mock|idp):"
     r"|^(schema|swagger-ui|redoc|healthz)$"
     r"|csv$|json$|-schema$|-pdf$|:candidat-cv$|:subsidy-document$|:logout$|:usager-logout$"
     r"|:franceconnect-(logout-)?callback$|^mandats:index$"

@@ -12,12 +12,13 @@ from core.forms import StructureForm
 from core.models import Structure, StructureIdentityChange
 from core.services import structure_change_identity
 from tests.conseillers.factories import CandidatFactory
-from tests.factories import UserFactory, valid_siret
+from tests.factories import CommuneFactory, UserFactory, valid_siret
 
 pytestmark = pytest.mark.django_db
 
 NEW_VALUES = {
     "address": "1 rue Neuve, 37000 Tours",
+    "commune": "37261",
     "contact_email": "nouveau@exemple.fr",
     "contact_phone": "0247000000",
     "name": "Nouveau nom",
@@ -56,7 +57,14 @@ def conseiller(db):
 
 def stored(structure: Structure, field: str):
     structure.refresh_from_db()
-    return structure.departement_id if field == "departement" else getattr(structure, field)
+    if field in ("departement", "commune"):
+        return getattr(structure, f"{field}_id")
+    return getattr(structure, field)
+
+
+@pytest.fixture(autouse=True)
+def _tours(db):
+    CommuneFactory()
 
 
 def test_every_writable_field_is_classified():

@@ -9,6 +9,7 @@ from conseillers.activity.stats import demo as activity_stats_demo
 from conseillers.subsidy import demo as subsidy_demo
 from core import demo as core_demo
 from idp import demo as idp_demo
+from lieux import demo as lieux_demo
 from mandats import demo as mandats_demo
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             activity_stats_demo.load(users)
             mandats_demo.load(users)
             idp_demo.load()
+            lieux_demo.load(users)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
             f"\nComptes de démonstration (mot de passe commun : {core_demo.DEMO_PASSWORD}) :"

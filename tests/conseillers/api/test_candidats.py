@@ -126,16 +126,18 @@ def test_the_structure_parameter_is_required(api, validated, query):
     )
 
 
-def test_local_candidates_come_first_and_recruited_ones_are_left_out(api, structure, validated):
-    far = CandidatFactory(departements=["33"], available_from="2026-01-01")
+def test_local_candidates_are_offered_and_recruited_ones_are_left_out(api, structure, validated):
+    # Without a maximum distance, a candidate who did not choose the 37 is not offered.
+    CandidatFactory(departements=["33"], available_from="2026-01-01")
     near_later = CandidatFactory(departements=["37"], available_from="2026-06-01")
     near_soon = CandidatFactory(departements=["41", "37"], available_from="2026-02-01")
     match_in(MatchState.FINALISED, candidat=CandidatFactory(departements=["37"]))
     MatchFactory(structure=structure, candidat=near_later, state=MatchState.INTERESTED)
     rows = api("gestionnaire").get(URL, {"structure": structure.pk}).json()["results"]
-    assert [row["id"] for row in rows] == [near_soon.pk, near_later.pk, far.pk]
-    assert [row["local"] for row in rows] == [True, True, False]
-    assert [row["match_state"] for row in rows] == [None, "interessee", None]
+    assert [row["id"] for row in rows] == [near_soon.pk, near_later.pk]
+    assert [row["local"] for row in rows] == [True, True]
+    assert [row["distance_km"] for row in rows] == [None, None]
+    assert [row["match_state"] for row in rows] == [None, "interessee"]
     assert "email" not in rows[0]
 
 

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from conseillers.models import CandidatureState, MatchState
+from conseillers.models import Candidat, CandidatureState, MatchState
 from conseillers.subsidy.models import (
     Convention,
     Payment,
@@ -68,9 +68,21 @@ def _insert_with_historical_models(apps, anct) -> OldRows:
         candidature__state=CandidatureState.VALIDATED, posts_granted=1, author=anct
     )
     candidature = decision.candidature
-    # The post through the historical models too: the current Post has columns added since.
+    # The candidate and the post through the historical models too: the current Candidat and
+    # Post have columns added since (read back with the primary key only).
+    old_candidat = apps.get_model("conseillers", "Candidat").objects.create(
+        first_name="Ancien",
+        last_name="Candidat",
+        email="ancien.candidat@exemple.fr",
+        situation="demandeur_emploi",
+        available_from=SIGNED_ON,
+        pix_level=2,
+    )
     match = MatchFactory(
-        structure=candidature.structure, state=MatchState.FINALISED, with_contract=True
+        structure=candidature.structure,
+        candidat=Candidat.objects.only("pk").get(pk=old_candidat.pk),
+        state=MatchState.FINALISED,
+        with_contract=True,
     )
     post = apps.get_model("conseillers", "Post").objects.create(
         structure_id=candidature.structure_id, holder_id=match.pk

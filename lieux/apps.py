@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LieuxConfig(AppConfig):
+    name = "lieux"
+    verbose_name = "Lieux de médiation numérique"
