@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_outbox_message'),
-        ('mandats', '0007_partial_indexes_for_background_work'),
+        ('mandats', '0010_organisation_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
