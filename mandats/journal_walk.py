@@ -100,8 +100,12 @@ def walk(*, workers: int) -> WalkResult:
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=journal_walker.start, initargs=start
     ) as pool:
-        results = list(pool.map(journal_walker.walk_job, jobs))
+        results = list(pool.map(_walk_job, jobs))
     return _merge(results)
+
+
+def _walk_job(job: tuple[Cut | None, Cut | None, int, int]) -> WalkResult:
+    return walk_segment(*job)
 
 
 def _merge(results: list[WalkResult]) -> WalkResult:
