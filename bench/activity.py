@@ -66,7 +66,7 @@ def copy_activities(rows: int, today: datetime.date, rng: random.Random) -> None
         "status_in_school, status_unemployed, status_retired, status_unknown, created_at, "
         "updated_at"
     )
-    tail = "\t\t\tf\t\t{}\t0\t0\t0\t0\t0\t0\t0\t0\t2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n"
+    tail = "\t\t\tf\t\t[]\t0\t0\t0\t0\t0\t0\t0\t0\t2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n"
     prefixes = [f"{m}\t{s}\t{d}\t" for m, s, d in matches]
     with connection.cursor() as cursor, bulk_load(cursor, TABLES):
         with cursor.connection.cursor().copy(

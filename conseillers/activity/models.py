@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -174,12 +173,9 @@ class Activity(models.Model):
     )
     redirected = models.BooleanField("réorientée vers une autre structure", default=False)
     redirected_to = models.CharField("structure de réorientation", max_length=200, blank=True)
-    equipment = ArrayField(
-        models.CharField(max_length=12, choices=Equipment.choices),
-        verbose_name="matériel utilisé",
-        default=list,
-        blank=True,
-    )
+    # A list of `Equipment` values (checked by the services): JSON, so that the embedded demo's
+    # SQLite holds it as PostgreSQL does.
+    equipment = models.JSONField("matériel utilisé", default=list, blank=True)
     participants = models.PositiveIntegerField(
         "participants",
         default=1,
@@ -248,14 +244,6 @@ class Activity(models.Model):
             models.CheckConstraint(
                 name="activity_redirection_named_only_if_redirected",
                 condition=Q(redirected=True) | Q(redirected_to=""),
-            ),
-            models.CheckConstraint(
-                name="activity_equipment_known",
-                condition=Q(equipment__contained_by=Equipment.values),
-            ),
-            models.CheckConstraint(
-                name="activity_no_equipment_is_alone",
-                condition=~Q(equipment__contains=[Equipment.NONE]) | Q(equipment__len=1),
             ),
         ]
 

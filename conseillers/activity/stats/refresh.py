@@ -44,6 +44,9 @@ def figures_refresh(
 ) -> None:
     """Aggregates again the days `start`..`end` and the whole months that hold them (of the given
     départements, or all)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite (the embedded demo) sums the records when it reads them
+
     month_start = start.replace(day=1)
     month_end = (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     month_end -= datetime.timedelta(days=1)
@@ -58,6 +61,9 @@ def figures_refresh(
 
 def figures_rebuild(*, now: datetime.datetime) -> None:
     """Every row aggregated again from every record (nightly, and after a bulk load)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite (the embedded demo) sums the records when it reads them
+
     bounds = Activity.objects.aggregate(first=Min("date"), last=Max("date"))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -73,6 +79,9 @@ def figures_rebuild(*, now: datetime.datetime) -> None:
 def figures_refresh_activities(activities: Iterable[Activity], *, now: datetime.datetime) -> None:
     """For a write path that wants its records counted at once rather than at the next beat
     run: aggregates again the days of the given records, in their départements only."""
+    if connection.vendor != "postgresql":
+        return  # SQLite (the embedded demo) sums the records when it reads them
+
     days: dict[str, list[datetime.date]] = {}
     for activity in activities:
         days.setdefault(activity.departement_id, []).append(activity.date)

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from conseillers.activity.models import Autonomy, PlaceKind, Theme
+from conseillers.activity.models import Activity, ActivityKind, Autonomy, PlaceKind, Theme
 
 from . import sql
 from .access import Perimeter
@@ -97,7 +97,10 @@ def activity_stats(perimeter: Perimeter, period: Period) -> Stats:
     """Four queries whatever the perimeter and the period: the series (grouped by day or month
     in the database), the distributions, the themes' labels, and the aggregates' time (or the
     live themes)."""
-    if perimeter.is_territorial:
+    if connection.vendor != "postgresql":
+        rows, distributions = _records_in_python(perimeter, period)
+        computed_at = None
+    elif perimeter.is_territorial:
         rows, distributions = _figures_rows(perimeter.departement_ids, period)
         computed_at = _computed_at()
     else:
@@ -174,6 +177,35 @@ def _live_rows(perimeter: Perimeter, period: Period) -> tuple[list[dict], dict[s
         cursor.execute(sql.theme_counts([], where), params)
         distributions["by_theme"].update(dict(cursor.fetchall()))
     return rows, distributions
+
+
+def _records_in_python(
+    perimeter: Perimeter, period: Period
+) -> tuple[list[dict], dict[str, Counter[str]]]:
+    """The same figures summed from the records in Python, for the embedded demo's SQLite (a few
+    hundred records; the aggregates and their SQL are PostgreSQL's)."""
+    records = Activity.objects.filter(date__range=(period.start, period.end))
+    if perimeter.structure_id is not None:
+        records = records.filter(structure_id=perimeter.structure_id)
+    elif perimeter.match_id is not None:
+        records = records.filter(match_id=perimeter.match_id)
+    elif perimeter.departement_ids is not None:
+        records = records.filter(departement_id__in=perimeter.departement_ids)
+    rows: dict[datetime.date, dict] = {}
+    distributions: dict[str, Counter[str]] = {name: Counter() for name in DISTRIBUTIONS}
+    for record in records.prefetch_related("themes"):
+        day = record.date if period.by_day else record.date.replace(day=1)
+        row = rows.setdefault(day, {"day": day, **dict.fromkeys(COUNTS, 0)})
+        kind = "individual" if record.kind == ActivityKind.INDIVIDUAL else "collective"
+        for name, value in (("activities", 1), (kind, 1), ("people", record.participants)):
+            row[name] += value
+        row["duration_minutes"] += record.duration_minutes
+        row["redirected"] += int(record.redirected)
+        distributions["by_place"][record.place_kind] += 1
+        if record.autonomy:
+            distributions["by_autonomy"][record.autonomy] += 1
+        distributions["by_theme"].update(theme.code for theme in record.themes.all())
+    return list(rows.values()), distributions
 
 
 def _assemble(perimeter, period, rows, distributions, computed_at) -> Stats:

@@ -26,8 +26,6 @@ def test_the_national_themes_are_loaded_in_order_with_french_labels(db):
         {"autonomy": ""},
         {"kind": ActivityKind.COLLECTIVE},
         {"redirected_to": "France Services de Loches"},
-        {"equipment": ["aucun", "telephone"]},
-        {"equipment": ["fax"]},
         {"duration_minutes": 0},
         {"duration_minutes": 721},
     ],
