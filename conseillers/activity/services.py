@@ -102,7 +102,9 @@ def check(activity: Activity, themes: Sequence[Theme], *, today: datetime.date) 
     errors.update(_counts_errors(activity))
     if activity.redirected_to and not activity.redirected:
         errors["redirected_to"] = "Indiquez une structure seulement si la personne est réorientée."
-    if Equipment.NONE in activity.equipment and len(activity.equipment) > 1:
+    if unknown := [value for value in activity.equipment if value not in Equipment.values]:
+        errors["equipment"] = f"Matériel inconnu : {', '.join(map(str, unknown))}."
+    elif Equipment.NONE in activity.equipment and len(activity.equipment) > 1:
         errors["equipment"] = "« Aucun matériel » ne se combine pas avec un matériel."
     return errors
 

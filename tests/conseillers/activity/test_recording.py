@@ -112,6 +112,7 @@ def test_a_recruitment_out_of_post_records_nothing(structure, conseiller, themes
         ({"age_over_60": 0}, "ages", "tranches d'âge (0)"),
         ({"status_retired": 0, "status_unknown": 2}, "statuses", "statuts (2)"),
         ({"equipment": ["aucun", "tablette"]}, "equipment", "Aucun matériel"),
+        ({"equipment": ["fax"]}, "equipment", "Matériel inconnu : fax"),
         ({"redirected_to": "Mairie"}, "redirected_to", "réorientée"),
         ({"commune_insee": "3726"}, "commune_insee", "cinq caractères"),
         ({"duration_minutes": 0}, "duration_minutes", ""),
