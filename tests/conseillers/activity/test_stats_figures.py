@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from conseillers.activity.models import ActivityKind, Autonomy, PlaceKind, Theme
+from conseillers.activity.stats import selectors
 from conseillers.activity.stats.access import perimeter_for
 from conseillers.activity.stats.models import ActivityFigures, FiguresRefresh, Grain
 from conseillers.activity.stats.refresh import (
@@ -129,3 +130,29 @@ def test_statistics_read_in_constant_queries(records, anct, django_assert_max_nu
     structure = perimeter_for(anct, f"structure-{records[0].structure_id}")
     with django_assert_max_num_queries(4):
         activity_stats(structure, period)
+
+
+@pytest.mark.parametrize(
+    "scope", ["national", "departement-37", "structure", "conseiller"], ids=lambda s: s
+)
+@pytest.mark.parametrize(
+    "start, end", [(D(2026, 1, 1), D(2026, 3, 31)), (D(2026, 1, 30), D(2026, 3, 1))]
+)
+def test_the_demo_s_sums_in_python_equal_postgresql_s(records, anct, scope, start, end):
+    """On SQLite (the embedded demo) every scale is summed from the records in Python: the same
+    figures as PostgreSQL's aggregates and live SQL, on the same records."""
+    tours, _, _ = records
+    figures_rebuild(now=NOW)
+    name = {"structure": f"structure-{tours.structure_id}", "conseiller": f"conseiller-{tours.pk}"}
+    perimeter = perimeter_for(anct, name.get(scope, scope))
+    period = Period(start, end)
+    rows, distributions = selectors._records_in_python(perimeter, period)
+    in_python = selectors._assemble(perimeter, period, rows, distributions, None)
+    in_postgresql = activity_stats(perimeter, period)
+    assert in_python.total == in_postgresql.total
+    assert in_python.series == in_postgresql.series
+    assert (in_python.themes, in_python.places, in_python.autonomy) == (
+        in_postgresql.themes,
+        in_postgresql.places,
+        in_postgresql.autonomy,
+    )
