@@ -24,7 +24,7 @@ from core.api import strict
 from core.api.pagination import Pagination
 from core.models import Commune, Role, Structure
 from lieux import opendata
-from lieux.models import Lieu
+from lieux.models import DESCRIPTION_FIELDS, Lieu
 from lieux.services import conseillers_of, lieu_save
 from lieux.vocabulary import Accessibility, Public, Service
 
@@ -46,30 +46,7 @@ class LieuSerializer(strict.ModelSerializer):
 
     class Meta:
         model = Lieu
-        fields = [
-            "id",
-            "structure",
-            "name",
-            "address",
-            "address_complement",
-            "commune",
-            "postal_code",
-            "latitude",
-            "longitude",
-            "opening_hours",
-            "services",
-            "publics",
-            "accessibility",
-            "accessibility_url",
-            "phone",
-            "email",
-            "website",
-            "presentation",
-            "conseillers",
-            "published",
-            "programmes",
-            "updated_at",
-        ]
+        fields = ["id", "structure", *DESCRIPTION_FIELDS, "programmes", "updated_at"]
         read_only_fields = ["id", "programmes", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

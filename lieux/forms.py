@@ -7,7 +7,7 @@ from django import forms
 from core.commune_field import CommuneField
 from core.forms import DsfrModelForm
 from core.models import Structure
-from lieux.models import Lieu
+from lieux.models import DESCRIPTION_FIELDS, Lieu
 from lieux.services import conseillers_of
 from lieux.vocabulary import Accessibility, Public, Service
 
@@ -40,26 +40,7 @@ class LieuForm(DsfrModelForm):
 
     class Meta:
         model = Lieu
-        fields = [
-            "name",
-            "address",
-            "address_complement",
-            "commune",
-            "postal_code",
-            "latitude",
-            "longitude",
-            "opening_hours",
-            "services",
-            "publics",
-            "accessibility",
-            "accessibility_url",
-            "phone",
-            "email",
-            "website",
-            "presentation",
-            "conseillers",
-            "published",
-        ]
+        fields = DESCRIPTION_FIELDS
         widgets = {
             "presentation": forms.Textarea(attrs={"rows": 3}),
             "conseillers": forms.CheckboxSelectMultiple,

@@ -61,6 +61,29 @@ class LieuQuerySet(models.QuerySet["Lieu"]):
         )
 
 
+# What a structure says of its place, in the order the form and the API present it.
+DESCRIPTION_FIELDS = [
+    "name",
+    "address",
+    "address_complement",
+    "commune",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "services",
+    "publics",
+    "accessibility",
+    "accessibility_url",
+    "phone",
+    "email",
+    "website",
+    "presentation",
+    "conseillers",
+    "published",
+]
+
+
 class Lieu(models.Model):
     structure = models.ForeignKey(
         Structure, on_delete=models.CASCADE, related_name="lieux", verbose_name="structure"
