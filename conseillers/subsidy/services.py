@@ -106,16 +106,7 @@ class Actor:
     def log(
         self, obj: Tranche | Subvention | Recovery, name: str, from_state: str, reason: str = ""
     ) -> SubsidyTransition:
-        target = {type(obj).__name__.lower(): obj}
-        return SubsidyTransition(
-            **target,
-            transition=name,
-            from_state=from_state,
-            to_state=obj.state,
-            by=self.by,
-            system="" if self.by else self.system,
-            reason=reason,
-        )
+        return self.log_row(type(obj).__name__.lower(), obj.pk, name, from_state, obj.state, reason)
 
 
 Lifecycle = TypeVar("Lifecycle", Tranche, Subvention, Recovery)
