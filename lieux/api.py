@@ -185,7 +185,8 @@ class OpenDataView(APIView):
         summary="Données ouvertes des lieux (schéma national)",
         description="Lieux publiés au format du schéma de données des lieux de médiation "
         "numérique (ANCT), par pages ; `format=csv` pour le CSV. Mis en cache "
-        f"{OPENDATA_CACHE_SECONDS // 60} minutes.",
+        f"{OPENDATA_CACHE_SECONDS // 60} minutes ; un lieu modifié, fermé ou supprimé en sort "
+        "aussitôt.",
         parameters=[
             OpenApiParameter("page", int, description="Page, à partir de 1."),
             OpenApiParameter(

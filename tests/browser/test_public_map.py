@@ -45,7 +45,7 @@ def test_a_manager_closes_a_place_its_records_name_and_it_leaves_the_map(page, d
     assert_accessible(page, f"lieux-fermer-{width}")
     dialog.get_by_role("button", name="Fermer le lieu").click()
     page.wait_for_load_state()
-    assert "Médiathèque des Fontaines » est fermé le" in page.locator("main").inner_text()
+    assert "Médiathèque des Fontaines » est fermé le" in page.locator("body").inner_text()
     assert_accessible(page, f"lieux-structure-{width}")
 
     page.goto(f"{demo_server.url}/lieux/")
