@@ -251,9 +251,9 @@ def proposals_refresh(*, structure: Structure | None = None, by: User | None = N
         "commune": Commune._meta.db_table,
         "structure": Structure._meta.db_table,
         "counts": RunStructureCount._meta.db_table,
-        "structures": _inline(structures.values("pk")),
+        "structures": _inline(structures.order_by().values("pk")),
         "scope": scope,
-        "available": _inline(Candidat.objects.available().values("pk")),
+        "available": _inline(Candidat.objects.available().order_by().values("pk")),
         "metro": _inline(Departement.objects.filter(zone=Zone.METRO).values("code")),
     }
     with transaction.atomic():
