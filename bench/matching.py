@@ -9,15 +9,20 @@ seeds structures and candidates by COPY, each in a commune drawn at random among
 position, a tenth of the structures recruiting (a validated application: about the programme's
 4,000 posts at 30,000 structures), the candidates' maximum distances drawn from 5 to 100 km (one in
 ten without a maximum: the département rule). Then it times the nightly refresh of the proposals
-(first run, then the idempotent second run), one structure's live list, and an on-demand refresh,
-and prints the data size.
+(first run, then the idempotent second run, then one after a tenth of the candidates moved or
+were recruited), one structure's live list, an on-demand refresh, and the gestionnaire's page of
+that structure over HTTP through gunicorn beside the bare JSON view of bench/hot_paths_site.py
+(the floor: the same middleware and session without a query), and prints the data size.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import os
+import platform
 import random
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -25,11 +30,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from hot_paths import Path_, get, gunicorn, p90
+from hot_paths import setup_django as setup_site
 from subsidy_tasks import (
     bench_database_url,
     create_database_if_missing,
     empty_tables,
-    setup_django,
     siret,
 )
 
@@ -141,11 +147,13 @@ def main() -> None:
     parser.add_argument("--candidats", type=int, default=100000)
     parser.add_argument("--recruiting", type=float, default=0.1, help="part qui recrute")
     parser.add_argument("--seed", type=int, default=2026, help="graine du hasard")
+    parser.add_argument("--rounds", type=int, default=15, help="requêtes HTTP par chemin")
     args = parser.parse_args()
 
     url = bench_database_url()
     create_database_if_missing(url)
-    setup_django(url)
+    setup_site(url)
+    print(machine())
     from django.db import connection
 
     from conseillers import matching
@@ -164,10 +172,9 @@ def main() -> None:
     print(f"Données semées en {time.perf_counter() - start:.1f} s : {size()}")
 
     timed("actualisation nocturne (1re)", lambda: matching.proposals_refresh().new_proposals)
-    timed(
-        "actualisation nocturne (2e, rien de neuf)",
-        lambda: matching.proposals_refresh().new_proposals,
-    )
+    timed("actualisation nocturne (2e, rien de neuf)", refresh_counts)
+    churn(random.Random(args.seed + 1))  # noqa: S311 - reproducible data
+    timed("actualisation nocturne (après mouvements)", refresh_counts)
     # The structure with the most candidates offered: the worst case of one gestionnaire's page.
     from django.db.models import Count
 
@@ -186,11 +193,128 @@ def main() -> None:
         "liste d'une structure (nombre de candidats)",
         lambda: matching.candidats_for_structure(top).count(),
     )
-    timed(
-        "actualisation à la demande (une structure)",
-        lambda: matching.proposals_refresh(structure=top).new_proposals,
-    )
+    timed("actualisation à la demande (une structure)", lambda: refresh_counts(top))
     print(f"Après : {size()}")
+    page_over_http(top, url, args.rounds)
+
+
+def refresh_counts(structure=None) -> str:
+    from conseillers import matching
+
+    run = matching.proposals_refresh(structure=structure)
+    return f"+{run.new_proposals} −{run.removed_proposals}"
+
+
+def churn(rng: random.Random) -> None:
+    """A night's changes, a tenth of the candidates each: moved to another commune, a shorter
+    maximum distance, or recruited (their proposals withdrawn)."""
+    from django.db import connection
+
+    from conseillers.models import Candidat
+    from core.models import Commune
+
+    ids = list(Candidat.objects.values_list("pk", flat=True))
+    communes = list(Commune.objects.filter(latitude__isnull=False).values_list("code", flat=True))
+    with connection.cursor() as cursor:
+        moved = [(rng.choice(communes), pk) for pk in rng.sample(ids, len(ids) // 30)]
+        cursor.executemany("UPDATE conseillers_candidat SET commune_id = %s WHERE id = %s", moved)
+        shorter = rng.sample(ids, len(ids) // 30)
+        cursor.execute(
+            "UPDATE conseillers_candidat SET max_distance_km = 5 WHERE id = ANY(%s)", [shorter]
+        )
+    hired = rng.sample(ids, len(ids) // 30)
+    recruit(hired)
+    print(
+        f"  mouvements : {len(moved)} candidats ont changé de commune, {len(shorter)} de "
+        f"distance (5 km), {len(hired)} recrutés"
+    )
+
+
+def recruit(candidats: list[int]) -> None:
+    """Recruited somewhere (a match in `recrutee`): no longer available."""
+    from django.db import connection
+
+    from conseillers.models import MatchState
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO conseillers_match (structure_id, candidat_id, state, created_at, "
+            "state_changed_at) SELECT (SELECT MIN(id) FROM core_structure), c, %s, now(), now() "
+            "FROM unnest(%s::bigint[]) AS c",
+            [MatchState.RECRUITED, candidats],
+        )
+        cursor.execute("ANALYZE")
+
+
+def gestionnaire_session(structure) -> str:
+    """A session cookie of a gestionnaire of the structure, which is granted two posts."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from conseillers.models import Candidature, Decision, DecisionKind
+    from core.models import Membership, Role, User
+
+    author, _ = User.objects.get_or_create(email="anct-matching@bench.example")
+    user, _ = User.objects.get_or_create(email="gestionnaire-matching@bench.example")
+    Membership.objects.get_or_create(user=user, structure=structure, role=Role.GESTIONNAIRE)
+    candidature = Candidature.objects.filter(structure=structure).first()
+    Decision.objects.create(
+        candidature=candidature,
+        kind=DecisionKind.INITIAL,
+        posts_granted=2,
+        number="BANC-1",
+        decided_on=timezone.localdate(),
+        author=author,
+    )
+    client = Client(HTTP_HOST="127.0.0.1")  # one of the demo's hosts
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def page_over_http(structure, url: str, rounds: int) -> None:
+    """The gestionnaire's candidates page, over HTTP, beside the bare view (the floor)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    cookie = gestionnaire_session(structure)
+    page = f"/conseillers/recrutement/?structure={structure.pk}"
+    paths = [
+        Path_("vue JSON nue (plancher)", "/banc-d-essai/nu/", "gestionnaire"),
+        Path_("page des candidats d'une structure, 1re page", page, "gestionnaire"),
+        Path_("page des candidats d'une structure, 3e page", f"{page}&page=3", "gestionnaire"),
+    ]
+    for path in paths:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies["sessionid"] = cookie
+        client.get(path.url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path.url).status_code == 200, path.url
+        path.queries = len(queries)
+    with gunicorn(url) as port:
+        for _ in range(3):  # the worker's first requests import and connect
+            for path in paths:
+                get(port, path.url, cookie)
+        for _ in range(rounds):
+            for path in paths:
+                path.times.append(get(port, path.url, cookie))
+    floor = statistics.median(paths[0].times)
+    print(f"\nPar HTTP (gunicorn, un worker, DEBUG désactivé), {rounds} tours :")
+    for path in paths:
+        median = statistics.median(path.times)
+        print(
+            f"  {path.label:<46} {path.queries:3d} requêtes  médiane {median * 1000:6.1f} ms  "
+            f"p90 {p90(path.times) * 1000:6.1f} ms  {median / floor:5.1f} × le plancher"
+        )
+
+
+def machine() -> str:
+    with open("/proc/loadavg") as loadavg:
+        load = loadavg.read().split()[:3]
+    return (
+        f"Machine : {platform.node()}, {os.cpu_count()} cœurs, charge {' '.join(load)} "
+        "(partagée : chiffres approximatifs)"
+    )
 
 
 if __name__ == "__main__":

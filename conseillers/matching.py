@@ -10,12 +10,14 @@ the structures of the départements they chose.
 
 Both reads stay cheap with a bounding box on the indexed latitude and longitude before the exact
 distance: the live list of one structure (`candidats_for_structure`) and the set-based refresh of
-every recruiting structure's proposals (`proposals_refresh`), one INSERT … SELECT per rule.
+every recruiting structure's proposals (`proposals_refresh`), one INSERT … SELECT per rule, and
+one DELETE of the proposals the rule no longer makes.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -60,53 +62,72 @@ def candidats_for_structure(structure: Structure) -> QuerySet[Candidat]:
     """Available candidates offered to the structure, nearest first; `distance_km` is None for
     those offered by the département rule, who come after; `local` tells whether the candidate
     chose the structure's département."""
-    local = Candidat.departements.through.objects.filter(
-        candidat_id=OuterRef("pk"), departement_id=structure.departement_id
-    )
-    candidats = Candidat.objects.available().annotate(local=Exists(local))
-    by_departement = Q(local=True) & (
-        Q(max_distance_km__isnull=True) | Q(commune__latitude__isnull=True)
-    )
+    chosen = Candidat.departements.through.objects.filter(departement_id=structure.departement_id)
+    local = Exists(chosen.filter(candidat_id=OuterRef("pk")))
+    # The offered ids are gathered first (a union of two index reads), so that the planner reads
+    # a few thousand candidates by primary key instead of testing every candidate against both
+    # rules; its estimate then stays low enough not to compile the query (JIT), which cost more
+    # than the query itself at national scale.
+    by_departement = Candidat.objects.filter(pk__in=chosen.values("candidat_id")).order_by()
     commune = structure.commune
     if commune is None or commune.latitude is None or commune.longitude is None:
-        offered = candidats.filter(local=True).annotate(
-            distance_km=Value(None, output_field=FloatField())
-        )
-    else:
-        offered = candidats.alias(
-            by_distance=Q(pk__in=_within_reach(structure, commune.latitude, commune.longitude))
-        ).annotate(
-            distance_km=distance_km(
-                commune.latitude, commune.longitude, "commune__latitude", "commune__longitude"
-            )
-        )
-        offered = offered.filter(Q(by_distance=True) | by_departement)
-    return offered.prefetch_related("departements").order_by(
-        F("distance_km").asc(nulls_last=True), "available_from", "last_name", "pk"
+        return _offered(by_departement.values("pk"), local, Value(None, output_field=FloatField()))
+    by_departement = by_departement.filter(
+        Q(max_distance_km__isnull=True) | Q(commune__latitude__isnull=True)
+    )
+    reached = _within_reach(structure, commune.latitude, commune.longitude)
+    distance = distance_km(
+        commune.latitude, commune.longitude, "commune__latitude", "commune__longitude"
+    )
+    # Disjoint parts (a maximum and a position, or not; one bucket each): UNION ALL.
+    ids = by_departement.values("pk").union(*reached, all=True)
+    return _offered(ids, local, distance)
+
+
+def _offered(ids: QuerySet, local: Exists, distance: Combinable) -> QuerySet[Candidat]:
+    return (
+        Candidat.objects.available()
+        .filter(pk__in=ids)
+        .annotate(local=local, distance_km=distance)
+        .prefetch_related("departements")
+        .order_by(F("distance_km").asc(nulls_last=True), "available_from", "last_name", "pk")
     )
 
 
-def _within_reach(structure: Structure, lat: float, lon: float) -> QuerySet:
-    """Ids of the candidates with a maximum distance that reaches the structure's commune."""
+def _within_reach(structure: Structure, lat: float, lon: float) -> list[QuerySet]:
+    """Ids of the candidates with a maximum distance that reaches the structure's commune: one
+    read per bucket of maximum distances, each in the box of its bucket's largest (the few who
+    travel far do not widen the box of the many who do not), each one's own maximum after."""
     reach = Candidat.objects.filter(
         max_distance_km__isnull=False, commune__latitude__isnull=False
     ).order_by()
-    # The box is as large as the farthest anyone travels; each one's own maximum is checked after.
-    farthest = reach.aggregate(m=Max("max_distance_km"))["m"] or 0
-    dlat, dlon = box(lat, float(farthest))
-    reach = reach.filter(
-        commune__latitude__range=(lat - dlat, lat + dlat),
-        commune__longitude__range=(lon - dlon, lon + dlon),
-    )
     if structure.departement.zone == Zone.METRO:
         reach = reach.filter(commune__departement__zone=Zone.METRO)
     else:
         reach = reach.filter(commune__departement_id=structure.departement_id)
-    return (
-        reach.annotate(d=distance_km(lat, lon, "commune__latitude", "commune__longitude"))
-        .filter(d__lte=F("max_distance_km"))
-        .values("pk")
-    )
+    reach = reach.alias(d=distance_km(lat, lon, "commune__latitude", "commune__longitude"))
+    parts = []
+    for low, high in _buckets(Candidat.objects.aggregate(m=Max("max_distance_km"))["m"] or 0):
+        dlat, dlon = box(lat, float(high))
+        parts.append(
+            reach.filter(
+                max_distance_km__range=(low, high),
+                commune__latitude__range=(lat - dlat, lat + dlat),
+                commune__longitude__range=(lon - dlon, lon + dlon),
+                d__lte=F("max_distance_km"),
+            ).values("pk")
+        )
+    return parts
+
+
+def _buckets(farthest: int) -> list[tuple[int, int]]:
+    """The ranges of maximum distances read apart, up to the farthest anyone travels."""
+    found, low = [], 0
+    for high in (*BUCKETS, max(farthest, BUCKETS[-1] + 1)):
+        if low <= farthest:
+            found.append((low, high))
+        low = high + 1
+    return found
 
 
 def recruiting_structures() -> QuerySet[Structure]:
@@ -165,10 +186,33 @@ ON CONFLICT (structure_id, candidat_id) DO NOTHING
 """
 
 _COUNTS = """
-INSERT INTO {counts} (run_id, structure_id, new_proposals)
-SELECT run_id, structure_id, COUNT(*) FROM {proposal}
+INSERT INTO {counts} (run_id, structure_id, new_proposals, removed_proposals)
+SELECT run_id, structure_id, COUNT(*), 0 FROM {proposal}
 WHERE run_id = %(run)s GROUP BY run_id, structure_id
 """
+
+# The proposals of the structures in {scope} that the rule no longer offers: the structure stopped
+# recruiting, the candidate was recruited, or either moved, or the candidate changed their maximum
+# or their départements. The pair's test is the two INSERTs' rules read for one pair; the pairs
+# this run has just inserted hold by construction.
+_STALE = f"""
+DELETE FROM {{proposal}} WHERE id IN (
+SELECT p.id FROM {{proposal}} p
+JOIN {{structure}} s ON s.id = p.structure_id
+JOIN {{candidat}} c ON c.id = p.candidat_id
+LEFT JOIN {{commune}} sc ON sc.code = s.commune_id
+LEFT JOIN {{commune}} cc ON cc.code = c.commune_id
+WHERE {{scope}} AND p.run_id <> %(run)s AND NOT (
+  s.id IN ({{structures}}) AND c.id IN ({{available}}) AND (
+    (c.max_distance_km IS NOT NULL AND cc.latitude IS NOT NULL AND sc.latitude IS NOT NULL
+     AND (cc.departement_id = s.departement_id
+          OR (s.departement_id IN ({{metro}}) AND cc.departement_id IN ({{metro}})))
+     AND {_DISTANCE} <= c.max_distance_km)
+    OR ((c.max_distance_km IS NULL OR cc.latitude IS NULL OR sc.latitude IS NULL)
+        AND EXISTS (SELECT 1 FROM {{chosen}} cd
+                    WHERE cd.candidat_id = c.id AND cd.departement_id = s.departement_id)))))
+RETURNING structure_id
+"""  # noqa: S608
 
 
 def _inline(queryset: QuerySet) -> str:
@@ -189,13 +233,17 @@ def _literal(cursor, value: object) -> str:
 
 
 def proposals_refresh(*, structure: Structure | None = None, by: User | None = None) -> ProposalRun:
-    """Proposes to every recruiting structure (or to `structure` only) the candidates it is now
-    offered and was not yet: set-based, idempotent (a second run proposes nothing new), safe
-    when two runs overlap (the pair is unique; each proposal belongs to the run that made it).
-    Records how many new proposals each structure got."""
+    """Brings the proposals of every structure (or of `structure` only) to what the rule offers
+    now: the candidates newly offered are proposed, those no longer offered are withdrawn.
+    Set-based and idempotent (a second run changes nothing), safe when two runs overlap (the pair
+    is unique; each proposal belongs to the run that made it). Records per structure how many
+    proposals were added and removed."""
     structures = recruiting_structures()
+    # Every structure that holds proposals may have to lose them, recruiting or not.
+    scope = "1 = 1"
     if structure is not None:
         structures = structures.filter(pk=structure.pk)
+        scope = f"p.structure_id = {int(structure.pk)}"
     tables = {
         "proposal": Proposal._meta.db_table,
         "candidat": Candidat._meta.db_table,
@@ -203,29 +251,50 @@ def proposals_refresh(*, structure: Structure | None = None, by: User | None = N
         "commune": Commune._meta.db_table,
         "structure": Structure._meta.db_table,
         "counts": RunStructureCount._meta.db_table,
-        "structures": _inline(structures.values("pk")),
-        "available": _inline(Candidat.objects.available().values("pk")),
+        "structures": _inline(structures.order_by().values("pk")),
+        "scope": scope,
+        "available": _inline(Candidat.objects.available().order_by().values("pk")),
         "metro": _inline(Departement.objects.filter(zone=Zone.METRO).values("code")),
     }
-    farthest = Candidat.objects.aggregate(m=Max("max_distance_km"))["m"] or 0
     with transaction.atomic():
         run = ProposalRun.objects.create(structure=structure, requested_by=by)
-        params = {"run": run.pk, "now": connection.ops.adapt_datetimefield_value(run.started_at)}
         with connection.cursor() as cursor:
-            low = 0
-            for high in (*BUCKETS, max(farthest, BUCKETS[-1] + 1)):
-                if low <= farthest:
-                    bounds = {"low": low, "high": high, "reach": high / KM_PER_DEGREE}
-                    cursor.execute(_BY_DISTANCE.format(**tables), {**params, **bounds})
-                low = high + 1
-            cursor.execute(_BY_DEPARTEMENT.format(**tables), params)
-            cursor.execute(_COUNTS.format(**tables), params)
-        run.new_proposals = (
-            RunStructureCount.objects.filter(run=run).aggregate(n=Sum("new_proposals"))["n"] or 0
+            _propose(cursor, tables, run)
+            cursor.execute(_STALE.format(**tables), {"run": run.pk})
+            removed = Counter(structure_id for (structure_id,) in cursor.fetchall())
+        _count_removed(run, removed)
+        totals = RunStructureCount.objects.filter(run=run).aggregate(
+            new=Sum("new_proposals"), removed=Sum("removed_proposals")
         )
+        run.new_proposals = totals["new"] or 0
+        run.removed_proposals = totals["removed"] or 0
         run.finished_at = timezone.now()
-        run.save(update_fields=["new_proposals", "finished_at"])
+        run.save(update_fields=["new_proposals", "removed_proposals", "finished_at"])
     return run
+
+
+def _propose(cursor, tables: dict[str, str], run: ProposalRun) -> None:
+    """The INSERTs of the pairs newly offered, one per bucket of distances, then by département,
+    and the count of the new ones per structure."""
+    params = {"run": run.pk, "now": connection.ops.adapt_datetimefield_value(run.started_at)}
+    for low, high in _buckets(Candidat.objects.aggregate(m=Max("max_distance_km"))["m"] or 0):
+        bounds = {"low": low, "high": high, "reach": high / KM_PER_DEGREE}
+        cursor.execute(_BY_DISTANCE.format(**tables), {**params, **bounds})
+    cursor.execute(_BY_DEPARTEMENT.format(**tables), params)
+    cursor.execute(_COUNTS.format(**tables), params)
+
+
+def _count_removed(run: ProposalRun, removed: Counter[int]) -> None:
+    RunStructureCount.objects.bulk_create(
+        [
+            RunStructureCount(run=run, structure_id=pk, removed_proposals=n)
+            for pk, n in removed.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["run", "structure"],
+        update_fields=["removed_proposals"],
+        batch_size=5000,
+    )
 
 
 def structure_proposals_refresh(*, structure: Structure, by: User) -> ProposalRun:
@@ -240,7 +309,7 @@ def structure_proposals_refresh(*, structure: Structure, by: User) -> ProposalRu
 def latest_new_candidats(structure: Structure) -> tuple[RunStructureCount | None, set[int]]:
     """The last refresh that proposed new candidates to the structure, and those candidates."""
     latest = (
-        RunStructureCount.objects.filter(structure=structure)
+        RunStructureCount.objects.filter(structure=structure, new_proposals__gt=0)
         .select_related("run")
         .order_by("-run_id")
         .first()

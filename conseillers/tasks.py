@@ -15,8 +15,9 @@ def flag_long_vacancies() -> int:
 
 @shared_task
 def refresh_proposals() -> int:
-    """Nightly: proposes to every recruiting structure the candidates now within reach (two
-    INSERT … SELECT; running it twice proposes nothing new). Returns the new proposals."""
+    """Nightly: proposes to every recruiting structure the candidates now within reach and
+    withdraws those no longer offered (set-based; running it twice changes nothing). Returns the
+    new proposals."""
     return matching.proposals_refresh().new_proposals
 
 

@@ -394,15 +394,17 @@ def recruitment(request: AuthenticatedHttpRequest) -> HttpResponse:
 def proposals_refresh_view(request: AuthenticatedHttpRequest, structure_pk: int) -> HttpResponse:
     structure = get_object_or_404(_managed_structures(request), pk=structure_pk)
     run = matching.structure_proposals_refresh(structure=structure, by=request.user)
-    messages.success(
-        request,
-        "Propositions actualisées : "
-        + (
-            f"{count_fr(run.new_proposals, 'nouveau candidat', 'nouveaux candidats')}."
-            if run.new_proposals
-            else "aucun nouveau candidat."
-        ),
+    new = (
+        count_fr(run.new_proposals, "nouveau candidat", "nouveaux candidats")
+        if run.new_proposals
+        else "aucun nouveau candidat"
     )
+    removed = (
+        f", {count_fr(run.removed_proposals, 'proposition retirée', 'propositions retirées')}"
+        if run.removed_proposals
+        else ""
+    )
+    messages.success(request, f"Propositions actualisées : {new}{removed}.")
     return redirect(f"{reverse('conseillers:recruitment')}?structure={structure.pk}")
 
 

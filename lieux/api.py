@@ -8,11 +8,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, renderers, serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -25,7 +29,7 @@ from core.api.pagination import Pagination
 from core.models import Commune, Role, Structure
 from lieux import opendata
 from lieux.models import DESCRIPTION_FIELDS, Lieu
-from lieux.services import conseillers_of, lieu_save
+from lieux.services import conseillers_of, lieu_remove, lieu_save, opendata_generation
 from lieux.vocabulary import Accessibility, Public, Service
 
 # Re-users download the export in pages; the same page is served from the cache this long.
@@ -46,8 +50,8 @@ class LieuSerializer(strict.ModelSerializer):
 
     class Meta:
         model = Lieu
-        fields = ["id", "structure", *DESCRIPTION_FIELDS, "programmes", "updated_at"]
-        read_only_fields = ["id", "programmes", "updated_at"]
+        fields = ["id", "structure", *DESCRIPTION_FIELDS, "programmes", "closed_on", "updated_at"]
+        read_only_fields = ["id", "programmes", "closed_on", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         structure = attrs.get("structure") or getattr(self.instance, "structure", None)
@@ -66,6 +70,7 @@ class LieuSerializer(strict.ModelSerializer):
 
     def _save(self, lieu: Lieu | None, data: dict[str, Any]) -> Lieu:
         structure = data.pop("structure", None) or (lieu.structure if lieu else None)
+        assert structure is not None  # required on creation; a place keeps its structure
         conseillers = data.pop("conseillers", None)
         try:
             return lieu_save(
@@ -86,22 +91,40 @@ class LieuSerializer(strict.ModelSerializer):
 
 
 @extend_schema(tags=["Lieux de médiation numérique"])
+@extend_schema_view(
+    destroy=extend_schema(
+        summary="Retirer un lieu",
+        description="Supprime le lieu (204), ou le ferme s'il est cité par des comptes rendus "
+        "d'activité, qui le gardent (200, avec sa date de fermeture). Dans les deux cas il "
+        "quitte la carte et les données ouvertes.",
+        responses={200: LieuSerializer, 204: None, **errors(401, 403, 404)},
+    )
+)
 class LieuViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """Lieux publiés (lecture publique), et ceux des structures que l'on gère ; les gestionnaires
-    et référents d'une structure déclarent et modifient ses lieux."""
+    et référents d'une structure déclarent, modifient et retirent ses lieux."""
 
     serializer_class = LieuSerializer
     permission_classes = [AllowAny]  # writes checked by the service, from the place's abilities
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        lieu = self.get_object()
+        if lieu.closed_on is not None:
+            return Response(self.get_serializer(lieu).data)  # closed already: nothing to do
+        if lieu_remove(lieu=lieu, by=request.user):  # type: ignore[arg-type] # anonymous: refused
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(self.get_serializer(lieu).data)
 
     def get_queryset(self) -> QuerySet[Lieu]:
-        visible = Q(published=True)
+        visible = Q(published=True, closed_on__isnull=True)
         user = self.request.user
         if user.is_authenticated:
             scope = user.scope
@@ -140,7 +163,6 @@ class OpenDataPagination(Pagination):
     page_size = 100
 
 
-@method_decorator(cache_page(OPENDATA_CACHE_SECONDS), name="get")
 class OpenDataView(APIView):
     """Les lieux publiés, au schéma national des lieux de médiation numérique (ANCT)."""
 
@@ -151,12 +173,20 @@ class OpenDataView(APIView):
     authentication_classes: list = []  # the same public answer for everyone: cacheable
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # An error is explained in JSON, as everywhere in the API, even to a CSV request.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return response
+
     @extend_schema(
         tags=["Lieux de médiation numérique"],
         summary="Données ouvertes des lieux (schéma national)",
         description="Lieux publiés au format du schéma de données des lieux de médiation "
         "numérique (ANCT), par pages ; `format=csv` pour le CSV. Mis en cache "
-        f"{OPENDATA_CACHE_SECONDS // 60} minutes.",
+        f"{OPENDATA_CACHE_SECONDS // 60} minutes ; un lieu modifié, fermé ou supprimé en sort "
+        "aussitôt.",
         parameters=[
             OpenApiParameter("page", int, description="Page, à partir de 1."),
             OpenApiParameter(
@@ -174,14 +204,12 @@ class OpenDataView(APIView):
             **errors(400, 404),
         },
     )
-    def handle_exception(self, exc: Exception) -> Response:
-        # An error is explained in JSON, as everywhere in the API, even to a CSV request.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = renderers.JSONRenderer()
-        self.request.accepted_media_type = "application/json"
-        return response
-
     def get(self, request: Request) -> Response:
+        # Cached per page and format; a place saved or removed starts a new generation of keys.
+        cached = cache_page(OPENDATA_CACHE_SECONDS, key_prefix=opendata_generation())
+        return cached(self._page)(request)
+
+    def _page(self, request: Request) -> Response:
         if request.query_params.get("format", "json") not in ("json", "csv"):
             raise ValidationError({"format": ["Indiquez json ou csv."]})
         paginator = OpenDataPagination()

@@ -52,7 +52,10 @@ def validate_accessibility(values: object) -> None:
 
 class LieuQuerySet(models.QuerySet["Lieu"]):
     def public(self) -> LieuQuerySet:
-        return self.filter(published=True)
+        return self.filter(published=True, closed_on__isnull=True)
+
+    def open(self) -> LieuQuerySet:
+        return self.filter(closed_on__isnull=True)
 
     def with_programmes(self) -> LieuQuerySet:
         """Annotated with what `programmes` reads, in the same query."""
@@ -137,6 +140,10 @@ class Lieu(models.Model):
         default=True,
         help_text="Visible sur la carte publique et dans les données ouvertes.",
     )
+    # A place that activity records name is closed rather than deleted: the records keep it, the
+    # public map and the open data no longer show it (the national schema has no closed state:
+    # a place leaves the export).
+    closed_on = models.DateField("fermé le", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -166,6 +173,10 @@ class Lieu(models.Model):
                 raise ValidationError(
                     {"postal_code": "Ce code postal n'est pas celui de la commune choisie."}
                 )
+
+    @property
+    def is_public(self) -> bool:
+        return self.published and self.closed_on is None
 
     @property
     def point(self) -> tuple[float, float] | None:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("structure/<int:structure_pk>/", views.structure_lieux, name="structure-lieux"),
     path("structure/<int:structure_pk>/nouveau/", views.edit, name="create"),
     path("structure/<int:structure_pk>/<int:pk>/modifier/", views.edit, name="edit"),
+    path("structure/<int:structure_pk>/<int:pk>/retirer/", views.remove, name="remove"),
 ]

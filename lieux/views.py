@@ -8,13 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
+from core.confirm import ConfirmableAction, Confirmation, render_confirmation
+from core.forms import DsfrForm
 from core.http import AuthenticatedHttpRequest
 from core.models import Commune, Structure
 from lieux import map as lieux_map
 from lieux.forms import LieuForm
 from lieux.models import Lieu, lieu_abilities
-from lieux.services import CANNOT_MANAGE, lieu_save
+from lieux.services import CANNOT_MANAGE, lieu_remove, lieu_save
 
 
 def public_map(request: HttpRequest) -> HttpResponse:
@@ -43,7 +47,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     lieu = get_object_or_404(Lieu.objects.with_programmes(), pk=pk)
     abilities = lieu_abilities(lieu.structure, request.user)  # type: ignore[arg-type]
-    if not lieu.published and not abilities["update"]:
+    if not lieu.is_public and not abilities["update"]:
         raise Http404
     return render(
         request,
@@ -53,6 +57,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lieu": lieu,
             "abilities": abilities,
             "conseillers": list(lieu.conseillers.all()) if abilities["update"] else [],
+            # The records stay with their structure: counted for its managers only.
+            "activities": lieu.activities.count() if abilities["update"] else None,
         },
     )
 
@@ -98,6 +104,10 @@ def edit(
         else:
             messages.success(request, f"Le lieu « {saved.name} » est enregistré.")
             return redirect("lieux:structure-lieux", structure_pk=structure.pk)
+    removal = None
+    if lieu is not None and lieu.closed_on is None:
+        url = reverse("lieux:remove", args=[structure.pk, lieu.pk])
+        removal = ConfirmableAction("retirer", _removal(lieu), url, DsfrForm())
     return render(
         request,
         "lieux/form.html",
@@ -106,6 +116,44 @@ def edit(
             "structure": structure,
             "lieu": lieu,
             "form": form,
+            "removal": removal,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _removal(lieu: Lieu) -> Confirmation:
+    """Closed when activity records name the place (they keep it), deleted otherwise."""
+    records = lieu.activities.count()
+    if records:
+        return Confirmation(
+            "Fermer le lieu",
+            f"Le lieu quitte la carte publique et les données ouvertes à compter d'aujourd'hui ; "
+            f"les comptes rendus d'activité qui le citent ({records}) le gardent.",
+        )
+    return Confirmation(
+        "Supprimer le lieu",
+        "Le lieu est supprimé : il quitte la carte publique et les données ouvertes. "
+        "Cette action est définitive.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove(request: AuthenticatedHttpRequest, structure_pk: int, pk: int) -> HttpResponse:
+    structure = get_object_or_404(Structure.objects.visible_to(request.user), pk=structure_pk)
+    lieu = get_object_or_404(structure.lieux.open(), pk=pk)
+    if not lieu_abilities(structure, request.user)["delete"]:
+        raise PermissionDenied(CANNOT_MANAGE)
+    if request.method == "POST":
+        deleted = lieu_remove(lieu=lieu, by=request.user)
+        what = "supprimé" if deleted else f"fermé le {lieu.closed_on:%d/%m/%Y}"
+        messages.success(request, f"Le lieu « {lieu.name} » est {what}.")
+        return redirect("lieux:structure-lieux", structure_pk=structure.pk)
+    return render_confirmation(
+        request,
+        confirmation=_removal(lieu),
+        form=DsfrForm(),
+        subject=lieu.name,
+        back_url=reverse("lieux:edit", args=[structure.pk, lieu.pk]),
     )

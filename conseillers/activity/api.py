@@ -53,9 +53,11 @@ from core.api.pagination import KeysetPagination
 from core.api.permissions import HasAbility
 from core.http import AuthenticatedRequest
 from core.models import User
+from lieux.models import Lieu
 
 NO_MATCH = "Indiquez le recrutement (match) : vous enregistrez pour plusieurs conseillers."
 UNKNOWN_MATCH = "Ce recrutement n'existe pas, ou pas dans votre périmètre."
+UNKNOWN_LIEU = "Ce lieu n'existe pas."
 
 
 class ActivityFilter(FilterSet):
@@ -126,6 +128,13 @@ class ActivityWriteSerializer(strict.Serializer):
     date = serializers.DateField()
     duration_minutes = serializers.IntegerField(min_value=1)
     place_kind = serializers.ChoiceField(choices=PlaceKind.choices, default=PlaceKind.PLACE)
+    lieu = serializers.IntegerField(
+        allow_null=True,
+        default=None,
+        help_text="Pour une activité dans l'un des lieux de la structure (lieu_activite) : son "
+        "identifiant (/api/lieux/). Son nom et sa commune sont repris si place_label et "
+        "commune_insee sont vides.",
+    )
     place_label = serializers.CharField(max_length=200, allow_blank=True, default="")
     commune_insee = serializers.CharField(max_length=5, allow_blank=True, default="")
     themes = serializers.ListField(
@@ -184,13 +193,17 @@ def _resolve(rows: Sequence[dict[str, Any]], user: User) -> tuple[list[Entry], d
     current = selectors.current_match(user) if any("match" not in row for row in rows) else None
     codes = {code for row in rows for code in row["themes"]}
     themes = {theme.code: theme for theme in Theme.objects.filter(code__in=codes)}
+    lieux = _lieux(rows)
     entries, problems = [], {}
     for index, row in enumerate(rows):
         fields = {name: row[name] for name in FIELDS}
+        fields["lieu"] = lieux.get(row["lieu"])
         match = matches.get(row["match"]) if "match" in row else current
         row_errors = {}
         if match is None:
             row_errors["match"] = [UNKNOWN_MATCH if "match" in row else NO_MATCH]
+        if row["lieu"] is not None and fields["lieu"] is None:
+            row_errors["lieu"] = [UNKNOWN_LIEU]
         if unknown := [code for code in row["themes"] if code not in themes]:
             row_errors["themes"] = [f"Thème inconnu : {', '.join(unknown)}."]
         if row_errors:
@@ -199,6 +212,12 @@ def _resolve(rows: Sequence[dict[str, Any]], user: User) -> tuple[list[Entry], d
         assert match is not None
         entries.append(Entry(match, fields, [themes[code] for code in row["themes"]]))
     return entries, problems
+
+
+def _lieux(rows: Sequence[dict[str, Any]]) -> dict[int, Lieu]:
+    """The places the rows name, in one query (whose they are is the service's check)."""
+    ids = {row["lieu"] for row in rows if row["lieu"] is not None}
+    return Lieu.objects.in_bulk(ids) if ids else {}
 
 
 def _invalid(problems: dict[int, dict]) -> exceptions.ValidationError:
@@ -304,12 +323,13 @@ class ActivityViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
             raise exceptions.ValidationError(
                 {"themes": [f"Thème inconnu : {', '.join(sorted(unknown))}."]}
             )
+        fields = {name: row[name] for name in FIELDS}
+        fields["lieu"] = _lieux([row]).get(row["lieu"])
+        if row["lieu"] is not None and fields["lieu"] is None:
+            raise exceptions.ValidationError({"lieu": [UNKNOWN_LIEU]})
         with service_errors():
             services.activity_update(
-                activity=activity,
-                by=self.request.user,
-                themes=themes,
-                **{name: row[name] for name in FIELDS},
+                activity=activity, by=self.request.user, themes=themes, **fields
             )
         return Response(self._read(activity.pk))
 

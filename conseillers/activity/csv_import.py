@@ -27,6 +27,7 @@ from conseillers.activity.models import (
 from conseillers.activity.services import BULK_MAX, EntriesInvalid, Entry
 from conseillers.models import Match
 from core.models import User
+from lieux.models import Lieu
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -36,6 +37,7 @@ COLUMNS: dict[str, str] = {
     "type": "kind",
     "duree_minutes": "duration_minutes",
     "lieu": "place_kind",
+    "id_lieu": "lieu",
     "nom_lieu": "place_label",
     "commune_insee": "commune_insee",
     "themes": "themes",
@@ -133,6 +135,10 @@ def activities_import(*, match: Match, file: IO[bytes], by: User) -> list[Activi
         )
     reader.fieldnames = header
     themes = {theme.code: theme for theme in Theme.objects.all()}
+    lieux = {
+        str(lieu.pk): lieu
+        for lieu in Lieu.objects.filter(structure_id=match.structure_id).select_related("commune")
+    }
     entries: list[Entry] = []
     lines: list[int] = []
     errors: list[ImportError_] = []
@@ -149,7 +155,7 @@ def activities_import(*, match: Match, file: IO[bytes], by: User) -> list[Activi
             raise ImportInvalid(
                 [ImportError_(line, "", f"Au plus {BULK_MAX} lignes par fichier : découpez-le.")]
             )
-        fields, row_themes, row_errors = parse_row(row, themes)
+        fields, row_themes, row_errors = parse_row(row, themes, lieux)
         if row_errors:
             errors += [ImportError_(line, column, message) for column, message in row_errors]
             continue
@@ -174,7 +180,7 @@ def activities_import(*, match: Match, file: IO[bytes], by: User) -> list[Activi
 
 
 def parse_row(
-    row: dict[str, Any], themes: dict[str, Theme]
+    row: dict[str, Any], themes: dict[str, Theme], lieux: dict[str, Lieu]
 ) -> tuple[dict[str, Any], list[Theme], list[tuple[str, str]]]:
     """Types one row: its fields, its themes, and (column, message) for what cannot be read."""
     value = {column: (row.get(column) or "").strip() for column in COLUMNS}
@@ -195,6 +201,11 @@ def parse_row(
         errors.append(("type", "Indiquez « individuel » ou « collectif »."))
     fields["duration_minutes"] = _integer("duree_minutes", value["duree_minutes"], errors, None)
     fields["place_kind"] = choice("lieu", PlaceKind.values, PlaceKind.PLACE)
+    fields["lieu"] = lieux.get(value["id_lieu"])
+    if value["id_lieu"] and fields["lieu"] is None:
+        errors.append(
+            ("id_lieu", f"« {value['id_lieu']} » n'est pas le numéro d'un lieu de la structure.")
+        )
     fields["place_label"] = value["nom_lieu"]
     fields["commune_insee"] = value["commune_insee"]
     fields["autonomy"] = choice("autonomie", Autonomy.values)

@@ -1,5 +1,6 @@
 """Demo data of the activity reports: Camille's last six weeks of accompaniments and workshops,
-and one week of leave declared by the Ville de Tours.
+and one week of leave declared by the Ville de Tours. The records in a place name one of the
+structure's places (lieux.demo, loaded before), a place a day.
 
 The records are older than the edit window allows a person to enter (the service refuses a
 locked month), so they are written as an import of history would be: built here, consistent
@@ -27,8 +28,9 @@ from conseillers.activity.models import (
     ReminderExemption,
     Theme,
 )
-from conseillers.activity.selectors import current_match
+from conseillers.activity.selectors import current_match, lieux_for
 from core.models import User
+from lieux.models import Lieu
 
 CAMILLE = "conseiller@demo.inclusion.gouv.fr"
 MANAGER = "gestionnaire@demo.inclusion.gouv.fr"
@@ -56,9 +58,11 @@ def load(users: dict[str, User]) -> None:
     chance = random.Random(37261)  # noqa: S311 (demo figures, the same on every machine)
     rows: list[tuple[Activity, list[Theme]]] = []
     day = max(today - datetime.timedelta(weeks=WEEKS), match.contract.start_date)
+    lieux: list[Lieu | None] = [*lieux_for(match)] or [None]
     while day < today:
         if day.weekday() < 5 and not leave_start <= day <= leave_end:
-            rows += _day(match, camille, day, themes, chance)
+            # Camille's places (lieux.demo) in turn, a day each.
+            rows += _day(match, camille, day, themes, chance, lieux[day.toordinal() % len(lieux)])
         day += datetime.timedelta(days=1)
     Activity.objects.bulk_create([activity for activity, _ in rows])
     Through = Activity.themes.through
@@ -69,18 +73,19 @@ def load(users: dict[str, User]) -> None:
     )
 
 
-def _day(match, by, day, themes, chance) -> list[tuple[Activity, list[Theme]]]:
+def _day(match, by, day, themes, chance, lieu: Lieu | None) -> list[tuple[Activity, list[Theme]]]:
     common = {"match": match, "structure_id": match.structure_id, "created_by": by, "date": day}
     common["departement_id"] = match.structure.departement_id
+    in_lieu = _in_lieu(lieu)
     rows = []
     for _ in range(chance.randint(2, 4)):
+        place_kind = chance.choice([PlaceKind.PLACE] * 4 + [PlaceKind.REMOTE, PlaceKind.HOME])
         activity = Activity(
             **common,
             kind=ActivityKind.INDIVIDUAL,
             duration_minutes=chance.choice([20, 30, 45, 60, 90]),
-            place_kind=chance.choice([PlaceKind.PLACE] * 4 + [PlaceKind.REMOTE, PlaceKind.HOME]),
-            place_label="Médiathèque François-Mitterrand",
-            commune_insee="37261",
+            place_kind=place_kind,
+            **(in_lieu if place_kind == PlaceKind.PLACE else _in_lieu(None)),
             autonomy=chance.choice(Autonomy.values),
             equipment=[chance.choice([Equipment.PHONE, Equipment.COMPUTER, Equipment.TABLET])],
             participants=1,
@@ -95,8 +100,7 @@ def _day(match, by, day, themes, chance) -> list[tuple[Activity, list[Theme]]]:
             kind=ActivityKind.COLLECTIVE,
             duration_minutes=120,
             place_kind=PlaceKind.PLACE,
-            place_label="Médiathèque François-Mitterrand",
-            commune_insee="37261",
+            **in_lieu,
             equipment=[Equipment.COMPUTER],
             participants=8,
             **ages,
@@ -104,6 +108,12 @@ def _day(match, by, day, themes, chance) -> list[tuple[Activity, list[Theme]]]:
         )
         rows.append((workshop, chance.sample(themes[:14], 2)))
     return rows
+
+
+def _in_lieu(lieu: Lieu | None) -> dict:
+    if lieu is None:
+        return {"lieu": None, "place_label": "", "commune_insee": "37261"}
+    return {"lieu": lieu, "place_label": lieu.name, "commune_insee": lieu.commune_id}
 
 
 def _split(chance: random.Random, total: int, names: list[str]) -> dict[str, int]:

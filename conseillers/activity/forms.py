@@ -8,6 +8,7 @@ the fields of the kind not chosen are ignored.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -29,6 +30,7 @@ from conseillers.activity.models import (
 from conseillers.forms import DATE
 from conseillers.models import Match
 from core.forms import DsfrForm
+from lieux.models import Lieu
 
 # The fields of each kind, for the template's sections and to ignore the other kind's.
 INDIVIDUAL_FIELDS = ("autonomy", "age", "status")
@@ -90,6 +92,12 @@ class ActivityForm(DsfrForm):
     place_kind = forms.ChoiceField(
         label="Lieu", choices=PlaceKind.choices, widget=forms.RadioSelect
     )
+    lieu = forms.ChoiceField(
+        label="Lieu de la structure",
+        required=False,
+        help_text="Pour une activité dans l'un des lieux déclarés par la structure : son nom et "
+        "sa commune sont repris si vous ne les indiquez pas.",
+    )
     place_label = forms.CharField(label="Nom du lieu", required=False, max_length=200)
     commune_insee = forms.CharField(
         label="Commune (code INSEE)",
@@ -108,7 +116,7 @@ class ActivityForm(DsfrForm):
         label="Structure de réorientation", required=False, max_length=200
     )
 
-    def __init__(self, *args, themes: list[Theme], **kwargs) -> None:
+    def __init__(self, *args, themes: list[Theme], lieux: Sequence[Lieu] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.is_bound:
             # Each kind's own fields are required for it and ignored for the other; unbound,
@@ -122,6 +130,19 @@ class ActivityForm(DsfrForm):
         assert isinstance(themes_field, forms.MultipleChoiceField)
         themes_field.choices = [(str(theme.pk), theme.label) for theme in themes]
         self._themes = {str(theme.pk): theme for theme in themes}
+        lieu_field = self.fields["lieu"]
+        assert isinstance(lieu_field, forms.ChoiceField)
+        lieu_field.choices = [("", "Aucun de ces lieux")] + [
+            (str(lieu.pk), f"{lieu.name} ({lieu.commune.name})") for lieu in lieux
+        ]
+        self._lieux = {str(lieu.pk): lieu for lieu in lieux}
+
+    @property
+    def has_lieux(self) -> bool:
+        return bool(self._lieux)
+
+    def clean_lieu(self) -> Lieu | None:
+        return self._lieux.get(self.cleaned_data["lieu"])
 
     def clean_themes(self) -> list[Theme]:
         return [self._themes[pk] for pk in self.cleaned_data["themes"]]
@@ -140,6 +161,7 @@ class ActivityForm(DsfrForm):
                 "date",
                 "duration_minutes",
                 "place_kind",
+                "lieu",
                 "place_label",
                 "commune_insee",
                 "equipment",
@@ -193,6 +215,7 @@ def initial_from(activity: Activity | None, today: datetime.date) -> dict[str, A
             "autonomy",
         )
     }
+    initial["lieu"] = str(activity.lieu_id or "")
     initial["date"] = today
     initial["themes"] = [str(theme.pk) for theme in activity.themes.all()]
     if activity.kind == ActivityKind.COLLECTIVE:

@@ -164,6 +164,15 @@ class Activity(models.Model):
         "lieu", max_length=15, choices=PlaceKind.choices, default=PlaceKind.PLACE
     )
     place_label = models.CharField("nom du lieu", max_length=200, blank=True)
+    # One of the structure's declared places (lieux), when the activity took place there.
+    lieu = models.ForeignKey(
+        "lieux.Lieu",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name="lieu de médiation numérique",
+    )
     commune_insee = models.CharField(
         "commune (code INSEE)", max_length=5, blank=True, validators=[insee_commune_validator]
     )
@@ -240,6 +249,10 @@ class Activity(models.Model):
                 name="activity_autonomy_of_individual_only",
                 condition=(Q(kind=ActivityKind.INDIVIDUAL) & ~Q(autonomy=""))
                 | (Q(kind=ActivityKind.COLLECTIVE) & Q(autonomy="")),
+            ),
+            models.CheckConstraint(
+                name="activity_lieu_only_in_a_place",
+                condition=Q(lieu__isnull=True) | Q(place_kind=PlaceKind.PLACE),
             ),
             models.CheckConstraint(
                 name="activity_redirection_named_only_if_redirected",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from conseillers.activity.models import Activity, Theme
 from conseillers.models import OCCUPYING, Match
 from core.models import User
+from lieux.models import Lieu
 
 # What a record needs for its abilities, its checks and its display.
 MATCH_RELATED = ("candidat", "structure", "contract", "rupture")
@@ -48,4 +49,22 @@ def activity_for_change(pk: int, user: User) -> Activity:
         Activity.objects.visible_to(user)
         .select_related(*(f"match__{name}" for name in MATCH_RELATED))
         .get(pk=pk)
+    )
+
+
+def lieux_for(match: Match, *, keep: Activity | None = None) -> list[Lieu]:
+    """The open places of the conseiller's structure, those where they work first; with the
+    place of the record being edited even if it has closed since."""
+    works_there = Exists(
+        Lieu.conseillers.through.objects.filter(
+            lieu_id=OuterRef("pk"), candidat_id=match.candidat_id
+        )
+    )
+    wanted = Q(closed_on__isnull=True)
+    if keep is not None and keep.lieu_id is not None:
+        wanted |= Q(pk=keep.lieu_id)
+    return list(
+        Lieu.objects.filter(wanted, structure_id=match.structure_id)
+        .select_related("commune")
+        .order_by(works_there.desc(), "name", "pk")
     )

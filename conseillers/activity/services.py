@@ -24,6 +24,7 @@ from conseillers.activity.models import (
     Activity,
     ActivityKind,
     Equipment,
+    PlaceKind,
     ReminderExemption,
     Theme,
     edit_deadline,
@@ -31,6 +32,7 @@ from conseillers.activity.models import (
 from conseillers.activity.selectors import MATCH_RELATED
 from conseillers.models import Match
 from core.models import User
+from lieux.models import Lieu
 
 # The fields a record is written with, in the order of the forms, the CSV and the API.
 FIELDS = (
@@ -38,6 +40,7 @@ FIELDS = (
     "date",
     "duration_minutes",
     "place_kind",
+    "lieu",
     "place_label",
     "commune_insee",
     "autonomy",
@@ -90,7 +93,7 @@ def check(activity: Activity, themes: Sequence[Theme], *, today: datetime.date) 
     """The rules of a record, as French messages keyed by field (empty when valid)."""
     errors: dict[str, str] = {}
     try:
-        activity.clean_fields(exclude=["match", "structure", "departement", "created_by"])
+        activity.clean_fields(exclude=["match", "structure", "departement", "created_by", "lieu"])
     except ValidationError as error:
         errors.update({name: " ".join(messages) for name, messages in error.message_dict.items()})
     if not themes:
@@ -100,6 +103,8 @@ def check(activity: Activity, themes: Sequence[Theme], *, today: datetime.date) 
     if "date" not in errors and (message := _date_error(activity, today)):
         errors["date"] = message
     errors.update(_counts_errors(activity))
+    if activity.lieu is not None and (message := _lieu_error(activity, activity.lieu)):
+        errors["lieu"] = message
     if activity.redirected_to and not activity.redirected:
         errors["redirected_to"] = "Indiquez une structure seulement si la personne est réorientée."
     if unknown := [value for value in activity.equipment if value not in Equipment.values]:
@@ -123,6 +128,24 @@ def _date_error(activity: Activity, today: datetime.date) -> str:
     if end is not None and day > end:
         return f"La date suit la fin du contrat ({end:%d/%m/%Y})."
     return ""
+
+
+def _lieu_error(activity: Activity, lieu: Lieu) -> str:
+    if activity.place_kind != PlaceKind.PLACE:
+        return "Un lieu de la structure se choisit pour une activité dans un lieu d'activité."
+    if lieu.structure_id != activity.match.structure_id:
+        return "Ce lieu n'est pas un lieu de la structure du conseiller."
+    if lieu.closed_on is not None and activity.date and activity.date > lieu.closed_on:
+        return f"Ce lieu est fermé depuis le {lieu.closed_on:%d/%m/%Y}."
+    return ""
+
+
+def _named_after_lieu(activity: Activity) -> None:
+    """A record in one of the structure's places takes its name and commune unless given."""
+    lieu = activity.lieu
+    if lieu is not None:
+        activity.place_label = activity.place_label or lieu.name
+        activity.commune_insee = activity.commune_insee or lieu.commune_id
 
 
 def _counts_errors(activity: Activity) -> dict[str, str]:
@@ -171,6 +194,7 @@ def validate_entries(
             created_by=by,
             **_known(entry.fields),
         )
+        _named_after_lieu(activity)
         found = check(activity, entry.themes, today=today)
         errors.extend(RowError(index, name, message) for name, message in found.items())
         activities.append(activity)
@@ -221,6 +245,7 @@ def activity_update(
         _require_change(locked, "update", by)
         for name, value in _known(fields).items():
             setattr(locked, name, value)
+        _named_after_lieu(locked)
         if errors := check(locked, themes, today=timezone.localdate()):
             raise ValidationError(errors)
         locked.save()

@@ -71,7 +71,7 @@ def activity_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     themes = selectors.active_themes()
     if request.method == "POST":
-        form = ActivityForm(request.POST, themes=themes)
+        form = ActivityForm(request.POST, themes=themes, lieux=selectors.lieux_for(match))
         if form.is_valid():
             try:
                 activity = services.activity_record(
@@ -88,7 +88,9 @@ def activity_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             return JsonResponse({"form": _render_fields(request, form)}, status=400)
     else:
         form = ActivityForm(
-            initial=initial_from(selectors.last_activity(match), today), themes=themes
+            initial=initial_from(selectors.last_activity(match), today),
+            themes=themes,
+            lieux=selectors.lieux_for(match),
         )
         # The usual path: type the duration (or keep the last one) and press Enter.
         form.fields["duration_minutes"].widget.attrs["autofocus"] = True
@@ -181,8 +183,9 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
     _refuse_change(activity, request, "update")
     themes = selectors.active_themes()
+    lieux = selectors.lieux_for(activity.match, keep=activity)
     if request.method == "POST":
-        form = ActivityForm(request.POST, themes=themes)
+        form = ActivityForm(request.POST, themes=themes, lieux=lieux)
         if form.is_valid():
             try:
                 services.activity_update(
@@ -197,7 +200,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Compte rendu modifié.")
                 return redirect(_back(request, activity))
     else:
-        form = ActivityForm(initial=initial_of(activity), themes=themes)
+        form = ActivityForm(initial=initial_of(activity), themes=themes, lieux=lieux)
     return render(
         request,
         "conseillers/activity/edit.html",
@@ -260,6 +263,7 @@ def activity_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             "errors": errors,
             "columns": csv_import.COLUMNS,
             "themes": selectors.active_themes(),
+            "lieux": selectors.lieux_for(match),
         },
         status=400 if errors or form.errors else 200,
     )

@@ -1,8 +1,9 @@
 """Proposals of candidates to structures, by distance (conseillers.matching).
 
-A proposal records that a candidate was offered to a structure, once: when, at what distance, by
-which refresh. The list a gestionnaire reads is computed live (conseillers.matching); proposals
-say which of its candidates are new since the last refresh.
+A proposal records that a candidate is offered to a structure: since when, at what distance, by
+which refresh. Each refresh adds the pairs the rule now offers and removes those it no longer
+does. The list a gestionnaire reads is computed live (conseillers.matching); proposals say which
+of its candidates are new since the last refresh.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class ProposalRun(models.Model):
         verbose_name="demandée par",
     )
     new_proposals = models.PositiveIntegerField("nouvelles propositions", default=0)
+    removed_proposals = models.PositiveIntegerField("propositions retirées", default=0)
 
     class Meta:
         verbose_name = "actualisation des propositions"
@@ -45,7 +47,10 @@ class ProposalRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.started_at:%d/%m/%Y %H:%M} : {self.new_proposals} nouvelles propositions"
+        return (
+            f"{self.started_at:%d/%m/%Y %H:%M} : {self.new_proposals} nouvelles propositions, "
+            f"{self.removed_proposals} retirées"
+        )
 
 
 class Proposal(models.Model):
@@ -77,7 +82,8 @@ class Proposal(models.Model):
 
 
 class RunStructureCount(models.Model):
-    """How many new proposals one refresh made to one structure (only structures with some)."""
+    """How many proposals one refresh added to and removed from one structure (only structures
+    with some)."""
 
     run = models.ForeignKey(
         ProposalRun, on_delete=models.CASCADE, related_name="counts", verbose_name="actualisation"
@@ -85,7 +91,8 @@ class RunStructureCount(models.Model):
     structure = models.ForeignKey(
         Structure, on_delete=models.CASCADE, related_name="+", verbose_name="structure"
     )
-    new_proposals = models.PositiveIntegerField("nouvelles propositions")
+    new_proposals = models.PositiveIntegerField("nouvelles propositions", default=0)
+    removed_proposals = models.PositiveIntegerField("propositions retirées", default=0)
 
     class Meta:
         verbose_name = "nouvelles propositions d'une structure"
@@ -96,4 +103,4 @@ class RunStructureCount(models.Model):
         indexes = [models.Index(fields=["structure", "run"], name="run_count_structure_idx")]
 
     def __str__(self) -> str:
-        return f"{self.structure} : {self.new_proposals}"
+        return f"{self.structure} : +{self.new_proposals} −{self.removed_proposals}"

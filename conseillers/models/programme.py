@@ -402,6 +402,8 @@ class Candidat(models.Model):
                 name="candidat_pix_level_1_to_3", condition=models.Q(pix_level__range=(1, 3))
             )
         ]
+        # The matching reads the farthest maximum, and the few who travel far, by this index.
+        indexes = [models.Index(fields=["max_distance_km"], name="candidat_max_distance_idx")]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"

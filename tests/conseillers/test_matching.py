@@ -6,6 +6,7 @@ from django.db.models import Sum
 
 from conseillers import matching
 from conseillers.models import (
+    Candidature,
     CandidatureState,
     MatchState,
     Proposal,
@@ -189,3 +190,83 @@ def test_the_gestionnaire_refreshes_on_demand_and_sees_the_distance(
     assert list(Proposal.objects.values_list("candidat_id", flat=True)) == [near.pk]
     again = client.post(url, follow=True).content.decode()
     assert "Propositions actualisées : aucun nouveau candidat." in again
+
+
+def test_the_refresh_withdraws_what_the_rule_no_longer_offers_and_counts_it_per_structure(
+    structure_at_tours, tours
+):
+    other = recruiting(StructureFactory(departement_id="37", commune=north_of(tours, 40, "37010")))
+    mover = CandidatFactory(
+        departements=["41"], commune=north_of(tours, 5, "37011"), max_distance_km=10
+    )
+    shrinking = CandidatFactory(
+        departements=["41"], commune=north_of(tours, 8, "37012"), max_distance_km=10
+    )
+    hired = CandidatFactory(departements=["37"])
+    leaves_the_37 = CandidatFactory(departements=["37"])
+    stays = CandidatFactory(
+        departements=["41"], commune=north_of(tours, 2, "37013"), max_distance_km=50
+    )
+    matching.proposals_refresh()
+    before = set(Proposal.objects.values_list("structure_id", "candidat_id"))
+    assert (structure_at_tours.pk, mover.pk) in before and (other.pk, hired.pk) in before
+
+    mover.commune = commune("33063", 44.84, -0.58, departement="33")
+    mover.save()
+    shrinking.max_distance_km = 5
+    shrinking.save()
+    match_in(MatchState.RECRUITED, candidat=hired)
+    leaves_the_37.departements.set(["41"])
+    # The other structure moves out of the reach of `stays` (50 km) and into the 41.
+    other.commune = north_of(tours, 60, "41001")
+    other.departement_id = "41"
+    other.save()
+
+    newcomer = CandidatFactory(departements=["41"])
+
+    run = matching.proposals_refresh()
+
+    after = set(Proposal.objects.values_list("structure_id", "candidat_id"))
+    # `leaves_the_37` chose the 41, where the other structure now is: still offered to it.
+    assert after == {
+        (structure_at_tours.pk, stays.pk),
+        (other.pk, leaves_the_37.pk),
+        (other.pk, newcomer.pk),
+    }
+    assert after == {
+        (s.pk, c.pk)
+        for s in (structure_at_tours, other)
+        for c in matching.candidats_for_structure(s)
+    }
+    counts = {
+        row.structure_id: (row.new_proposals, row.removed_proposals)
+        for row in RunStructureCount.objects.filter(run=run)
+    }
+    assert counts == {structure_at_tours.pk: (0, 4), other.pk: (1, 2)}
+    assert (run.new_proposals, run.removed_proposals) == (1, 6)
+
+    again = matching.proposals_refresh()
+    assert (again.new_proposals, again.removed_proposals) == (0, 0)
+    assert not RunStructureCount.objects.filter(run=again).exists()
+
+
+def test_a_structure_that_stops_recruiting_loses_its_proposals_at_the_nightly_run_only(
+    structure_at_tours, gestionnaire
+):
+    other = recruiting(StructureFactory(departement_id="37"))
+    local = CandidatFactory(departements=["37"])
+    matching.proposals_refresh()
+    Candidature.objects.filter(structure=structure_at_tours).update(
+        state=CandidatureState.ABANDONED
+    )
+
+    # Asked for the other structure, a refresh leaves the first one's proposals alone.
+    on_demand = matching.proposals_refresh(structure=other, by=gestionnaire)
+    assert (on_demand.new_proposals, on_demand.removed_proposals) == (0, 0)
+    assert Proposal.objects.filter(structure=structure_at_tours).exists()
+
+    nightly = matching.proposals_refresh()
+    assert nightly.removed_proposals == 1
+    assert list(Proposal.objects.values_list("structure_id", "candidat_id")) == [
+        (other.pk, local.pk)
+    ]

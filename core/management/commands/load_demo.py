@@ -21,11 +21,11 @@ class Command(BaseCommand):
             users = core_demo.load()
             conseillers_demo.load(users)
             subsidy_demo.load(users)
+            lieux_demo.load(users)  # before the activity, whose records name the places
             activity_demo.load(users)
             activity_stats_demo.load(users)
             mandats_demo.load(users)
             idp_demo.load()
-            lieux_demo.load(users)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
             f"\nComptes de démonstration (mot de passe commun : {core_demo.DEMO_PASSWORD}) :"

@@ -61,9 +61,9 @@ def test_a_plain_post_records_then_redirects_with_a_message(as_conseiller, theme
 def test_a_fetch_post_answers_json_in_constant_queries(
     as_conseiller, theme_ids, django_assert_num_queries
 ):
-    # Session, user, match, themes; the rights (memberships, préfecture agent); the write
-    # (savepoint, records, themes, release): whatever the number of themes.
-    with django_assert_num_queries(10):
+    # Session, user, match, themes, the structure's places; the rights (memberships, préfecture
+    # agent); the write (savepoint, records, themes, release): whatever the number of themes.
+    with django_assert_num_queries(11):
         response = as_conseiller.post(
             HOME, _post(theme_ids), headers={"accept": "application/json"}
         )
