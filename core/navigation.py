@@ -366,7 +366,10 @@ ELSEWHERE: tuple[Page, ...] = (
         "mandats:organisation-request-new",
         "Habiliter une organisation",
         everyone,
-        children=(Page("mandats:organisation-request-page", "Suivi de la demande", everyone),),
+        children=(
+            Page("mandats:organisation-request-page", "Suivi de la demande", everyone),
+            Page("mandats:organisation-request-resend-link", "Recevoir le lien", everyone),
+        ),
     ),
 )
 

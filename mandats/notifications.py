@@ -29,6 +29,8 @@ _TEAM_SUBJECTS = {
     "removed": "Aidants Connect : vous ne faites plus partie d'une organisation",
     "card_associated": "Aidants Connect : une carte TOTP vous est associée",
     "card_lost": "Aidants Connect : votre carte TOTP est désactivée",
+    # To the référent in whose name the wrong codes were typed.
+    "card_association_locked": "Aidants Connect : association d'une carte TOTP bloquée",
 }
 
 
