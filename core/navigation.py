@@ -278,7 +278,10 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 "mandats:cartes-stock",
                 "Cartes TOTP",
                 aidants_connect("manage_cartes"),
-                children=(Page("mandats:carte-lost", "Carte perdue"),),
+                children=(
+                    Page("mandats:carte-lost", "Carte perdue"),
+                    Page("mandats:carte-unlock", "Débloquer une carte"),
+                ),
             ),
             Page(
                 "mandats:organisation-requests",

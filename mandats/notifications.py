@@ -98,6 +98,7 @@ def send_aidant_team_email(aidant_id: int, organisation_id: int, event: str) -> 
 
 _REQUEST_SUBJECTS = {
     "confirm": "Aidants Connect : confirmez votre demande d'habilitation",
+    "instructing": "Aidants Connect : votre demande d'habilitation est en instruction",
     "changes_requested": "Aidants Connect : des modifications sont demandées",
     "validated": "Aidants Connect : votre organisation est habilitée",
     "refused": "Aidants Connect : votre demande d'habilitation est refusée",

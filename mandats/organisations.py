@@ -180,7 +180,9 @@ def organisation_request_instruct(*, request: OrganisationRequest, by: User) -> 
         locked = _lock_for(request, "instruct", by)
         if locked.email_confirmed_at is None:
             raise ValidationError("Le demandeur n'a pas encore confirmé son adresse électronique.")
-        return _fire(locked, "instruct", by=by, reason="")
+        _fire(locked, "instruct", by=by, reason="")
+        outbox.enqueue(notifications.ORGANISATION_REQUEST_TASK, locked.pk, "instructing")
+    return locked
 
 
 def organisation_request_ask_changes(

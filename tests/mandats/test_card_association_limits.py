@@ -232,3 +232,69 @@ def test_the_api_has_the_same_limits(
         task_name=notifications.AIDANT_TEAM_TASK,
         args=[referent.pk, organisation.structure_id, "card_association_locked"],
     ).exists()
+
+
+# A card's association by who acts and the card's state: only the organisation's référent, only
+# a card in stock and not locked.
+CARD_STATES = ["stock", "bloquee", "associee", "perdue"]
+
+
+def card_in(state, anct, referent, organisation, now):
+    if state == "bloquee":
+        CarteTOTP.objects.filter(serial_number="LIM-0001").update(association_locked_at=now)
+    elif state in ("associee", "perdue"):
+        holder = MembershipFactory(structure=organisation.structure, role="aidant").user
+        carte = associate(referent, holder, organisation, code_at(SEED, time.time() - STEP))
+        if state == "perdue":
+            cards.carte_declare_lost(carte=carte, by=anct)
+    return CarteTOTP.objects.get(serial_number="LIM-0001")
+
+
+@pytest.mark.parametrize("state", CARD_STATES)
+@pytest.mark.parametrize(
+    "persona", ["referent", "aidant", "anct", "gestionnaire", "other_referent"]
+)
+def test_associating_a_card_by_role_and_state(
+    request, stock, anct, referent, aidant, organisation, frozen_clock, state, persona
+):
+    card_in(state, anct, referent, organisation, timezone.now())
+    if persona == "other_referent":
+        other = request.getfixturevalue("other_organisation")
+        by = MembershipFactory(structure=other.structure, role="referent").user
+    else:
+        by = request.getfixturevalue(persona)
+
+    def attempt():
+        return associate(by, aidant, organisation, code_at(SEED, frozen_clock))
+
+    if persona != "referent":
+        with pytest.raises(PermissionDenied):
+            attempt()
+    elif state == "stock":
+        assert attempt().aidant == aidant
+        return
+    else:
+        message = "est bloquée" if state == "bloquee" else "Aucune carte en stock"
+        with pytest.raises(ValidationError, match=message):
+            attempt()
+    assert not CarteTOTP.objects.filter(aidant=aidant).exists()
+
+
+@pytest.mark.parametrize("state", CARD_STATES)
+@pytest.mark.parametrize("persona", ["anct", "referent", "aidant", "gestionnaire"])
+def test_unlocking_a_card_by_role_and_state(
+    request, stock, anct, referent, organisation, frozen_clock, state, persona
+):
+    carte = card_in(state, anct, referent, organisation, timezone.now())
+    by = request.getfixturevalue(persona)
+
+    if persona != "anct":
+        with pytest.raises(PermissionDenied):
+            cards.carte_unlock_association(carte=carte, by=by)
+    elif state == "bloquee":
+        assert cards.carte_unlock_association(carte=carte, by=by).association_locked_at is None
+        return
+    else:
+        with pytest.raises(ValidationError, match="n'est pas bloquée"):
+            cards.carte_unlock_association(carte=carte, by=by)
+    assert CarteTOTP.objects.get(pk=carte.pk).association_locked_at == carte.association_locked_at
