@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django_otp.oath import TOTP
 
 from core.models import Departement, OutboxMessage
@@ -54,7 +55,7 @@ def _associated(w: World) -> CarteTOTP:
 
 def _wrong_codes(w: World, count: int) -> None:
     for _ in range(count):
-        with pytest.raises(Exception, match="Code|code"):
+        with pytest.raises(ValidationError, match=r"[Cc]ode"):
             cards.carte_associate(
                 serial_number="PAR-0001",
                 code="000000" if code_now() != "000000" else "111111",
