@@ -196,6 +196,8 @@ def organisation_request_detail(request: AuthenticatedHttpRequest, pk: int) -> H
         ],
         "message_form": MessageForm(auto_id="id_message_%s"),
         "reason_form": ReasonForm(auto_id="id_reason_%s", prefix="motif"),
+        # Its own ids: shown beside the refusal's form while the request is instructed.
+        "close_form": ReasonForm(auto_id="id_close_%s", prefix="clore"),
         "states": OrganisationRequestStatus,
     }
     return render(request, "mandats/organisation_request_detail.html", context)
@@ -207,8 +209,9 @@ def _state_label(value: str) -> str:
 
 def _with_message(service: Callable[..., OrganisationRequest], key: str) -> Callable:
     def run(organisation_request: OrganisationRequest, request: AuthenticatedHttpRequest) -> None:
-        text = request.POST.get("message") or request.POST.get("motif-message") or ""
-        service(request=organisation_request, by=request.user, **{key: text})
+        posted = request.POST
+        text = posted.get("message") or posted.get("motif-message") or posted.get("clore-message")
+        service(request=organisation_request, by=request.user, **{key: text or ""})
 
     return run
 
