@@ -28,6 +28,7 @@ from mandats.models import (
     CarteTOTP,
     CarteTOTPDevice,
     CarteTOTPStatus,
+    CarteTOTPTransition,
     JournalAction,
     JournalEntry,
 )
@@ -63,7 +64,14 @@ def cartes_load_csv(*, content: str, by: User) -> list[CarteTOTP]:
     ]
     try:
         with transaction.atomic():
-            return CarteTOTP.objects.bulk_create(cartes)
+            loaded = CarteTOTP.objects.bulk_create(cartes)
+            CarteTOTPTransition.objects.bulk_create(
+                CarteTOTPTransition(
+                    carte=carte, transition="load", from_state="", to_state=carte.status, by=by
+                )
+                for carte in loaded
+            )
+            return loaded
     except IntegrityError as exc:  # a concurrent load of the same cards won the race
         raise ValidationError("Une partie de ces cartes vient d'être chargée : rechargez.") from exc
 
@@ -169,7 +177,7 @@ LOCKED_MESSAGE = (
 def _associate(
     carte: CarteTOTP, aidant: User, organisation: Structure, *, by: User, step: tuple[int, int]
 ) -> None:
-    carte.associate()
+    _fire(carte, "associate", by=by)
     carte.aidant, carte.organisation = aidant, organisation
     carte.save()
     CarteTOTPDevice.objects.create(
@@ -272,6 +280,15 @@ def carte_unlock_association(*, carte: CarteTOTP, by: User) -> CarteTOTP:
     return locked
 
 
+def _fire(carte: CarteTOTP, transition: str, *, by: User) -> None:
+    """The transition, and its row in the card's log (saved by the caller with the card)."""
+    from_state = carte.status
+    getattr(carte, transition)()
+    carte.transitions.create(
+        transition=transition, from_state=from_state, to_state=carte.status, by=by
+    )
+
+
 def carte_declare_lost(*, carte: CarteTOTP, by: User) -> CarteTOTP:
     """Deactivated at once: its codes are refused from this commit on."""
     if not carte.get_abilities(by)["declare_lost"]:
@@ -280,7 +297,7 @@ def carte_declare_lost(*, carte: CarteTOTP, by: User) -> CarteTOTP:
         locked = CarteTOTP.objects.select_for_update().get(pk=carte.pk)
         if not can_proceed(locked.declare_lost):
             raise ValidationError("Cette carte est déjà déclarée perdue.")
-        locked.declare_lost()
+        _fire(locked, "declare_lost", by=by)
         locked.save()
         CarteTOTPDevice.objects.filter(carte=locked).update(confirmed=False)
         JournalEntry.log_carte_lost(carte=locked, by=by)

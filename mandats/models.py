@@ -414,6 +414,19 @@ class CarteTOTP(models.Model):
         self.lost_at = timezone.now()
 
 
+class CarteTOTPTransition(TransitionLog):
+    """One row per change of a card's status: loaded in stock (from the empty state), associated,
+    declared lost; who, when, from, to. Append-only in the database (migration 0013)."""
+
+    carte = models.ForeignKey(
+        CarteTOTP, on_delete=models.PROTECT, related_name="transitions", verbose_name="carte"
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une carte TOTP"
+        verbose_name_plural = "changements de statut des cartes TOTP"
+
+
 class CarteAssociationFailure(models.Model):
     """A wrong code, or a serial number of no card in stock, typed to associate a card: counted
     per card and per référent (mandats.cards), so that nobody tries the million codes of a card

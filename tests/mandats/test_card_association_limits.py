@@ -298,3 +298,21 @@ def test_unlocking_a_card_by_role_and_state(
         with pytest.raises(ValidationError, match="n'est pas bloquée"):
             cards.carte_unlock_association(carte=carte, by=by)
     assert CarteTOTP.objects.get(pk=carte.pk).association_locked_at == carte.association_locked_at
+
+
+def test_each_change_of_a_card_is_logged_never_rewritten(
+    stock, anct, referent, aidant, organisation, frozen_clock
+):
+    carte = associate(referent, aidant, organisation, code_at(SEED, frozen_clock))
+    cards.carte_declare_lost(carte=carte, by=referent)
+
+    rows = [(t.transition, t.from_state, t.to_state, t.by) for t in carte.transitions.all()]
+    assert rows == [
+        ("load", "", "stock", anct),
+        ("associate", "stock", "associee", referent),
+        ("declare_lost", "associee", "perdue", referent),
+    ]
+    with pytest.raises(DatabaseError, match="ajout seul"), transaction.atomic():
+        carte.transitions.update(reason="effacé")
+    with pytest.raises(DatabaseError, match="ajout seul"), transaction.atomic():
+        carte.transitions.all()._raw_delete(carte.transitions.db)
