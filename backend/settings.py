@@ -613,6 +613,29 @@ AIDANTS_CONNECT_CARD_SEED_KEY = env_str("AIDANTS_CONNECT_CARD_SEED_KEY")
 # must exist (checked at startup). Signed mandates keep the version they were signed with.
 AIDANTS_CONNECT_MANDAT_TEXT_VERSION = env_str("AIDANTS_CONNECT_MANDAT_TEXT_VERSION", "2025-01")
 OTP_TOTP_ISSUER = "Aidants Connect"
+# The public organisation request (no account): limits per client address and per email address
+# on the requests sent and on the confirmation links emailed (counted in the shared cache, see
+# mandats.request_limits), unconfirmed requests open per address (counted in the database), and
+# the days after which an unconfirmed request expires (its personal data erased by a daily task).
+ORGANISATION_REQUESTS_PER_CLIENT_PER_HOUR = env_int("ORGANISATION_REQUESTS_PER_CLIENT_PER_HOUR", 5)
+ORGANISATION_REQUESTS_PER_EMAIL_PER_DAY = env_int("ORGANISATION_REQUESTS_PER_EMAIL_PER_DAY", 3)
+ORGANISATION_REQUEST_LINKS_PER_CLIENT_PER_HOUR = env_int(
+    "ORGANISATION_REQUEST_LINKS_PER_CLIENT_PER_HOUR", 10
+)
+ORGANISATION_REQUEST_LINKS_PER_EMAIL_PER_DAY = env_int(
+    "ORGANISATION_REQUEST_LINKS_PER_EMAIL_PER_DAY", 5
+)
+ORGANISATION_REQUESTS_UNCONFIRMED_PER_EMAIL = env_int(
+    "ORGANISATION_REQUESTS_UNCONFIRMED_PER_EMAIL", 3
+)
+ORGANISATION_REQUEST_UNCONFIRMED_DAYS = env_int("ORGANISATION_REQUEST_UNCONFIRMED_DAYS", 7)
+# A physical TOTP card's association: wrong codes typed for one card before its association is
+# locked (until the ANCT unlocks it), and wrong codes or serial numbers one référent may type
+# per hour, whatever the cards.
+AIDANTS_CONNECT_CARD_FAILURES_BEFORE_LOCK = env_int("AIDANTS_CONNECT_CARD_FAILURES_BEFORE_LOCK", 5)
+AIDANTS_CONNECT_CARD_FAILURES_PER_REFERENT_PER_HOUR = env_int(
+    "AIDANTS_CONNECT_CARD_FAILURES_PER_REFERENT_PER_HOUR", 10
+)
 # The mock provider answers under /mock-franceconnect/ in the demo and in tests; production leaves
 # it off (FRANCECONNECT_MOCK_ENABLED=0) and points the client at the real FranceConnect.
 FRANCECONNECT_MOCK_ENABLED = env_bool("FRANCECONNECT_MOCK_ENABLED", DEMO)

@@ -278,7 +278,10 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 "mandats:cartes-stock",
                 "Cartes TOTP",
                 aidants_connect("manage_cartes"),
-                children=(Page("mandats:carte-lost", "Carte perdue"),),
+                children=(
+                    Page("mandats:carte-lost", "Carte perdue"),
+                    Page("mandats:carte-unlock", "Débloquer une carte"),
+                ),
             ),
             Page(
                 "mandats:organisation-requests",
@@ -366,7 +369,10 @@ ELSEWHERE: tuple[Page, ...] = (
         "mandats:organisation-request-new",
         "Habiliter une organisation",
         everyone,
-        children=(Page("mandats:organisation-request-page", "Suivi de la demande", everyone),),
+        children=(
+            Page("mandats:organisation-request-page", "Suivi de la demande", everyone),
+            Page("mandats:organisation-request-resend-link", "Recevoir le lien", everyone),
+        ),
     ),
 )
 

@@ -102,7 +102,12 @@ def carte_abilities(user: User | AnonymousUser, *, organisation_id: int | None) 
     referent = organisation_id is not None and scope.has_structure_role(
         organisation_id, Role.REFERENT
     )
-    return {"view": scope.is_anct or referent, "declare_lost": scope.is_anct or referent}
+    return {
+        "view": scope.is_anct or referent,
+        "declare_lost": scope.is_anct or referent,
+        # Only the ANCT, which hands the cards out, knows whether a locked one is in good hands.
+        "unlock_association": scope.is_anct,
+    }
 
 
 def mandat_abilities(user: User | AnonymousUser, *, organisation_id: int) -> Abilities:

@@ -20,6 +20,10 @@ BEAT_SCHEDULE = {
         "task": "mandats.tasks.purge_expired_oidc_transactions",
         "schedule": crontab(hour=3, minute=0),
     },
+    "mandats-expire-unconfirmed-organisation-requests": {
+        "task": "mandats.tasks.expire_unconfirmed_organisation_requests",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "mandats-purge-expired-usagers": {
         "task": "mandats.tasks.purge_expired_usagers",
         "schedule": crontab(hour=3, minute=30),

@@ -45,11 +45,20 @@ DEPARTED_AIDANT_EMAIL = "aidant.partie@demo.inclusion.gouv.fr"
 CARD_AIDANT_EMAIL = "aidant.carte@demo.inclusion.gouv.fr"
 # An organisation waiting for the ANCT's instruction (its address already confirmed).
 REQUESTING_SIRET = "51234567900017"
-# Two cards of the demo's stock, public like the TOTP key: one left in stock, one associated.
+DEMO_REQUEST_SECOND_AIDANT = {
+    "first_name": "Hugo",
+    "last_name": "Petit",
+    "email": "hugo.petit@tilleuls.example",
+    "profession": "Agent d'accueil",
+}
+# Three cards of the demo's stock, public like the TOTP key: one left in stock, one associated,
+# one declared lost.
 DEMO_CARDS = {
     "DEMO-0001": b32encode(b"demo-carte-totp-0001").decode(),
     "DEMO-0002": b32encode(b"demo-carte-totp-0002").decode(),
+    "DEMO-0003": b32encode(b"demo-carte-totp-0003").decode(),
 }
+LOST_CARD = "DEMO-0003"
 TOTP_ACCOUNTS = (AIDANT_EMAIL, REFERENT_EMAIL)
 # Public on purpose, like the demo password: a newcomer types it into any authenticator app.
 # It guards nothing outside the demo: the demo_totp command refuses any other key.
@@ -94,7 +103,7 @@ def load(users: dict[str, User]) -> None:
         services.autorisation_revoke(autorisation=famille, by=referent)
     _departed_aidant(organisation, referent)
     _cards(organisation, referent, users["anct@demo.inclusion.gouv.fr"])
-    _pending_organisation_request()
+    _organisation_request_in_instruction(users["anct@demo.inclusion.gouv.fr"])
     # The demo runs no beat: its journal is anchored once loaded, so verify_journal has a
     # checkpoint to check against (`manage.py anchor_journal` anchors again later).
     transaction.on_commit(journal_anchor_heads)
@@ -114,7 +123,8 @@ def _departed_aidant(organisation: Structure, referent: User) -> User:
 
 
 def _cards(organisation: Structure, referent: User, anct: User) -> None:
-    """The stock page shows two cards, the team page an aidant who logs in with one of them."""
+    """The stock page shows a card in stock, one associated and one lost; the team page an aidant
+    who logs in with a card."""
     missing = {
         s: seed
         for s, seed in DEMO_CARDS.items()
@@ -139,9 +149,13 @@ def _cards(organisation: Structure, referent: User, anct: User) -> None:
             organisation=organisation,
             by=referent,
         )
+    lost = CarteTOTP.objects.get(serial_number=LOST_CARD)
+    if lost.status == CarteTOTPStatus.STOCK:
+        cards.carte_declare_lost(carte=lost, by=anct)
 
 
-def _pending_organisation_request() -> None:
+def _organisation_request_in_instruction(anct: User) -> None:
+    """Instructed by the ANCT after one round of modifications: both sides' messages show."""
     if OrganisationRequest.objects.filter(siret=REQUESTING_SIRET).exists():
         return
     request = organisations.organisation_request_submit(
@@ -163,8 +177,25 @@ def _pending_organisation_request() -> None:
             }
         ],
         demarches=[Demarche.SOCIAL, Demarche.LOGEMENT, Demarche.ARGENT],
+        client_address="demo",
     )
     organisations.organisation_request_confirm_email(request=request)
+    organisations.organisation_request_instruct(request=request, by=anct)
+    organisations.organisation_request_ask_changes(
+        request=request,
+        message="Pouvez-vous préciser l'adresse du lieu d'accueil du public et ajouter un "
+        "second aidant, pour assurer les permanences ?",
+        by=anct,
+    )
+    organisations.organisation_request_submit_changes(
+        request=request,
+        changes={
+            "address": "1 place du Marché, bâtiment B, 37000 Tours",
+            "aidants": [*request.aidants, DEMO_REQUEST_SECOND_AIDANT],
+        },
+        message="L'accueil est au bâtiment B ; Hugo Petit assurera les permanences du jeudi.",
+    )
+    organisations.organisation_request_instruct(request=request, by=anct)
 
 
 def _uses(mandat: Mandat, aidant: User) -> None:

@@ -224,6 +224,14 @@ class OrganisationRequestForm(DsfrForm):
     )
 
 
+class ResendLinkForm(DsfrForm):
+    email = forms.EmailField(
+        label="Adresse électronique du référent",
+        help_text="Celle donnée dans la demande.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class OrganisationRequestChangesForm(DsfrForm):
     name = forms.CharField(label="Raison sociale", max_length=255)
     type = forms.ChoiceField(label="Type de structure", choices=StructureType.choices)

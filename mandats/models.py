@@ -366,6 +366,12 @@ class CarteTOTP(models.Model):
     created_at = models.DateTimeField("chargée le", default=timezone.now)
     associated_at = models.DateTimeField("associée le", null=True, blank=True)
     lost_at = models.DateTimeField("déclarée perdue le", null=True, blank=True)
+    # Too many wrong codes typed for this card (mandats.cards): no association until the ANCT,
+    # having checked who holds the card, unlocks it; failures count again from the unlocking.
+    association_locked_at = models.DateTimeField("association bloquée le", null=True, blank=True)
+    association_unlocked_at = models.DateTimeField(
+        "association débloquée le", null=True, blank=True
+    )
 
     objects = CarteTOTPQuerySet.as_manager()
 
@@ -406,6 +412,56 @@ class CarteTOTP(models.Model):
     )
     def declare_lost(self) -> None:
         self.lost_at = timezone.now()
+
+
+class CarteTOTPTransition(TransitionLog):
+    """One row per change of a card's status: loaded in stock (from the empty state), associated,
+    declared lost; who, when, from, to. Append-only in the database (migration 0013)."""
+
+    carte = models.ForeignKey(
+        CarteTOTP, on_delete=models.PROTECT, related_name="transitions", verbose_name="carte"
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une carte TOTP"
+        verbose_name_plural = "changements de statut des cartes TOTP"
+
+
+class CarteAssociationFailure(models.Model):
+    """A wrong code, or a serial number of no card in stock, typed to associate a card: counted
+    per card and per référent (mandats.cards), so that nobody tries the million codes of a card
+    they hold, or the serial numbers of cards they do not. Never edited nor deleted."""
+
+    append_only_message: ClassVar[str] = "Les échecs d'association de cartes sont en ajout seul"
+
+    carte = models.ForeignKey(
+        CarteTOTP,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="association_failures",
+        verbose_name="carte",
+    )
+    serial_number = models.CharField("numéro de série saisi", max_length=64)
+    referent = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="référent"
+    )
+    organisation = models.ForeignKey(
+        Structure, on_delete=models.PROTECT, related_name="+", verbose_name="organisation"
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "échec d'association d'une carte TOTP"
+        verbose_name_plural = "échecs d'association des cartes TOTP"
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["carte", "at"], name="carte_failure_by_card"),
+            models.Index(fields=["referent", "at"], name="carte_failure_by_referent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial_number} – {self.at:%d/%m/%Y %H:%M}"
 
 
 class CarteTOTPDevice(ThrottlingMixin, Device):
@@ -724,6 +780,14 @@ class JournalAction(models.TextChoices):
     AIDANT_REMOVED = "aidant_removed", "Retrait d'un aidant de l'organisation"
     CARTE_ASSOCIATED = "carte_associated", "Association d'une carte TOTP à un aidant"
     CARTE_LOST = "carte_lost", "Déclaration de perte d'une carte TOTP"
+    CARTE_ASSOCIATION_LOCKED = (
+        "carte_association_locked",
+        "Blocage de l'association d'une carte TOTP (codes erronés)",
+    )
+    CARTE_ASSOCIATION_UNLOCKED = (
+        "carte_association_unlocked",
+        "Déblocage de l'association d'une carte TOTP",
+    )
     ORGANISATION_REQUEST_DECIDED = (
         "organisation_request_decided",
         "Décision sur la demande d'habilitation d'une organisation",

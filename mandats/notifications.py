@@ -29,6 +29,8 @@ _TEAM_SUBJECTS = {
     "removed": "Aidants Connect : vous ne faites plus partie d'une organisation",
     "card_associated": "Aidants Connect : une carte TOTP vous est associée",
     "card_lost": "Aidants Connect : votre carte TOTP est désactivée",
+    # To the référent in whose name the wrong codes were typed.
+    "card_association_locked": "Aidants Connect : association d'une carte TOTP bloquée",
 }
 
 
@@ -96,6 +98,7 @@ def send_aidant_team_email(aidant_id: int, organisation_id: int, event: str) -> 
 
 _REQUEST_SUBJECTS = {
     "confirm": "Aidants Connect : confirmez votre demande d'habilitation",
+    "instructing": "Aidants Connect : votre demande d'habilitation est en instruction",
     "changes_requested": "Aidants Connect : des modifications sont demandées",
     "validated": "Aidants Connect : votre organisation est habilitée",
     "refused": "Aidants Connect : votre demande d'habilitation est refusée",

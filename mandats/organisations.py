@@ -11,9 +11,10 @@ request per aidant to train.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +24,7 @@ from django_fsm import can_proceed
 from core import outbox
 from core.models import Departement, Membership, Role, Structure, User
 from core.validators import compact_identifier, validate_structure_identifier
-from mandats import notifications
+from mandats import notifications, request_limits
 from mandats.models import (
     REQUEST_EDITABLE_FIELDS,
     HabilitatedOrganisation,
@@ -31,11 +32,23 @@ from mandats.models import (
     JournalEntry,
     MessageAuthor,
     OrganisationRequest,
+    OrganisationRequestStatus,
     validate_demarches,
 )
 
 # How the transition log names the requester, who acts through the request's link.
 REQUESTER = "demandeur (lien de la demande)"
+EXPIRY_TASK = "expiration des demandes non confirmées"
+EXPIRY_REASON = "Adresse électronique du référent non confirmée à temps : données effacées."
+EXPIRY_BATCH = 500
+# What an expired request forgets: the people it named, who never confirmed it.
+ERASED_WHEN_EXPIRED: dict[str, Any] = {
+    "referent_first_name": "",
+    "referent_last_name": "",
+    "referent_email": "",
+    "referent_phone": "",
+    "aidants": [],
+}
 LINK_SALT = "mandats.organisation-request"
 LINK_MAX_AGE = timedelta(days=90)
 MAX_AIDANTS = 50
@@ -54,9 +67,15 @@ def request_from_link(token: str) -> OrganisationRequest | None:
 
 
 def organisation_request_submit(
-    *, departement: Departement, aidants: list[dict[str, str]], **fields: Any
+    *,
+    departement: Departement,
+    aidants: list[dict[str, str]],
+    client_address: str,
+    **fields: Any,
 ) -> OrganisationRequest:
-    """The public form: checked, saved, and a link sent to the référent's address to confirm it."""
+    """The public form: checked, counted against the limits of the client's address and of the
+    référent's email address (`request_limits.Limited` past them), saved, and a link sent to the
+    référent's address to confirm it."""
     siret = compact_identifier(fields.pop("siret"))
     validate_structure_identifier(siret, departement.code)
     validate_demarches(fields.get("demarches"))
@@ -65,6 +84,9 @@ def organisation_request_submit(
         raise ValidationError("Cette organisation est déjà habilitée Aidants Connect.")
     request = OrganisationRequest(siret=siret, departement=departement, aidants=aidants, **fields)
     request.referent_email = request.referent_email.strip().lower()
+    request_limits.consume(request_limits.SUBMISSIONS_PER_ADDRESS, client_address)
+    request_limits.consume(request_limits.SUBMISSIONS_PER_EMAIL, request.referent_email)
+    _count_link(request.referent_email, client_address)
     try:
         with transaction.atomic():
             request.save()
@@ -73,6 +95,64 @@ def organisation_request_submit(
     except IntegrityError as exc:  # the unique index on open requests per SIRET
         raise ValidationError("Une demande est déjà en cours pour ce SIRET.") from exc
     return request
+
+
+def organisation_request_resend_link(*, email: str, client_address: str) -> bool:
+    """« Je n'ai pas reçu le lien »: the link of the address's latest request still waiting
+    for it, sent again. The caller answers alike whether one was found, so the form tells
+    nobody which addresses asked."""
+    email = email.strip().lower()
+    _count_link(email, client_address, database_limit=False)
+    waiting = (
+        OrganisationRequest.objects.filter(
+            referent_email=email,
+            status=OrganisationRequestStatus.NEW,
+            email_confirmed_at__isnull=True,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if waiting is None:
+        return False
+    with transaction.atomic():
+        outbox.enqueue(notifications.ORGANISATION_REQUEST_TASK, waiting.pk, "confirm")
+    return True
+
+
+def _count_link(email: str, client_address: str, *, database_limit: bool = True) -> None:
+    request_limits.consume(request_limits.LINKS_PER_ADDRESS, client_address)
+    request_limits.consume(request_limits.LINKS_PER_EMAIL, email)
+    if database_limit:
+        request_limits.check_unconfirmed_per_email(email)
+
+
+def organisation_requests_expire_unconfirmed(*, now: datetime | None = None) -> int:
+    """Daily: a request whose address was not confirmed in time is closed and its personal
+    data erased (whoever typed it may not own that address). The transition log keeps that it
+    happened."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ORGANISATION_REQUEST_UNCONFIRMED_DAYS)
+    due = OrganisationRequest.objects.filter(
+        status=OrganisationRequestStatus.NEW,
+        email_confirmed_at__isnull=True,
+        created_at__lt=cutoff,
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(due[:EXPIRY_BATCH]):
+        with transaction.atomic():
+            # Confirmed meanwhile (the link opened as the task ran): not expired.
+            locked = (
+                OrganisationRequest.objects.select_for_update()
+                .filter(pk=pk, status=OrganisationRequestStatus.NEW, email_confirmed_at=None)
+                .first()
+            )
+            if locked is None:
+                continue
+            for name, blank in ERASED_WHEN_EXPIRED.items():
+                setattr(locked, name, blank)
+            _fire(locked, "close", by=None, reason=EXPIRY_REASON, system=EXPIRY_TASK)
+            expired += 1
+    return expired
 
 
 def _check_aidants(aidants: list[dict[str, str]]) -> None:
@@ -88,7 +168,7 @@ def _check_aidants(aidants: list[dict[str, str]]) -> None:
 def organisation_request_confirm_email(*, request: OrganisationRequest) -> bool:
     """The link was opened: the address is confirmed (once; opening it again changes nothing)."""
     confirmed = OrganisationRequest.objects.filter(
-        pk=request.pk, email_confirmed_at__isnull=True
+        pk=request.pk, status=OrganisationRequestStatus.NEW, email_confirmed_at__isnull=True
     ).update(email_confirmed_at=timezone.now())
     request.refresh_from_db(fields=["email_confirmed_at"])
     return bool(confirmed)
@@ -100,7 +180,9 @@ def organisation_request_instruct(*, request: OrganisationRequest, by: User) -> 
         locked = _lock_for(request, "instruct", by)
         if locked.email_confirmed_at is None:
             raise ValidationError("Le demandeur n'a pas encore confirmé son adresse électronique.")
-        return _fire(locked, "instruct", by=by, reason="")
+        _fire(locked, "instruct", by=by, reason="")
+        outbox.enqueue(notifications.ORGANISATION_REQUEST_TASK, locked.pk, "instructing")
+    return locked
 
 
 def organisation_request_ask_changes(
@@ -251,12 +333,17 @@ def _state_refusal(request: OrganisationRequest) -> str:
 
 
 def _fire(
-    request: OrganisationRequest, transition: str, *, by: User | None, reason: str
+    request: OrganisationRequest,
+    transition: str,
+    *,
+    by: User | None,
+    reason: str,
+    system: str = REQUESTER,
 ) -> OrganisationRequest:
     from_state = request.status
     getattr(request, transition)()
     request.save()
-    _log(request, transition, from_state, by=by, reason=reason)
+    _log(request, transition, from_state, by=by, reason=reason, system=system)
     if by is not None:
         JournalEntry.log_organisation_request_decision(
             request=request, transition=transition, by=by
@@ -265,13 +352,19 @@ def _fire(
 
 
 def _log(
-    request: OrganisationRequest, transition: str, from_state: str, *, by: User | None, reason: str
+    request: OrganisationRequest,
+    transition: str,
+    from_state: str,
+    *,
+    by: User | None,
+    reason: str,
+    system: str = REQUESTER,
 ) -> None:
     request.transitions.create(
         transition=transition,
         from_state=from_state,
         to_state=request.status,
         by=by,
-        system="" if by is not None else REQUESTER,
+        system="" if by is not None else system,
         reason=reason,
     )

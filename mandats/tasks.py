@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 
 from core.batches import enqueue_continuation
-from mandats import beat, services
+from mandats import beat, organisations, services
 from mandats.journal_anchors import journal_anchor_heads
 from mandats.notifications import (
     send_expiration_reminder_email,
@@ -22,6 +22,7 @@ BEAT_SCHEDULE = beat.BEAT_SCHEDULE
 __all__ = [
     "BEAT_SCHEDULE",
     "anchor_journal",
+    "expire_unconfirmed_organisation_requests",
     "purge_expired_oidc_transactions",
     "purge_expired_usagers",
     "send_expiration_reminder_email",
@@ -65,3 +66,13 @@ def anchor_journal() -> int | None:
     moved, outside the database (nothing when none did). Returns the number of heads anchored."""
     checkpoint = journal_anchor_heads()
     return len(checkpoint.heads) if checkpoint else None
+
+
+@shared_task(bind=True)
+def expire_unconfirmed_organisation_requests(self: Task) -> int:
+    """Daily: the organisations' requests whose address was not confirmed in time are closed and
+    their personal data erased; a full batch enqueues the next message."""
+    expired = organisations.organisation_requests_expire_unconfirmed()
+    if expired == organisations.EXPIRY_BATCH:
+        enqueue_continuation(self)
+    return expired

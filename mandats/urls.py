@@ -83,11 +83,18 @@ urlpatterns = [
         name="referent-aidant-action",
     ),
     path("cartes/<int:pk>/perdue/", cards.carte_lost, name="carte-lost"),
+    path("cartes/<int:pk>/debloquer/", cards.carte_unlock, name="carte-unlock"),
     path("cartes/", cards.cartes_stock, name="cartes-stock"),
     path(
         "demande-habilitation/",
         organisation_request.organisation_request_new,
         name="organisation-request-new",
+    ),
+    # Before the request's own page, whose token would take this path.
+    path(
+        "demande-habilitation/renvoyer-le-lien/",
+        organisation_request.organisation_request_resend_link,
+        name="organisation-request-resend-link",
     ),
     path(
         "habilitation/organisations/",

@@ -63,6 +63,11 @@ class CarteSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(help_text="Chargée dans le stock le.")
     associated_at = serializers.DateTimeField(allow_null=True)
     lost_at = serializers.DateTimeField(allow_null=True)
+    association_locked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Association bloquée après trop de codes erronés, jusqu'au déblocage par "
+        "l'ANCT (null : non bloquée).",
+    )
 
 
 class CarteLoadSerializer(strict.Serializer):

@@ -35,6 +35,7 @@ from mandats.api.serializers import (
     TeamMemberSerializer,
 )
 from mandats.models import CarteTOTP, OrganisationRequest
+from mandats.request_limits import Limited
 
 ORGANISATION = OpenApiParameter(
     "organisation_id", int, OpenApiParameter.PATH, description="Identifiant de l'organisation."
@@ -51,6 +52,8 @@ def service_errors() -> Iterator[None]:
         yield
     except DjangoPermissionDenied as exc:
         raise exceptions.PermissionDenied(str(exc) or None) from exc
+    except Limited as exc:
+        raise exceptions.Throttled(wait=exc.retry_after, detail=exc.messages[0]) from exc
     except DjangoValidationError as exc:
         raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
 
@@ -213,6 +216,20 @@ class CarteViewSet(viewsets.GenericViewSet):
         with service_errors():
             loaded = cards.cartes_load_csv(content=body.validated_data["csv"], by=request.user)
         return Response({"loaded": len(loaded)}, status=201)
+
+    @extend_schema(
+        summary="Débloquer l'association de la carte (ANCT)",
+        description="Après trop de codes erronés saisis pour l'associer, une carte en stock ne "
+        "s'associe plus jusqu'à ce déblocage ; les échecs se comptent de nouveau à partir de "
+        "zéro.",
+        request=None,
+    )
+    @action(detail=True, methods=["post"], url_path="debloquer")
+    def unlock(self, request: AuthenticatedRequest, pk: str) -> Response:
+        carte = self.get_object()
+        with service_errors():
+            carte = cards.carte_unlock_association(carte=carte, by=request.user)
+        return Response(self.get_serializer(carte).data)
 
     @extend_schema(
         summary="Déclarer la carte perdue",

@@ -3,6 +3,7 @@ loss of a card, declared by the référent from the team page or by the ANCT fro
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.confirm import render_confirmation
 from core.forms import DsfrForm
@@ -19,7 +20,7 @@ from mandats import cards, confirmations, selectors
 from mandats.abilities import PROGRAMME
 from mandats.forms import CarteStockForm
 from mandats.models import CarteTOTP, CarteTOTPStatus
-from mandats.views.common import posted
+from mandats.views.common import posted, show_refusal
 
 CARDS_PER_PAGE = 50
 
@@ -45,6 +46,7 @@ def cartes_stock(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "counts": [(label, counts[value]) for value, label in CarteTOTPStatus.choices],
+        "failures_before_lock": settings.AIDANTS_CONNECT_CARD_FAILURES_BEFORE_LOCK,
     }
     return render(request, "mandats/cartes_stock.html", context, status=400 if form.errors else 200)
 
@@ -79,3 +81,19 @@ def _back_url(request: AuthenticatedHttpRequest, carte: CarteTOTP) -> str:
     if carte.organisation_id and not PROGRAMME.get_abilities(request.user)["manage_cartes"]:
         return reverse("mandats:referent-team", args=[carte.organisation_id])
     return reverse("mandats:cartes-stock")
+
+
+@login_required
+@require_POST
+def carte_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The ANCT lets a card locked after wrong codes be associated again."""
+    carte = get_object_or_404(CarteTOTP, pk=pk)
+    if not carte.get_abilities(request.user)["unlock_association"]:
+        raise PermissionDenied("Seule l'ANCT débloque l'association d'une carte.")
+    try:
+        cards.carte_unlock_association(carte=carte, by=request.user)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(request, f"L'association de la carte {carte.serial_number} est débloquée.")
+    return redirect("mandats:cartes-stock")

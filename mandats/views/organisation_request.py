@@ -4,7 +4,9 @@ the link sent to the confirmed address) and the ANCT's pages to instruct it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,44 +15,102 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.client_address import client_ip
 from core.http import AuthenticatedHttpRequest
-from mandats import organisations
+from mandats import organisations, request_limits
 from mandats.abilities import organisation_request_abilities
 from mandats.forms import (
     MessageForm,
     OrganisationRequestChangesForm,
     OrganisationRequestForm,
     ReasonForm,
+    ResendLinkForm,
     aidants_text,
 )
 from mandats.middleware import otp_exempt
 from mandats.models import OrganisationRequest, OrganisationRequestStatus
+from mandats.request_limits import Limited
 from mandats.views.common import posted, show_refusal
 
 REQUESTS_PER_PAGE = 50
+
+
+# A field people never see (the `hidden` attribute) that form-filling robots fill in.
+HONEYPOT = "site_internet"
 
 
 @otp_exempt
 @require_http_methods(["GET", "POST"])
 def organisation_request_new(request: HttpRequest) -> HttpResponse:
     form = OrganisationRequestForm(posted(request))
+    address = client_ip(request)
+    limited: Limited | None = None
+    if request.method == "POST" and request.POST.get(HONEYPOT):
+        # A robot: answered as if sent, so that it learns nothing; it still counts.
+        with suppress(Limited):
+            request_limits.consume(request_limits.SUBMISSIONS_PER_ADDRESS, address)
+        return _sent(request, email=request.POST.get("referent_email", ""))
     if request.method == "POST" and form.is_valid():
         try:
-            organisations.organisation_request_submit(**form.cleaned_data)
+            organisations.organisation_request_submit(**form.cleaned_data, client_address=address)
+        except Limited as exc:
+            limited = exc
+            form.add_error(None, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return render(
-                request,
-                "mandats/organisation_request_sent.html",
-                {"title": "Demande envoyée", "email": form.cleaned_data["referent_email"]},
-            )
+            return _sent(request, email=form.cleaned_data["referent_email"])
     context = {
         "title": f"{'Erreur : ' if form.errors else ''}Demander l'habilitation d'une organisation",
         "form": form,
+        "honeypot": HONEYPOT,
     }
-    status = 400 if form.errors else 200
-    return render(request, "mandats/organisation_request_new.html", context, status=status)
+    status = 429 if limited else 400 if form.errors else 200
+    response = render(request, "mandats/organisation_request_new.html", context, status=status)
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+def _sent(request: HttpRequest, *, email: str) -> HttpResponse:
+    context = {
+        "title": "Demande envoyée",
+        "email": email,
+        "unconfirmed_days": settings.ORGANISATION_REQUEST_UNCONFIRMED_DAYS,
+    }
+    return render(request, "mandats/organisation_request_sent.html", context)
+
+
+@otp_exempt
+@require_http_methods(["GET", "POST"])
+def organisation_request_resend_link(request: HttpRequest) -> HttpResponse:
+    """The same answer whether the address has a request waiting or not."""
+    form = ResendLinkForm(posted(request))
+    limited: Limited | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisations.organisation_request_resend_link(
+                email=form.cleaned_data["email"], client_address=client_ip(request)
+            )
+        except Limited as exc:
+            limited = exc
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                "Si une demande attend la confirmation de cette adresse, un nouveau lien vient "
+                "d'y être envoyé.",
+            )
+            return redirect("mandats:organisation-request-resend-link")
+    context = {
+        "title": f"{'Erreur : ' if form.errors else ''}Recevoir de nouveau le lien de confirmation",
+        "form": form,
+    }
+    status = 429 if limited else 400 if form.errors else 200
+    response = render(request, "mandats/organisation_request_resend.html", context, status=status)
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 @otp_exempt
@@ -136,6 +196,8 @@ def organisation_request_detail(request: AuthenticatedHttpRequest, pk: int) -> H
         ],
         "message_form": MessageForm(auto_id="id_message_%s"),
         "reason_form": ReasonForm(auto_id="id_reason_%s", prefix="motif"),
+        # Its own ids: shown beside the refusal's form while the request is instructed.
+        "close_form": ReasonForm(auto_id="id_close_%s", prefix="clore"),
         "states": OrganisationRequestStatus,
     }
     return render(request, "mandats/organisation_request_detail.html", context)
@@ -147,8 +209,9 @@ def _state_label(value: str) -> str:
 
 def _with_message(service: Callable[..., OrganisationRequest], key: str) -> Callable:
     def run(organisation_request: OrganisationRequest, request: AuthenticatedHttpRequest) -> None:
-        text = request.POST.get("message") or request.POST.get("motif-message") or ""
-        service(request=organisation_request, by=request.user, **{key: text})
+        posted = request.POST
+        text = posted.get("message") or posted.get("motif-message") or posted.get("clore-message")
+        service(request=organisation_request, by=request.user, **{key: text or ""})
 
     return run
 

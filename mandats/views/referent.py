@@ -19,6 +19,7 @@ from mandats import cards, confirmations, selectors, services
 from mandats.abilities import PROGRAMME, OrganisationAbilities
 from mandats.forms import AllowedDemarchesForm, CarteAssociationForm, HabilitationRequestForm
 from mandats.models import HabilitatedOrganisation
+from mandats.request_limits import Limited
 from mandats.views.common import posted
 
 
@@ -146,11 +147,15 @@ def carte_associate(request: AuthenticatedHttpRequest, pk: int, aidant_pk: int) 
         User, pk=aidant_pk, memberships__structure=organisation, memberships__role=Role.AIDANT
     )
     form = CarteAssociationForm(posted(request))
+    limited: Limited | None = None
     if request.method == "POST" and form.is_valid():
         try:
             carte = cards.carte_associate(
                 aidant=aidant, organisation=organisation, by=request.user, **form.cleaned_data
             )
+        except Limited as exc:
+            limited = exc
+            form.add_error(None, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -163,6 +168,8 @@ def carte_associate(request: AuthenticatedHttpRequest, pk: int, aidant_pk: int) 
         "aidant": aidant,
         "form": form,
     }
-    return render(
-        request, "mandats/carte_associate.html", context, status=400 if form.errors else 200
-    )
+    status = 429 if limited else 400 if form.errors else 200
+    response = render(request, "mandats/carte_associate.html", context, status=status)
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response

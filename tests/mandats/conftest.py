@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -19,6 +20,14 @@ def aidant_otp_middleware(settings):
     """The lead wires the middleware into the settings; until then the tests add it here."""
     if OTP_MIDDLEWARE not in settings.MIDDLEWARE:
         settings.MIDDLEWARE = [*settings.MIDDLEWARE, OTP_MIDDLEWARE]
+
+
+@pytest.fixture(autouse=True)
+def empty_limits_cache():
+    """The public request's limits count in the process-wide cache: each test starts afresh."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # Personas of Aidants Connect: organisation A (the `structure` persona) and B (`other_structure`).

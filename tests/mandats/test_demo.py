@@ -154,8 +154,9 @@ def test_the_journal_of_the_demo_verifies():
 
     assert JournalEntry.objects.first_break() is None
     # Two signings (1 + 3 each), one revocation, two uses of DUPONT's mandate, one aidant
-    # deactivated, one card associated.
-    assert JournalEntry.objects.count() == 13
+    # deactivated, one card associated, one lost, three decisions on the organisation's request
+    # (instructed, modifications asked, instructed again).
+    assert JournalEntry.objects.count() == 17
 
 
 def test_the_demo_aidants_totp_accepts_a_code_from_the_documented_key(frozen_clock):
@@ -275,20 +276,31 @@ def test_the_demo_shows_a_deactivated_aidant_on_the_team_page():
     assert JournalEntry.objects.filter(action="aidant_deactivated").count() == 1
 
 
-def test_the_demo_holds_an_organisation_request_waiting_for_the_anct():
+def test_the_demo_holds_an_organisation_request_in_instruction_with_messages():
     load()
     load()
 
     (request,) = OrganisationRequest.objects.all()
-    assert request.status == "nouvelle" and request.email_confirmed_at is not None
+    assert request.status == "en_instruction" and request.email_confirmed_at is not None
+    assert [m.author_kind for m in request.messages.all()] == ["anct", "demandeur"]
+    assert [t.transition for t in request.transitions.all()] == [
+        "submit",
+        "instruct",
+        "request_changes",
+        "submit_changes",
+        "instruct",
+    ]
+    assert len(request.aidants) == 2
 
 
-def test_the_demo_holds_a_card_in_stock_and_an_associated_card():
+def test_the_demo_holds_a_card_in_stock_an_associated_card_and_a_lost_one():
     load()
     load()
 
-    in_stock, associated = CarteTOTP.objects.order_by("serial_number")
+    in_stock, associated, lost = CarteTOTP.objects.order_by("serial_number")
     assert in_stock.status == CarteTOTPStatus.STOCK
     assert associated.status == CarteTOTPStatus.ASSOCIATED
     assert associated.aidant.email == demo.CARD_AIDANT_EMAIL
     assert otp.confirmed_device(associated.aidant) == associated.device
+    assert (lost.serial_number, lost.status) == (demo.LOST_CARD, CarteTOTPStatus.LOST)
+    assert JournalEntry.objects.filter(action="carte_lost").count() == 1

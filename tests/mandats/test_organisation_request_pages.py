@@ -110,7 +110,9 @@ def test_the_anct_instructs_asks_changes_and_the_requester_answers(
 @pytest.mark.parametrize("persona", ["referent", "gestionnaire", "prefecture_37"])
 def test_the_instruction_pages_are_for_the_anct(verified_client, request, persona, anct):
     fields = {**FORM, "departement": Departement.objects.get(code="37"), "aidants": AIDANTS}
-    organisation_request = organisations.organisation_request_submit(**fields)
+    organisation_request = organisations.organisation_request_submit(
+        **fields, client_address="192.0.2.10"
+    )
     client = verified_client(request.getfixturevalue(persona))
 
     assert client.get(reverse("mandats:organisation-requests")).status_code == 403

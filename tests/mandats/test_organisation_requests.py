@@ -42,6 +42,7 @@ def submit(**overrides):
         "referent_phone": "",
         "aidants": AIDANTS,
         "demarches": ["social", "logement"],
+        "client_address": "192.0.2.10",
         **overrides,
     }
     return organisations.organisation_request_submit(**fields)

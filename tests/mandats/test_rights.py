@@ -142,6 +142,12 @@ def _stock_card(w: World) -> list[Any]:
     return [carte.pk]
 
 
+def _locked_card(w: World) -> list[Any]:
+    (pk,) = _stock_card(w)
+    CarteTOTP.objects.filter(pk=pk).update(association_locked_at=timezone.now())
+    return [pk]
+
+
 def _organisation_request(w: World) -> list[Any]:
     request = OrganisationRequest.objects.create(
         siret="51234567900017",
@@ -446,6 +452,12 @@ PAGES: dict[str, PageRight] = {
         lambda w, u: PROGRAMME.get_abilities(u)["manage_cartes"],
         refusal=403,
     ),
+    "carte-unlock": PageRight(
+        frozenset({"anct"}),
+        _locked_card,
+        lambda w, u: PROGRAMME.get_abilities(u)["manage_cartes"],
+        refusal=403,
+    ),
     "organisation-request-act": PageRight(
         frozenset({"anct"}),
         _organisation_request,
@@ -482,6 +494,8 @@ OTHER_PAGES = {
     "cartes-stock": "loads a CSV file: refused to every role but the ANCT in test_card_pages.py",
     "organisation-request-new": "public by design: an organisation asks to be habilitated",
     "organisation-request-page": "the requester's own request, behind the signed emailed link",
+    "organisation-request-resend-link": "public by design, limited per address and per email "
+    "(test_organisation_request_limits.py); answers alike whether a request waits",
     "organisation-requests": "reads (403 but for the ANCT: test_organisation_request_pages.py)",
     "organisation-request-detail": "reads (403 but for the ANCT)",
     "usager-space": "reads the usager's own mandates",

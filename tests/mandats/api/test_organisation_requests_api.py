@@ -36,6 +36,7 @@ def confirmed_request(db):
         referent_phone="",
         aidants=[{"first_name": "Léa", "last_name": "Gros", "email": "lea@loches.fr"}],
         demarches=["papiers"],
+        client_address="192.0.2.10",
     )
     organisations.organisation_request_confirm_email(request=request)
     return request
