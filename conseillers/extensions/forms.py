@@ -9,7 +9,7 @@ class ExtensionRequestForm(DsfrForm):
     requested_end_date = forms.DateField(
         label="Nouvelle date de fin du contrat",
         widget=DATE,
-        help_text="Postérieure à la date de fin actuelle. Format : jj/mm/aaaa.",
+        help_text="Postérieure à la date de fin actuelle du contrat.",
         error_messages={"required": "Indiquez la nouvelle date de fin du contrat."},
     )
 
