@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conseillers import services as programme
+from conseillers.activity import services as activity
+from conseillers.activity.models import Theme
 from conseillers.extensions import services
 from conseillers.extensions.models import (
     ContractExtension,
@@ -306,3 +308,31 @@ def test_each_path_emails_the_people_concerned_in_french(
     assert f"/conseillers/mises-en-relation/{finalised.pk}/" in message.body
     if event == "refused":
         assert "Motif : Non." in message.body
+
+
+def test_the_activity_records_follow_the_extended_end(structure, gestionnaire, anct, today):
+    """Asked in time (yesterday, the contract's last day) and validated today: the conseiller
+    records today's accompaniment, refused the day after the old end."""
+    match = career(structure, MatchState.FINALISED, today, end_date=today - DAY)
+    themes = list(Theme.objects.filter(code="courriel"))
+    fields = {
+        "kind": "individuel",
+        "date": today,
+        "duration_minutes": 45,
+        "place_kind": "lieu_activite",
+        "autonomy": "autonome",
+        "equipment": ["telephone"],
+        "participants": 1,
+        "age_over_60": 1,
+        "status_retired": 1,
+    }
+    conseiller = match.candidat.user
+    with pytest.raises(ValidationError, match="La date suit la fin du contrat"):
+        activity.activity_record(match=match, by=conseiller, themes=themes, **fields)
+    extension = services.extension_request(
+        match=match, requested_end_date=today + 90 * DAY, by=gestionnaire, today=today - DAY
+    )
+    services.extension_validate(extension=extension, by=anct)
+    match.contract.refresh_from_db()
+    recorded = activity.activity_record(match=match, by=conseiller, themes=themes, **fields)
+    assert recorded.date == today
