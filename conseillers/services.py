@@ -447,15 +447,29 @@ def match_finalise(*, match: Match, by: User, reason: str = "") -> Match:
     return locked
 
 
-def match_end(*, match: Match, by: User, reason: str = "") -> Match:
-    """The contract reached its term or was renewed: the post is vacant from today."""
+def match_end(
+    *, match: Match, by: User, reason: str = "", today: datetime.date | None = None
+) -> Match:
+    """The contract reached its term or was renewed: the post is vacant from the first day no
+    longer worked (see `_end_of_service`)."""
     with transaction.atomic():
         locked = _lock(Match, match.pk, "structure", "candidat")
         _require(locked, "end", by)
         _fire(locked, Match.end, by=by, reason=reason)
-        _vacate(locked, timezone.localdate())
+        _vacate(locked, _end_of_service(locked, today or timezone.localdate()))
         signals.contract_ended.send(sender=Match, match=locked, by=by)
     return locked
+
+
+def _end_of_service(match: Match, today: datetime.date) -> datetime.date:
+    """The first day no longer worked when a contract ends without a rupture: the day after its
+    end date once that date has passed (the end date in force, extensions included), otherwise
+    today (ended early, or renewed). The vacancy window and the months of service the subsidy
+    counts start there, not on the day someone records the end."""
+    contract = Contract.objects.filter(match=match).first()
+    if contract is not None and contract.end_date is not None and contract.end_date < today:
+        return contract.end_date + datetime.timedelta(days=1)
+    return today
 
 
 def rupture_declare(*, match: Match, rupture_date: datetime.date, motive: str, by: User) -> Rupture:

@@ -521,8 +521,8 @@ MATCH_CONFIRMATIONS = {
         "end",
         Confirmation(
             "Terminer le contrat",
-            "Le contrat sera terminé aujourd'hui : le poste devient vacant dès aujourd'hui, et "
-            "ce contrat ne pourra plus être rouvert.",
+            "Le contrat sera terminé : le poste devient vacant au lendemain de sa date de fin si "
+            "elle est passée, sinon dès aujourd'hui, et ce contrat ne pourra plus être rouvert.",
         ),
     ),
 }

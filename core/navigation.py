@@ -157,6 +157,16 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 ),
             ),
             Page(
+                "conseillers:extension-list",
+                "Prolongations de contrat",
+                any_role(Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE),
+                children=(
+                    Page("conseillers:extension-detail", "Prolongation"),
+                    Page("conseillers:extension-action", "Prolongation"),
+                    Page("conseillers:extension-request", "Demander une prolongation"),
+                ),
+            ),
+            Page(
                 "conseillers:activity-exemptions",
                 "Absences des conseillers",
                 any_role(Role.GESTIONNAIRE),

@@ -12,8 +12,8 @@ router.register("postes", views.PostViewSet, basename="poste")
 router.register("smic", views.SmicRateViewSet, basename="smic")
 router.register("formations", views.TrainingViewSet, basename="formation")
 
-# The subsidy and the activity reports depend on the programme, never the reverse: their APIs
-# are included by name.
+# The subsidy, the activity reports and the contract extensions depend on the programme, never
+# the reverse: their APIs are included by name.
 urlpatterns = [
     *router.urls,
     path("", include("conseillers.subsidy.api")),
@@ -21,4 +21,5 @@ urlpatterns = [
     # "statistiques" for a record's id.
     path("activites/", include("conseillers.activity.stats.api")),
     path("", include("conseillers.activity.api")),
+    path("", include("conseillers.extensions.api")),
 ]

@@ -307,6 +307,31 @@ class ProjectedRecoverySerializer(strict.Serializer):
     )
 
 
+class ContractTermSerializer(strict.Serializer):
+    contract_end = serializers.DateField(
+        help_text="Date de fin du contrat du titulaire en vigueur (prolongations comprises)."
+    )
+    service_ends_on = serializers.DateField(
+        source="projection.service_ends_on", help_text="Premier jour non travaillé."
+    )
+    months_served = serializers.IntegerField(
+        source="projection.months_served",
+        help_text="Mois de service du poste à ce terme (titulaires précédents compris).",
+    )
+    earned_cents = serializers.IntegerField(
+        source="projection.earned_cents", help_text="Droits acquis à ce terme (centimes)."
+    )
+    unreached_ranks = serializers.ListField(
+        child=serializers.IntegerField(),
+        source="projection.unreached_ranks",
+        help_text="Rangs des tranches dont le mois de service n'est pas atteint à ce terme.",
+    )
+    recovery_cents = serializers.IntegerField(
+        help_text="Trop-perçu à reverser si personne ne reprend le poste dans le délai de "
+        "remplacement (centimes)."
+    )
+
+
 SUBVENTION_LINKS = link_schema(
     structure="La structure employeuse.",
     poste="Le poste subventionné, ses titulaires successifs.",
@@ -341,6 +366,11 @@ class SubventionSerializer(strict.ModelSerializer):
         help_text="Poste vacant seulement (sinon null) : le reversement que la réconciliation "
         "quotidienne créera si personne n'est recruté avant la date limite de remplacement."
     )
+    contract_term = serializers.SerializerMethodField(
+        help_text="Subvention active dont le CDD ou contrat de projet du titulaire finit avant "
+        "l'échéancier (sinon null) : où en sera l'échéancier au terme du contrat. Une "
+        "prolongation validée déplace ce terme."
+    )
     tranches = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
 
@@ -350,7 +380,8 @@ class SubventionSerializer(strict.ModelSerializer):
         fields += ["total_cents", "duration_months", "started_on", "holder_started_on"]
         fields += ["months_carried", "ends_on", "vacant_since", "vacancy_deadline", "state"]
         fields += ["state_label", "closed_on", "months_served", "earned_cents"]
-        fields += ["earned_to_date_cents", "projected_recovery", "tranches", "links"]
+        fields += ["earned_to_date_cents", "projected_recovery", "contract_term"]
+        fields += ["tranches", "links"]
         read_only_fields = fields
 
     @extend_schema_field(SUBVENTION_LINKS)
@@ -383,6 +414,11 @@ class SubventionSerializer(strict.ModelSerializer):
         if projected is None:
             return None
         return ProjectedRecoverySerializer(projected).data
+
+    @extend_schema_field(ContractTermSerializer(allow_null=True))
+    def get_contract_term(self, obj: Subvention) -> dict | None:
+        term = subsidy_selectors.contract_term(obj, obj.paid_cents)  # type: ignore[attr-defined]
+        return None if term is None else ContractTermSerializer(term).data
 
     @extend_schema_field(TrancheSerializer(many=True))
     def get_tranches(self, obj: Subvention) -> list[dict]:
@@ -692,7 +728,7 @@ class SubventionViewSet(viewsets.ReadOnlyModelViewSet):
         tranches = Tranche.objects.select_related("subvention__structure").order_by("rank")
         return (
             subsidy_selectors.with_paid(Subvention.objects.visible_to(self.request.user))
-            .select_related("holder__candidat")
+            .select_related("holder__candidat", "holder__contract")
             .prefetch_related(Prefetch("tranches", queryset=tranches))
             .order_by("pk")
         )

@@ -15,6 +15,10 @@ Rules (the legal texts fix none of them; they are the product's documented choic
 - Settlement when a post closes early: what the months earned and is not yet paid stays on the
   earliest unpaid tranches, in their order; later ones are cancelled. Paid beyond what was earned
   becomes a recovery (reversement). Hence paid + still payable − recovered = earned, to the cent.
+- Contract term: a fixed-term contract ends on its end date (the last day worked; an extension
+  validated by ANCT moves it), so the holder's service stops the next day. What the schedule
+  will have earned by then, and which tranches it leaves unreached (their month of service comes
+  after), follow from the end date in force; the due dates themselves do not move.
 - Carry-over: a vacancy stops the clock. A replacement within the window continues the schedule:
   a tranche due at month N of service falls due N − (months already served) months after the
   replacement's start.
@@ -98,6 +102,46 @@ def earned(total: Cents, months: int, duration: int) -> Cents:
 def due_date(holder_start: datetime.date, month: int, months_carried: int = 0) -> datetime.date:
     """When the tranche of month `month` of service falls due for the current holder."""
     return add_months(holder_start, max(month - months_carried, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class TermProjection:
+    """What the schedule stands at when the current holder's contract reaches its term."""
+
+    service_ends_on: datetime.date  # the first day no longer worked
+    months_served: int  # of the post, previous holders included, at most the duration
+    earned_cents: Cents
+    unreached_ranks: tuple[int, ...]  # tranches whose month of service the term does not reach
+
+
+def at_contract_term(
+    *,
+    holder_start: datetime.date,
+    contract_end: datetime.date,
+    months_carried: int,
+    duration: int,
+    total: Cents,
+    tranche_months: Sequence[tuple[int, int]],
+) -> TermProjection:
+    """The schedule at the term of a fixed-term contract ending on `contract_end` (last day
+    worked): `tranche_months` are (rank, month of service) of the post's tranches."""
+    service_ends_on = contract_end + datetime.timedelta(days=1)
+    served = min(months_carried + months_between(holder_start, service_ends_on), duration)
+    return TermProjection(
+        service_ends_on=service_ends_on,
+        months_served=served,
+        earned_cents=earned(total, served, duration),
+        unreached_ranks=tuple(rank for rank, month in tranche_months if month > served),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTerm:
+    """An active schedule whose holder's fixed-term contract ends before the schedule does."""
+
+    contract_end: datetime.date  # the end date in force, extensions included
+    projection: TermProjection
+    recovery_cents: int  # paid beyond the entitlement at the term, if nobody replaces the holder
 
 
 @dataclass(frozen=True, slots=True)

@@ -357,6 +357,7 @@ class Subvention(ConcurrentTransitionMixin, models.Model):
     # Set by the selectors for the day a page shows (`earned_to_date`); never stored.
     earned_to_date: int
     projected_recovery: subsidy_math.ProjectedRecovery | None
+    contract_term: subsidy_math.ContractTerm | None
 
     def __str__(self) -> str:
         return f"Subvention du poste {self.post_id} ({self.convention.number})"

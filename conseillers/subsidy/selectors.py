@@ -22,8 +22,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from conseillers.models import Candidature, CandidatureState, PostHolding, Training
 from conseillers.subsidy.math import (
+    ContractTerm,
     ProjectedRecovery,
     add_months,
+    at_contract_term,
     earned,
     months_between,
     overpaid,
@@ -66,6 +68,28 @@ def projected_recovery(subvention: Subvention, paid_cents: int) -> ProjectedReco
     return ProjectedRecovery(overpaid(paid_cents, entitled), subvention.vacancy.closes_on)
 
 
+def contract_term(subvention: Subvention, paid_cents: int) -> ContractTerm | None:
+    """Where the holder's contract leaves the schedule at its term: months served, entitlement,
+    tranches unreached, and what would be paid back if the post is not filled again in time (the
+    reconciliation's rule, `overpaid`). None when the contract has no end or covers the whole
+    duration, or the post is not held. Reads `holder.contract` and the prefetched tranches."""
+    contract = getattr(subvention.holder, "contract", None)
+    if subvention.state != SubventionState.ACTIVE or contract is None or not contract.end_date:
+        return None
+    projection = at_contract_term(
+        holder_start=subvention.holder_started_on,
+        contract_end=contract.end_date,
+        months_carried=subvention.months_carried,
+        duration=subvention.duration_months,
+        total=subvention.total_cents,
+        tranche_months=[(t.rank, t.month) for t in subvention.tranches.all()],
+    )
+    if projection.months_served >= subvention.duration_months:
+        return None
+    recovery = overpaid(paid_cents, projection.earned_cents)
+    return ContractTerm(contract.end_date, projection, recovery)
+
+
 def vacancy_entitlement(subvention: Subvention) -> int:
     """What a vacant post keeps if it is not filled in time: the months served before it."""
     return earned(subvention.total_cents, subvention.months_carried, subvention.duration_months)
@@ -98,7 +122,7 @@ def structure_subsidies(structure: Structure, today: datetime.date) -> Structure
     """Everything the structure's page shows, in six queries whatever the number of posts."""
     tranches = Tranche.objects.order_by("rank")
     subventions = (
-        Subvention.objects.select_related("holder__candidat", "post")
+        Subvention.objects.select_related("holder__candidat", "holder__contract", "post")
         .prefetch_related(Prefetch("tranches", queryset=tranches))
         .order_by("post_id")
     )
@@ -120,6 +144,7 @@ def structure_subsidies(structure: Structure, today: datetime.date) -> Structure
         for subvention in convention.subventions.all():
             subvention.earned_to_date = earned_to_date(subvention, today)
             subvention.projected_recovery = projected_recovery(subvention, paid[subvention.pk])
+            subvention.contract_term = contract_term(subvention, paid[subvention.pk])
     recoveries = list(Recovery.objects.filter(structure=structure).select_related("subvention"))
     return StructureSubsidies(
         structure=structure,

@@ -7,6 +7,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 
 from tests.conseillers.activity.schema import ACTIVITY_OPERATIONS
 from tests.conseillers.activity.stats_schema import FIGURES_OPERATIONS
+from tests.conseillers.extensions.schema import BODYLESS, EXTENSION_OPERATIONS
 from tests.conseillers.subsidy.schema import SUBSIDY_OPERATIONS
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,8 @@ OPERATIONS = (
     | SUBSIDY_OPERATIONS
     | ACTIVITY_OPERATIONS
     | FIGURES_OPERATIONS
-)  # the subsidy's and the activity reports' APIs
+    | EXTENSION_OPERATIONS
+)  # the subsidy's, the activity reports' and the contract extensions' APIs
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,7 @@ def test_every_operation_has_a_french_summary_and_documents_its_errors(schema):
 
 def test_every_write_documents_its_body_and_its_validation_errors(schema):
     for (path, method), operation in _operations(schema).items():
-        if method != "post" or path.endswith("/validate-rupture/"):
+        if method != "post" or path.endswith("/validate-rupture/") or path in BODYLESS:
             continue
         assert "requestBody" in operation, path
         assert "400" in operation["responses"], path
