@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "conseillers.subsidy",
     "conseillers.activity",
     "conseillers.activity.stats",
+    "conseillers.amendments",
     "mandats",
     "lieux",
     # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.

@@ -21,4 +21,5 @@ urlpatterns = [
     # "statistiques" for a record's id.
     path("activites/", include("conseillers.activity.stats.api")),
     path("", include("conseillers.activity.api")),
+    path("", include("conseillers.amendments.api")),
 ]
