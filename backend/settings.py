@@ -477,6 +477,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CertificationStatusEnum": "conseillers.models.CertificationStatus",
         "ActivityKindEnum": "conseillers.activity.models.ActivityKind",
+        "AmendmentKindEnum": "conseillers.amendments.models.AmendmentKind",
+        "GiveBackMotiveEnum": "conseillers.amendments.models.GiveBackMotive",
+        # Two choice sets of fields named "motive": each names its own enum.
+        "RuptureMotiveEnum": "conseillers.models.RuptureMotive",
     },
 }
 

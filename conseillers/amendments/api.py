@@ -8,6 +8,7 @@ The same services and abilities as the pages: reads are scoped by `visible_to` (
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -115,6 +116,7 @@ class AmendmentSerializer(strict.ModelSerializer):
         return obj.get_abilities(self.context["request"].user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ManagedStructureField(serializers.PrimaryKeyRelatedField):
     """A structure the person manages: the service refuses any other with its own message."""
 
@@ -281,15 +283,19 @@ class AmendmentViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Annuler la demande",
-        description="Le gestionnaire de la structure, tant que la demande est en attente.",
-        request=None,
+        description="Le gestionnaire de la structure, tant que la demande est en attente ; "
+        "motif facultatif.",
+        request=ReasonSerializer,
         responses=ACTION,
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: AuthenticatedRequest, pk: str) -> Response:
         amendment = self.get_object()
+        body = valid_body(ReasonSerializer, request)
         with service_errors():
-            services.amendment_request_cancel(amendment=amendment, by=request.user)
+            services.amendment_request_cancel(
+                amendment=amendment, reason=body["reason"], by=request.user
+            )
         return Response(self._read(amendment.pk))
 
 

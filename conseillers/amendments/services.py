@@ -64,7 +64,7 @@ def amendment_request_submit(
     motive: str = "",
     justification: str = "",
 ) -> AmendmentRequest:
-    """A manager asks to add posts or to give posts back; one amendment waits at a time."""
+    """A manager asks to add posts or to give posts back; one request waits at a time."""
     require(
         StructureAmendments(structure),
         "request_submit",
@@ -94,7 +94,7 @@ def amendment_request_submit(
         try:
             with transaction.atomic():
                 amendment.save()
-        except IntegrityError as error:  # a second amendment raced this one past the check above
+        except IntegrityError as error:  # a second request raced this one past the check above
             raise ValidationError(ALREADY_PENDING) from error
         outbox.enqueue(EMAIL_TASK, amendment.pk, "submitted")
     return amendment
@@ -197,12 +197,14 @@ def amendment_opinion_give(
     return opinion
 
 
-def amendment_request_cancel(*, amendment: AmendmentRequest, by: User) -> AmendmentRequest:
-    """The structure withdraws its waiting amendment."""
+def amendment_request_cancel(
+    *, amendment: AmendmentRequest, by: User, reason: str = ""
+) -> AmendmentRequest:
+    """The structure withdraws its waiting request (why, if it says, goes to the log)."""
     with transaction.atomic():
         locked = _lock(amendment)
         require(locked, "cancel", by)
-        _fire(locked, AmendmentRequest.cancel, by=by)
+        _fire(locked, AmendmentRequest.cancel, by=by, reason=reason.strip())
         outbox.enqueue(EMAIL_TASK, locked.pk, "cancelled")
     return locked
 
@@ -210,7 +212,7 @@ def amendment_request_cancel(*, amendment: AmendmentRequest, by: User) -> Amendm
 def amendment_request_refuse(
     *, amendment: AmendmentRequest, reason: str, by: User
 ) -> AmendmentRequest:
-    """ANCT refuses the amendment, with its motive (sent to the structure)."""
+    """ANCT refuses the request, with its motive (sent to the structure)."""
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif du refus."})
     with transaction.atomic():
@@ -232,7 +234,7 @@ def amendment_request_accept(
     observations: str = "",
     envelope_override: str = "",
 ) -> AmendmentRequest:
-    """ANCT grants the amendment: a new decision of the ledger, through `decision_record`.
+    """ANCT grants the request: a new decision of the ledger, through `decision_record`.
 
     An addition may grant fewer posts than asked (`posts_granted`, at least one); a give-back
     returns what was asked, if the posts are still unoccupied. The posts given back leave the

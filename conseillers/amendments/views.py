@@ -222,7 +222,9 @@ def _post_act(request, amendment, action):
                 amendment=amendment, reason=data["reason"], by=request.user
             )
         else:
-            services.amendment_request_cancel(amendment=amendment, by=request.user)
+            services.amendment_request_cancel(
+                amendment=amendment, reason=data["reason"], by=request.user
+            )
         return done
 
     return form, _run(form, call)

@@ -24,3 +24,15 @@ def granted(structure):
 @pytest.fixture
 def prefecture_33(db):
     return PrefectureAgentFactory(departement_id="33").user
+
+
+@pytest.fixture
+def api(request, client):
+    """`api("gestionnaire")`: the test client logged in as that persona ("anonymous": not)."""
+
+    def login(persona: str):
+        if persona != "anonymous":
+            client.force_login(request.getfixturevalue(persona))
+        return client
+
+    return login
