@@ -245,7 +245,8 @@ def amendment_request_accept(
         locked = _lock(amendment)
         require(locked, "accept", by)
         structure = Structure.objects.select_for_update().get(pk=locked.structure_id)
-        candidature = _candidature_of(structure)
+        # Locked before its quota is read: ANCT may record a decision on it from its own page.
+        candidature = Candidature.objects.select_for_update().get(pk=_candidature_of(structure).pk)
         change = _granted_change(locked, posts_granted)
         if locked.is_give_back:
             _check_free_posts(structure, change, quota=selectors.quota_of_structure(structure))
