@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "conseillers.activity",
     "conseillers.activity.stats",
     "conseillers.extensions",
+    "conseillers.amendments",
     "mandats",
     "lieux",
     # The mock FranceConnect provider is another actor: its own app, mounted only where enabled.
@@ -477,6 +478,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CertificationStatusEnum": "conseillers.models.CertificationStatus",
         "ActivityKindEnum": "conseillers.activity.models.ActivityKind",
+        "AmendmentKindEnum": "conseillers.amendments.models.AmendmentKind",
+        "GiveBackMotiveEnum": "conseillers.amendments.models.GiveBackMotive",
+        # Two choice sets of fields named "motive": each names its own enum.
+        "RuptureMotiveEnum": "conseillers.models.RuptureMotive",
     },
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import IntegerField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from conseillers import matching
@@ -79,8 +79,13 @@ def undecided_for_prefecture(user):
 
 
 def unmet_demand() -> dict[str, int]:
-    """Posts wished and not granted, per département, over applications still in play."""
-    in_play = with_quota(
+    """Posts wished and not granted, per département, over applications still in play.
+
+    An application is measured against the most it was ever granted, not its quota in force:
+    posts a structure gave back (an avenant de retrait) are posts it no longer wants, released
+    to the others' demand, never counted as its own.
+    """
+    in_play = (
         Candidature.objects.filter(
             state__in=[
                 CandidatureState.CREATED,
@@ -88,11 +93,18 @@ def unmet_demand() -> dict[str, int]:
                 CandidatureState.VALIDATED,
             ]
         )
-    ).values_list("structure__departement_id", "posts_wished", "quota")
+        .annotate(
+            peak=Coalesce(
+                Max("decisions__posts_granted", filter=~Q(decisions__kind=DecisionKind.REFUSAL)),
+                0,
+            )
+        )
+        .values_list("structure__departement_id", "posts_wished", "peak")
+    )
     demand: dict[str, int] = {}
-    for code, wished, quota in in_play:
-        if wished > quota:
-            demand[code] = demand.get(code, 0) + wished - quota
+    for code, wished, peak in in_play:
+        if wished > peak:
+            demand[code] = demand.get(code, 0) + wished - peak
     return demand
 
 

@@ -36,4 +36,5 @@ urlpatterns = [
     path("subventions/", include("conseillers.subsidy.urls")),
     path("activite/", include("conseillers.activity.urls")),
     path("prolongations/", include("conseillers.extensions.urls")),
+    path("avenants/", include("conseillers.amendments.urls")),
 ]

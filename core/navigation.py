@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import NoReverseMatch, reverse
 
 from conseillers.abilities import PROGRAMME as CONSEILLERS
+from conseillers.amendments.abilities import AMENDMENTS
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
 from core.abilities import ADMINISTRATION
 from core.models import Role, User
@@ -42,6 +43,10 @@ def programme(ability: str) -> Check:
 
 def subsidy(ability: str) -> Check:
     return lambda user: isinstance(user, User) and SUBSIDY_PROGRAMME.get_abilities(user)[ability]
+
+
+def amendments(ability: str) -> Check:
+    return lambda user: isinstance(user, User) and AMENDMENTS.get_abilities(user)[ability]
 
 
 def administration(ability: str) -> Check:
@@ -117,6 +122,18 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 "conseillers:candidature-create",
                 "Nouvelle candidature",
                 programme("candidature_submit"),
+            ),
+        ),
+    ),
+    Page(
+        "conseillers:amendment-list",
+        "Demandes d'avenant",
+        amendments("list"),
+        children=(
+            Page("conseillers:amendment-detail", "Demande d'avenant"),
+            Page("conseillers:amendment-action", "Demande d'avenant"),
+            Page(
+                "conseillers:amendment-create", "Demander un avenant", amendments("request_submit")
             ),
         ),
     ),

@@ -22,4 +22,5 @@ urlpatterns = [
     path("activites/", include("conseillers.activity.stats.api")),
     path("", include("conseillers.activity.api")),
     path("", include("conseillers.extensions.api")),
+    path("", include("conseillers.amendments.api")),
 ]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from conseillers import demo as conseillers_demo
 from conseillers.activity import demo as activity_demo
 from conseillers.activity.stats import demo as activity_stats_demo
+from conseillers.amendments import demo as amendments_demo
 from conseillers.extensions import demo as extensions_demo
 from conseillers.subsidy import demo as subsidy_demo
 from core import demo as core_demo
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             activity_demo.load(users)
             activity_stats_demo.load(users)
             extensions_demo.load(users)
+            amendments_demo.load(users)
             mandats_demo.load(users)
             idp_demo.load()
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))

@@ -7,6 +7,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 
 from tests.conseillers.activity.schema import ACTIVITY_OPERATIONS
 from tests.conseillers.activity.stats_schema import FIGURES_OPERATIONS
+from tests.conseillers.amendments.schema import AMENDMENT_OPERATIONS
 from tests.conseillers.extensions.schema import BODYLESS, EXTENSION_OPERATIONS
 from tests.conseillers.subsidy.schema import SUBSIDY_OPERATIONS
 
@@ -53,7 +54,8 @@ OPERATIONS = (
     | ACTIVITY_OPERATIONS
     | FIGURES_OPERATIONS
     | EXTENSION_OPERATIONS
-)  # the subsidy's, the activity reports' and the contract extensions' APIs
+    | AMENDMENT_OPERATIONS
+)  # the subsidy's, the activity reports', the contract extensions' and amendment requests' APIs
 
 
 @pytest.fixture(scope="module")
