@@ -107,8 +107,16 @@ def renewable_subventions(convention: Convention) -> list[Subvention]:
     )
 
 
+def window_months() -> int:
+    return settings.CONSEILLERS_RENEWAL_WINDOW_MONTHS
+
+
+def renewal_regime_code() -> str:
+    return settings.CONSEILLERS_RENEWAL_REGIME
+
+
 def _renewal_regime() -> Regime:
-    regime = Regime.objects.filter(code=settings.CONSEILLERS_RENEWAL_REGIME).first()
+    regime = Regime.objects.filter(code=renewal_regime_code()).first()
     if regime is None:
         raise ValidationError(
             "Le régime du reconventionnement n'existe pas : l'ANCT doit le créer."
