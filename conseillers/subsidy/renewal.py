@@ -256,7 +256,7 @@ def renewal_refuse(*, renewal: ConventionRenewal, reason: str, by: User) -> Conv
 
 
 def renewal_validate(
-    *, renewal: ConventionRenewal, by: User, today: datetime.date | None = None
+    *, renewal: ConventionRenewal, by: User, reason: str = "", today: datetime.date | None = None
 ) -> Convention:
     """ANCT validates: the new convention, and for each renewed post the new match, its post and
     its schedule, the old match ended without a vacancy. Returns the new convention."""
@@ -274,7 +274,8 @@ def renewal_validate(
         actor = subsidy.Actor(by=by)
         for item in kept:
             _renew_post(item, convention, actor, day)
-        _fire(locked, "validate", by, f"Convention {convention.number} : {len(kept)} poste(s).")
+        summary = f"Convention {convention.number} : {len(kept)} poste(s)."
+        _fire(locked, "validate", by, f"{summary} {reason}".strip())
     return convention
 
 

@@ -106,8 +106,10 @@ class RefuseSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=1000, help_text="Motif transmis à la structure.")
 
 
-class NoBodySerializer(strict.Serializer):
-    pass
+class ValidateSerializer(strict.Serializer):
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=1000, help_text="Commentaire."
+    )
 
 
 def _renewal_of(convention: Convention) -> ConventionRenewal:
@@ -219,14 +221,15 @@ class RenewalViewSet(viewsets.GenericViewSet):
         summary="Valider le renouvellement",
         description="ANCT : ouvre la nouvelle convention (régime 2023), un échéancier par poste "
         "renouvelé et termine les anciennes mises en relation sans vacance, en une fois.",
-        request=NoBodySerializer,
+        request=ValidateSerializer,
         responses=ACTION,
     )
     @action(detail=True, methods=["post"])
     def valider(self, request: AuthenticatedRequest, pk: str) -> Response:
         renewal = self.get_object()
+        body = valid_body(ValidateSerializer, request)
         with service_errors():
-            renewals.renewal_validate(renewal=renewal, by=request.user)
+            renewals.renewal_validate(renewal=renewal, by=request.user, reason=body["reason"])
         return self._read(renewal.convention_id)
 
     @extend_schema(
