@@ -581,6 +581,12 @@ if CELERY_BROKER_URL == "filesystem://":
         "schedule": float(env_int("DEMO_RECONCILE_SECONDS", 60)),
     }
 
+# Renewal of a convention (reconventionnement): the structure answers from this many months before
+# the end of its convention (the end of its last post's schedule) until that end, and ANCT opens
+# the renewed convention under this regime (a regime's code: régimes are data).
+CONSEILLERS_RENEWAL_WINDOW_MONTHS = env_int("CONSEILLERS_RENEWAL_WINDOW_MONTHS", 6)
+CONSEILLERS_RENEWAL_REGIME = env_str("CONSEILLERS_RENEWAL_REGIME", "reconventionnement-2023")
+
 # FranceConnect client credentials (the discovery URL is read above, for the CSP).
 FRANCECONNECT_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID", "aidants-connect-demo")
 # The demo's secret for the mock provider (public: see franceconnect_mock/demo.py); a real

@@ -322,9 +322,12 @@ def match_mark_interest(
     _require(StructureAbilities(structure), "match_mark_interest", by)
     if not selectors.quota_of_structure(structure):
         raise ValidationError("Votre structure n'a pas encore de postes accordés par l'ANCT.")
-    match, _ = Match.objects.select_for_update().get_or_create(
-        structure=structure, candidat=candidat
-    )
+    # After a renewal the pair has several matches: the latest one speaks for it (a renewal
+    # awaiting ANCT is not one the structure marks).
+    pair = Match.objects.select_for_update().filter(structure=structure, candidat=candidat)
+    match = pair.exclude(state=MatchState.RENEWAL).order_by("-pk").first()
+    if match is None:
+        match, _ = pair.get_or_create(structure=structure, candidat=candidat)
     ability = "mark_interested" if interested else "mark_not_interested"
     if match.get_abilities(by).get(ability):
         _fire(match, Match.mark_interested if interested else Match.mark_not_interested, by=by)

@@ -248,6 +248,21 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 ),
             ),
             *_SUBSIDY_ANCT,
+            Page(
+                "conseillers:subsidy-renewals",
+                "Reconventionnement",
+                subsidy("renewals_view"),
+                children=(
+                    Page(
+                        "conseillers:subsidy-renewal",
+                        "Convention",
+                        children=(
+                            Page("conseillers:subsidy-renewal-initiate", "Demande"),
+                            Page("conseillers:subsidy-renewal-action", "Décision"),
+                        ),
+                    ),
+                ),
+            ),
         ),
     ),
     Group(

@@ -436,6 +436,8 @@ class MatchState(models.TextChoices):
     RUPTURE_VALIDATED = "finalisee_rupture", "Rupture validée"
     ENDED = "terminee", "Terminée"
     UNAVAILABLE = "indisponible", "Candidat recruté ailleurs"
+    # The same conseiller on the same post under a renewed convention, until ANCT validates it.
+    RENEWAL = "renouvellement", "Renouvellement en attente de validation"
 
 
 # The states that hold one of the structure's posts: the quota invariant counts them.
@@ -479,7 +481,13 @@ class Match(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["created_at", "id"], name="match_created_id")]
         constraints = [
-            models.UniqueConstraint(fields=["structure", "candidat"], name="match_unique_pair"),
+            # One live match per pair: a renewal adds a match for the same pair, and the one it
+            # replaces ends (terminee) when ANCT validates it.
+            models.UniqueConstraint(
+                fields=["structure", "candidat"],
+                condition=~Q(state__in=["terminee", "renouvellement"]),
+                name="match_unique_pair",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -516,6 +524,14 @@ class Match(ConcurrentTransitionMixin, models.Model):
     @transition(state, source=MatchState.FINALISED, target=MatchState.ENDED)
     def end(self) -> None:
         """The contract reached its term or was renewed."""
+
+    @transition(state, source=MatchState.RENEWAL, target=MatchState.FINALISED)
+    def validate_renewal(self) -> None:
+        """ANCT validates the renewal: the conseiller holds the post under the new convention."""
+
+    @transition(state, source=MatchState.RENEWAL, target=MatchState.ENDED)
+    def drop_renewal(self) -> None:
+        """The renewal was refused or withdrawn: this match never held the post."""
 
     @transition(state, source=OPEN, target=MatchState.UNAVAILABLE)
     def make_unavailable(self) -> None:

@@ -7,7 +7,7 @@ keyed the same way, for the pages, the API and the services alike.
 
 from __future__ import annotations
 
-from core.models import User
+from core.models import Role, User
 
 
 class SubsidyProgramme:
@@ -31,6 +31,8 @@ class SubsidyProgramme:
             "payment_record": anct,
             "payment_correct": anct,
             "recoveries_view": anct,
+            # Renewals: ANCT decides, a préfecture follows its territory, a manager answers.
+            "renewals_view": territory or bool(scope.structure_ids(Role.GESTIONNAIRE)),
             # ANCT and the préfectures read the budget and pick any structure of their scope.
             "budget_view": territory,
             "structures_pick": territory,

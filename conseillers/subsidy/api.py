@@ -54,6 +54,7 @@ from conseillers.subsidy.models import (
     Tranche,
     TrancheState,
 )
+from conseillers.subsidy.renewal_api import RenewalViewSet
 from conseillers.subsidy.selectors import PaymentOrder
 from core.api import strict
 from core.api.filters import (
@@ -211,6 +212,7 @@ class ConventionSerializer(strict.ModelSerializer):
         model = Convention
         fields = ["id", "number", "structure", "structure_name", "candidature", "regime"]
         fields += ["regime_name", "signed_on", "public", "bonus", "posts", "total_per_post_cents"]
+        fields += ["renews"]
         read_only_fields = fields
 
 
@@ -1084,5 +1086,6 @@ router.register("reversements", RecoveryViewSet, basename="reversement")
 router.register("ordres-de-paiement", PaymentOrderViewSet, basename="ordre-de-paiement")
 router.register("budget", BudgetViewSet, basename="budget")
 router.register("avis-de-paiement", PaymentNoticeImportViewSet, basename="avis-de-paiement")
+router.register("reconventionnements", RenewalViewSet, basename="reconventionnement")
 
 urlpatterns = router.urls

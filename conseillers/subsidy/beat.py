@@ -17,6 +17,11 @@ BEAT_SCHEDULE = {
         "task": "conseillers.tasks.mark_tranches_due",
         "schedule": crontab(hour=6, minute=45),
     },
+    # After the reconciliation: the schedules served in full are closed by then.
+    "conseillers-release-unrenewed-posts": {
+        "task": "conseillers.tasks.release_unrenewed_posts",
+        "schedule": crontab(hour=6, minute=40),
+    },
     "conseillers-remind-missing-justifications": {
         "task": "conseillers.tasks.remind_missing_justifications",
         "schedule": crontab(hour=8, minute=0),

@@ -1,7 +1,8 @@
 """Demo data of the subsidy, written through the services: the Ville de Tours's convention, the
 schedule of Camille's post and its first tranche paid; and Inès's post, left after four months a
 year ago, whose vacancy window is over: the demo's beat reconciles it within a minute of `make run`
-and its recovery appears (nothing here creates it).
+and its recovery appears (nothing here creates it); and the renewal request of the Association
+Solidarité numérique 93 (`renewal_demo`).
 
 Idempotent: each step is skipped when what it creates already exists. Called by load_demo after
 `conseillers.demo.load` (which validates Camille's recruitment, opening her post's schedule).
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from conseillers import services as programme
 from conseillers.models import Candidat, Match, MatchState, RuptureMotive
+from conseillers.subsidy import renewal_demo
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.math import add_months
 from conseillers.subsidy.models import Regime, RegimeTranche, Subvention, Tranche, TrancheState
@@ -45,6 +47,7 @@ def load(users: dict[str, User]) -> None:
     subsidy.tranches_mark_due(today=timezone.localdate(), subvention_ids=[subvention.pk])
     _pay_first_tranche(subvention.tranches.get(rank=1), anct)
     _rupture_past_its_window(tours, users["gestionnaire@demo.inclusion.gouv.fr"], anct)
+    renewal_demo.load(anct)
 
 
 def _rupture_past_its_window(tours: Structure, manager: User, anct: User) -> None:

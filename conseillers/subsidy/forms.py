@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -144,3 +145,41 @@ class NoticeConfirmForm(forms.Form):
 
     contenu = forms.CharField(widget=forms.HiddenInput)
     nom = forms.CharField(widget=forms.HiddenInput, max_length=255)
+
+
+class RenewalPostsForm(DsfrForm):
+    """The posts a structure renews: one box per post whose conseiller is in post."""
+
+    posts = forms.TypedMultipleChoiceField(
+        label="Postes à renouveler",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Chaque personne cochée reste sur son poste sous la nouvelle convention, "
+        "sans interruption ; les postes non cochés prendront fin avec leur échéancier actuel.",
+    )
+
+    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedMultipleChoiceField, self.fields["posts"]).choices = choices
+
+
+class RenewalDeclineForm(DsfrForm):
+    reason = forms.CharField(
+        label="Motif (facultatif)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )
+
+
+class RenewalValidateForm(DsfrForm):
+    """Nothing to type: the confirmation is the decision."""
+
+
+class RenewalRefuseForm(DsfrForm):
+    reason = forms.CharField(
+        label="Motif du refus",
+        max_length=1000,
+        help_text="Transmis à la structure.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+    )

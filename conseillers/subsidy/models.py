@@ -224,11 +224,21 @@ class Convention(models.Model):
     structure = models.ForeignKey(
         Structure, on_delete=models.PROTECT, related_name="conventions", verbose_name="structure"
     )
-    candidature = models.OneToOneField(
+    # A foreign key since renewals: the renewed convention keeps its application, and a
+    # partial unique constraint keeps one first convention per application.
+    candidature = models.ForeignKey(
         Candidature,
         on_delete=models.PROTECT,
-        related_name="convention",
+        related_name="conventions",
         verbose_name="candidature",
+    )
+    renews = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewed_by",
+        verbose_name="renouvelle la convention",
     )
     regime = models.ForeignKey(
         Regime, on_delete=models.PROTECT, related_name="conventions", verbose_name="régime"
@@ -249,6 +259,13 @@ class Convention(models.Model):
         db_table = "conseillers_convention"
         verbose_name = "convention"
         ordering = ["-signed_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidature"],
+                condition=Q(renews__isnull=True),
+                name="convention_first_once_per_candidature",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Convention {self.number}"
@@ -903,3 +920,12 @@ class PaymentNoticeImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.at:%d/%m/%Y %H:%M})"
+
+
+# The renewal's models live in their own module; imported here so that the app registers them.
+from conseillers.subsidy.renewal_models import (  # noqa: E402, F401
+    ConventionRenewal,
+    RenewalState,
+    RenewalTransition,
+    RenewedPost,
+)

@@ -226,7 +226,7 @@ def recoveries_open() -> QuerySet[Recovery]:
 
 def candidatures_without_convention() -> QuerySet[Candidature]:
     return (
-        Candidature.objects.filter(state=CandidatureState.VALIDATED, convention__isnull=True)
+        Candidature.objects.filter(state=CandidatureState.VALIDATED, conventions__isnull=True)
         .select_related("structure__departement")
         .order_by("structure__name")
     )

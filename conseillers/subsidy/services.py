@@ -189,7 +189,7 @@ def _sign(
         raise ValidationError(
             "Seule une candidature validée par l'ANCT donne lieu à une convention."
         )
-    if Convention.objects.filter(candidature=candidature).exists():
+    if Convention.objects.filter(candidature=candidature, renews__isnull=True).exists():
         raise ValidationError("Cette candidature a déjà sa convention.")
     structure = candidature.structure
     return Convention.objects.create(
@@ -221,7 +221,7 @@ def _convention_for(match: Match, by: User, today: datetime.date) -> Convention 
     )
     if regime is None or candidature is None:
         return None
-    existing = Convention.objects.filter(candidature=candidature).first()
+    existing = Convention.objects.filter(candidature=candidature, renews__isnull=True).first()
     return existing or _sign(candidature, regime, today, by)
 
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.models import AWAITING_STRUCTURE, Payment, Tranche
+from conseillers.subsidy.renewal import NOTICE_TASK, renewals_release
+from conseillers.subsidy.renewal_models import ConventionRenewal, RenewedPost
 from core.batches import enqueue_continuation
 from core.models import Membership, Role, Structure, User
 from core.plurals import count_fr
@@ -144,3 +146,67 @@ def _structure_recipients(structure: Structure) -> list[str]:
         structure=structure, role=Role.GESTIONNAIRE, user__is_active=True
     ).values_list("user__email", flat=True)
     return sorted({*managers, structure.contact_email} - {""})
+
+
+RENEWAL_SUBJECTS = {
+    "renouvellement_initie": "Conseillers numériques : votre demande de renouvellement est reçue",
+    "non_interessee": "Conseillers numériques : vous ne renouvelez pas votre convention",
+    "renouvellement_valide": "Conseillers numériques : votre convention est renouvelée",
+    "renouvellement_refuse": "Conseillers numériques : votre demande de renouvellement est refusée",
+}
+
+
+@shared_task(name=NOTICE_TASK, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_renewal_notice(renewal_id: int, state: str) -> int:
+    """Tells the structure (and, once renewed, each conseiller) what became of its renewal. The
+    state is the one the transition reached: a later change does not rewrite this email."""
+    renewal = (
+        ConventionRenewal.objects.select_related("convention__structure")
+        .filter(pk=renewal_id)
+        .first()
+    )
+    if renewal is None or state not in RENEWAL_SUBJECTS:
+        return 0
+    structure = renewal.convention.structure
+    posts = list(renewal.posts.select_related("match__candidat", "subvention").order_by("post_id"))
+    last = renewal.transitions.filter(to_state=state).order_by("-at", "-pk").first()
+    context = {
+        "structure": structure,
+        "renewal": renewal,
+        "state": state,
+        "posts": posts,
+        "reason": last.reason if last else "",
+        "new_convention": getattr(renewal.convention, "renewed_by", None),
+        "url": f"{settings.SITE_URL}/conseillers/subventions/reconventionnement/",
+    }
+    body = render_to_string("conseillers/subsidy/emails/renewal_notice.txt", context)
+    sent = 0
+    recipients = _structure_recipients(structure)
+    if recipients:
+        sent += send_mail(RENEWAL_SUBJECTS[state], body, settings.DEFAULT_FROM_EMAIL, recipients)
+    if state == "renouvellement_valide":
+        sent += _tell_conseillers(posts, context)
+    return sent
+
+
+def _tell_conseillers(posts: list[RenewedPost], context: dict) -> int:
+    sent = 0
+    for renewed in posts:
+        if renewed.subvention_id is None:
+            continue  # left the post before the validation: not renewed
+        body = render_to_string(
+            "conseillers/subsidy/emails/renewal_conseiller.txt", {**context, "renewed": renewed}
+        )
+        sent += send_mail(
+            "Conseillers numériques : votre poste est renouvelé",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [renewed.match.candidat.email],
+        )
+    return sent
+
+
+@shared_task(name="conseillers.tasks.release_unrenewed_posts")
+def release_unrenewed_posts() -> int:
+    """Daily: the posts not renewed end with their convention and are returned."""
+    return renewals_release(today=timezone.localdate())

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from conseillers.subsidy import views
+from conseillers.subsidy import renewal_views, views
 
 urlpatterns = [
     path("", views.overview, name="subsidy-overview"),
@@ -31,6 +31,18 @@ urlpatterns = [
         "conventions/signer/<int:candidature_pk>/",
         views.convention_sign,
         name="subsidy-convention-sign",
+    ),
+    path("reconventionnement/", renewal_views.renewal_list, name="subsidy-renewals"),
+    path("reconventionnement/<int:pk>/", renewal_views.renewal_detail, name="subsidy-renewal"),
+    path(
+        "reconventionnement/<int:pk>/demander/",
+        renewal_views.renewal_initiate,
+        name="subsidy-renewal-initiate",
+    ),
+    path(
+        "reconventionnement/<int:pk>/<slug:action>/",
+        renewal_views.renewal_action,
+        name="subsidy-renewal-action",
     ),
     path("regimes/", views.regimes, name="subsidy-regimes"),
     path("regimes/<int:pk>/par-defaut/", views.regime_default, name="subsidy-regime-default"),

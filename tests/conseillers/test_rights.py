@@ -25,11 +25,20 @@ from conseillers import services, signals
 from conseillers.abilities import PROGRAMME, StructureAbilities
 from conseillers.api.urls import router
 from conseillers.models import Candidat, CandidatureState, Match, MatchState, Training
+from conseillers.subsidy import renewal as renewals
 from conseillers.subsidy import services as subsidy
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
 from conseillers.subsidy.api import router as subsidy_router
 from conseillers.subsidy.math import add_months
-from conseillers.subsidy.models import NoticeImportSource, Payment, Recovery, Regime, Tranche
+from conseillers.subsidy.models import (
+    Convention,
+    ConventionRenewal,
+    NoticeImportSource,
+    Payment,
+    Recovery,
+    Regime,
+    Tranche,
+)
 from core.models import Departement, Structure, User
 from tests.conseillers.api.helpers import post
 from tests.conseillers.factories import (
@@ -133,6 +142,26 @@ class Scene:
                 recovery=recovery, reference="TR-1", claimed_on=months_ago(0), by=self.anct
             )
         return recovery
+
+    def renewable(self) -> Convention:
+        """A conseiller in post for 20 months: the convention's renewal window is open."""
+        career = self.career()
+        return career.subvention(career.recruit(months_ago(20))).convention
+
+    def renewal_initiated(self) -> Convention:
+        convention = self.renewable()
+        renewals.renewal_initiate(
+            convention=convention, post_ids=_renewable_posts(convention), by=self.manager
+        )
+        return convention
+
+
+def _renewable_posts(convention: Convention) -> list[int]:
+    return [s.post_id for s in renewals.renewable_subventions(convention)]
+
+
+def _renewal_key(key: str) -> Callable[[Convention], tuple[Any, str]]:
+    return lambda convention: (ConventionRenewal.of(convention), key)
 
 
 @pytest.fixture
@@ -459,6 +488,44 @@ SUBSIDY_SERVICES: dict[str, ServiceRight] = {
     ),
 }
 
+RENEWAL_SERVICES: dict[str, ServiceRight] = {
+    "renewal_initiate": ServiceRight(
+        MANAGER,
+        Scene.renewable,
+        _renewal_key("initiate"),
+        lambda convention, by: renewals.renewal_initiate(
+            convention=convention, post_ids=_renewable_posts(convention), by=by
+        ),
+    ),
+    "renewal_decline": ServiceRight(
+        MANAGER,
+        Scene.renewable,
+        _renewal_key("decline"),
+        lambda convention, by: renewals.renewal_decline(convention=convention, by=by),
+    ),
+    "renewal_validate": ServiceRight(
+        ANCT,
+        Scene.renewal_initiated,
+        _renewal_key("validate"),
+        lambda convention, by: renewals.renewal_validate(
+            renewal=ConventionRenewal.of(convention), by=by
+        ),
+    ),
+    "renewal_refuse": ServiceRight(
+        ANCT,
+        Scene.renewal_initiated,
+        _renewal_key("refuse"),
+        lambda convention, by: renewals.renewal_refuse(
+            renewal=ConventionRenewal.of(convention), reason=REASON, by=by
+        ),
+    ),
+}
+# The renewal's reads, its arithmetic and its beat task (as the system).
+RENEWAL_NO_PERSON = {
+    *("renewable_subventions", "schedule", "window_months", "renewal_regime_code"),
+    "renewals_release",
+}
+
 # Public functions no person calls for themselves, hence without `by`: a check other services
 # run, the beat task's flagging, the subsidy's reconciliation returning a post, and the
 # registration form open to anyone.
@@ -484,12 +551,13 @@ def _public_functions(module) -> set[str]:
     }
 
 
-ALL_SERVICES = {**SERVICES, **SUBSIDY_SERVICES}
+ALL_SERVICES = {**SERVICES, **SUBSIDY_SERVICES, **RENEWAL_SERVICES}
 
 
 def test_every_service_function_has_an_entry_in_the_table():
     assert _public_functions(services) == set(SERVICES) | NO_PERSON
     assert _public_functions(subsidy) == set(SUBSIDY_SERVICES) | SUBSIDY_SYSTEM | set(SUBSIDY_HOOKS)
+    assert _public_functions(renewals) == set(RENEWAL_SERVICES) | RENEWAL_NO_PERSON
 
 
 @pytest.mark.parametrize("name", sorted(NO_PERSON))
@@ -885,6 +953,28 @@ SUBSIDY_API: dict[tuple[str, str], Endpoint] = {
         setup=Scene.approved,
         body=lambda tranche: {"fichier": SimpleUploadedFile("avis.csv", _notice(tranche))},
         multipart=True,
+    ),
+    ("reconventionnement", "list"): Endpoint(
+        "get", lambda _: f"{BASE}/reconventionnements/", LOGGED_IN
+    ),
+    ("reconventionnement", "retrieve"): _read_object("reconventionnements/{pk}/", Scene.renewable),
+    ("reconventionnement", "demander"): _subsidy_object(
+        "reconventionnements/{pk}/demander/",
+        Scene.renewable,
+        MANAGER,
+        body=lambda convention: {"posts": _renewable_posts(convention)},
+    ),
+    ("reconventionnement", "ne_pas_renouveler"): _subsidy_object(
+        "reconventionnements/{pk}/ne-pas-renouveler/", Scene.renewable, MANAGER
+    ),
+    ("reconventionnement", "valider"): _subsidy_object(
+        "reconventionnements/{pk}/valider/", Scene.renewal_initiated, ANCT
+    ),
+    ("reconventionnement", "refuser"): _subsidy_object(
+        "reconventionnements/{pk}/refuser/",
+        Scene.renewal_initiated,
+        ANCT,
+        body=lambda _: {"reason": REASON},
     ),
 }
 ALL_API = {**API, **SUBSIDY_API}

@@ -29,6 +29,7 @@ def test_the_transition_logs_and_the_journals_are_registered():
     names = {model._meta.label for model in MODELS}
     assert {"conseillers.CandidatureTransition", "conseillers.MatchTransition"} <= names
     assert {"subsidy.SubsidyTransition", "mandats.HabilitationTransition"} <= names
+    assert "subsidy.RenewalTransition" in names
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.label)

@@ -24,4 +24,10 @@ SUBSIDY_OPERATIONS = {
     ("/api/conseillers/budget/", "get"),
     ("/api/conseillers/avis-de-paiement/", "get"),
     ("/api/conseillers/avis-de-paiement/", "post"),
+    ("/api/conseillers/reconventionnements/", "get"),
+    ("/api/conseillers/reconventionnements/{id}/", "get"),
+    ("/api/conseillers/reconventionnements/{id}/demander/", "post"),
+    ("/api/conseillers/reconventionnements/{id}/ne-pas-renouveler/", "post"),
+    ("/api/conseillers/reconventionnements/{id}/valider/", "post"),
+    ("/api/conseillers/reconventionnements/{id}/refuser/", "post"),
 }

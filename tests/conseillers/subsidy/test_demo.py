@@ -46,3 +46,19 @@ def test_the_demo_leaves_a_vacancy_past_its_window_for_the_beat_to_reconcile(dem
     assert projected is not None and projected.amount_cents == 2_000_000 - 5_000_000 * 4 // 24
     subsidy.subventions_reconcile(today=today)
     assert Recovery.objects.get().amount_cents == projected.amount_cents
+
+
+def test_the_demo_holds_a_renewal_request_waiting_for_anct(demo):
+    from conseillers.subsidy import renewal_demo
+    from conseillers.subsidy.models import ConventionRenewal, RenewalState
+
+    renewal = ConventionRenewal.objects.get(
+        convention__structure__siret=renewal_demo.SOLIDARITE_NUMERIQUE_93
+    )
+    assert renewal.state == RenewalState.INITIATED
+    (renewed,) = renewal.posts.all()
+    assert renewed.match.candidat.email == renewal_demo.LEA
+    assert renewal.window_open()
+    users = {user.email: user for user in User.objects.all()}
+    subsidy_demo.load(users)  # idempotent
+    assert ConventionRenewal.objects.get(pk=renewal.pk).posts.count() == 1
