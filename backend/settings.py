@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "core",
     "conseillers",
     "conseillers.subsidy",
+    "conseillers.coordination",
     "conseillers.activity",
     "conseillers.activity.stats",
     "mandats",
@@ -476,6 +477,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CertificationStatusEnum": "conseillers.models.CertificationStatus",
         "ActivityKindEnum": "conseillers.activity.models.ActivityKind",
+        "PostKindEnum": "conseillers.models.PostKind",
     },
 }
 

@@ -35,4 +35,5 @@ urlpatterns = [
     path("tableau-de-bord/", include("conseillers.dashboard.urls")),
     path("subventions/", include("conseillers.subsidy.urls")),
     path("activite/", include("conseillers.activity.urls")),
+    path("coordination/", include("conseillers.coordination.urls")),
 ]

@@ -157,6 +157,16 @@ NAVIGATION: tuple[Page | Group, ...] = (
                 ),
             ),
             Page(
+                "conseillers:coordination-list",
+                "Coordination",
+                any_role(Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE, Role.CONSEILLER),
+                children=(
+                    Page("conseillers:coordination-detail", "Groupe d'un coordinateur"),
+                    Page("conseillers:coordination-attach", "Rattacher un conseiller"),
+                    Page("conseillers:coordination-detach", "Détacher un conseiller"),
+                ),
+            ),
+            Page(
                 "conseillers:activity-exemptions",
                 "Absences des conseillers",
                 any_role(Role.GESTIONNAIRE),

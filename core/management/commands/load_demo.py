@@ -6,6 +6,7 @@ from django.urls import reverse
 from conseillers import demo as conseillers_demo
 from conseillers.activity import demo as activity_demo
 from conseillers.activity.stats import demo as activity_stats_demo
+from conseillers.coordination import demo as coordination_demo
 from conseillers.subsidy import demo as subsidy_demo
 from core import demo as core_demo
 from idp import demo as idp_demo
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             users = core_demo.load()
             conseillers_demo.load(users)
             subsidy_demo.load(users)
+            coordination_demo.load(users)
             activity_demo.load(users)
             activity_stats_demo.load(users)
             mandats_demo.load(users)

@@ -7,6 +7,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 
 from tests.conseillers.activity.schema import ACTIVITY_OPERATIONS
 from tests.conseillers.activity.stats_schema import FIGURES_OPERATIONS
+from tests.conseillers.coordination.schema import COORDINATION_OPERATIONS
 from tests.conseillers.subsidy.schema import SUBSIDY_OPERATIONS
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,8 @@ OPERATIONS = (
     | SUBSIDY_OPERATIONS
     | ACTIVITY_OPERATIONS
     | FIGURES_OPERATIONS
-)  # the subsidy's and the activity reports' APIs
+    | COORDINATION_OPERATIONS
+)  # the subsidy's, the activity reports' and the coordination's APIs
 
 
 @pytest.fixture(scope="module")
