@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import NoReverseMatch, reverse
 
 from conseillers.abilities import PROGRAMME as CONSEILLERS
+from conseillers.coordination.abilities import COORDINATION
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
 from core.abilities import ADMINISTRATION
 from core.models import Role, User
@@ -42,6 +43,10 @@ def programme(ability: str) -> Check:
 
 def subsidy(ability: str) -> Check:
     return lambda user: isinstance(user, User) and SUBSIDY_PROGRAMME.get_abilities(user)[ability]
+
+
+def coordination(ability: str) -> Check:
+    return lambda user: isinstance(user, User) and COORDINATION.get_abilities(user)[ability]
 
 
 def administration(ability: str) -> Check:
@@ -159,7 +164,7 @@ NAVIGATION: tuple[Page | Group, ...] = (
             Page(
                 "conseillers:coordination-list",
                 "Coordination",
-                any_role(Role.ANCT, Role.PREFECTURE, Role.GESTIONNAIRE, Role.CONSEILLER),
+                coordination("list_view"),
                 children=(
                     Page("conseillers:coordination-detail", "Groupe d'un coordinateur"),
                     Page("conseillers:coordination-attach", "Rattacher un conseiller"),

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from conseillers.api.serializers import ABILITIES_SCHEMA
-from conseillers.api.views import errors, service_errors, valid_body
+from conseillers.api.views import CANNOT_ACT, errors, service_errors, valid_body
 from conseillers.models import Match
 from core.api import strict
 from core.api.permissions import HasAbility
@@ -38,7 +38,7 @@ class CoordinationSerializer(strict.ModelSerializer):
     class Meta:
         model = Coordination
         fields = ["id", "coordinator", "conseiller", "conseiller_name", "structure"]
-        fields += ["structure_name", "attached_at", "detached_at", "abilities"]
+        fields += ["structure_name", "attached_at", "detached_at", "detach_reason", "abilities"]
         read_only_fields = fields
 
     @extend_schema_field(ABILITIES_SCHEMA)
@@ -79,6 +79,16 @@ class CoordinatorDetailSerializer(CoordinatorSerializer):
     def get_group(self, obj: Match) -> list[dict]:
         rows = selectors.group_of(obj)
         return list(CoordinationSerializer(rows, many=True, context=self.context).data)
+
+
+class DetachSerializer(strict.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="Motif du détachement, facultatif.",
+    )
 
 
 class AttachSerializer(strict.Serializer):
@@ -129,6 +139,9 @@ class CoordinatorViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="rattachements")
     def attach(self, request: AuthenticatedRequest, pk: str) -> Response:
         coordinator = self.get_object()
+        # The group's right first: a person who may not attach learns nothing of the conseiller.
+        if not CoordinatorGroup(coordinator).get_abilities(request.user)["attach"]:
+            raise exceptions.PermissionDenied(CANNOT_ACT)
         body = valid_body(AttachSerializer, request)
         conseiller = get_object_or_404(
             Match.objects.visible_to(request.user), pk=body["conseiller"]
@@ -156,6 +169,7 @@ class CoordinationViewSet(viewsets.GenericViewSet):
     serializer_class = CoordinationSerializer
     permission_classes = [permissions.IsAuthenticated, HasAbility]
     ability_map = {"detach": "detach"}
+    ability_refusal = CANNOT_ACT
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Coordination]:
@@ -172,14 +186,15 @@ class CoordinationViewSet(viewsets.GenericViewSet):
         summary="Détacher un conseiller",
         description="ANCT, ou préfecture pour un conseiller de son territoire : le rattachement "
         "est clos (date et auteur), jamais effacé.",
-        request=None,
-        responses={200: CoordinationSerializer, **errors(401, 403, 404)},
+        request=DetachSerializer,
+        responses={200: CoordinationSerializer, **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"], url_path="detacher")
     def detach(self, request: AuthenticatedRequest, pk: str) -> Response:
         row = self.get_object()
+        body = valid_body(DetachSerializer, request)
         with service_errors():
-            closed = services.coordination_detach(coordination=row, by=request.user)
+            closed = services.coordination_detach(coordination=row, by=request.user, **body)
         return Response(self.get_serializer(closed).data)
 
 

@@ -50,6 +50,8 @@ class Coordination(models.Model):
         verbose_name="détaché par",
     )
 
+    detach_reason = models.CharField("motif du détachement", max_length=500, blank=True)
+
     objects = CoordinationQuerySet.as_manager()
 
     class Meta:

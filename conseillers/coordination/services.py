@@ -75,7 +75,7 @@ def _check_attachable(lead: Match, member: Match) -> None:
         )
 
 
-def coordination_detach(*, coordination: Coordination, by: User) -> Coordination:
+def coordination_detach(*, coordination: Coordination, by: User, reason: str = "") -> Coordination:
     with transaction.atomic():
         locked = (
             Coordination.objects.select_for_update(of=("self",))
@@ -85,7 +85,8 @@ def coordination_detach(*, coordination: Coordination, by: User) -> Coordination
         require(locked, "detach", by)
         locked.detached_at = timezone.now()
         locked.detached_by = by
-        locked.save(update_fields=["detached_at", "detached_by"])
+        locked.detach_reason = reason.strip()[:500]
+        locked.save(update_fields=["detached_at", "detached_by", "detach_reason"])
     return locked
 
 
@@ -93,4 +94,5 @@ def coordinations_close_for(*, match: Match, by: User) -> int:
     """A conseiller or coordinator who leaves their post leaves their coordination: one UPDATE,
     in the transaction of the rupture or the end of the contract."""
     closing = Coordination.objects.current().filter(Q(conseiller=match) | Q(coordinator=match))
-    return closing.update(detached_at=timezone.now(), detached_by=by)
+    reason = "Fin du contrat ou rupture validée"
+    return closing.update(detached_at=timezone.now(), detached_by=by, detach_reason=reason)

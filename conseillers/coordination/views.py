@@ -14,6 +14,7 @@ from conseillers.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
+from .abilities import COORDINATION
 from .forms import AttachForm
 from .models import Coordination, CoordinatorGroup
 
@@ -21,6 +22,8 @@ from .models import Coordination, CoordinatorGroup
 @login_required
 def coordination_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    if not COORDINATION.get_abilities(user)["list_view"]:
+        raise PermissionDenied("Aucun groupe de coordination ne vous concerne.")
     mine = Coordination.objects.current().filter(conseiller__candidat__user=user)
     return render(
         request,
@@ -66,6 +69,8 @@ def _render_group(request, match, abilities, form, status: int = 200) -> HttpRes
 @require_POST
 def coordination_attach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     match, abilities = _coordinator(request, pk)
+    if not abilities["attach"]:
+        raise PermissionDenied("Seules l'ANCT et la préfecture rattachent des conseillers.")
     form = AttachForm(request.POST, candidates=selectors.attachable_to(match, request.user))
     if form.is_valid():
         conseiller = form.cleaned_data["conseiller"]

@@ -5,6 +5,7 @@ conseillers; one of the Gironde is in another région."""
 import pytest
 
 from conseillers.models import CandidatureState, MatchState, PostKind
+from tests.conseillers.api.conftest import api  # noqa: F401 - the personas as API clients
 from tests.conseillers.factories import DecisionFactory, MatchFactory
 from tests.factories import MembershipFactory, StructureFactory
 
