@@ -18,6 +18,7 @@ from conseillers.api.serializers import ABILITIES_SCHEMA
 from conseillers.api.views import CANNOT_ACT, errors, service_errors, valid_body
 from conseillers.models import Match
 from core.api import strict
+from core.api.filters import KnownQueryParameters
 from core.api.permissions import HasAbility
 from core.http import AuthenticatedRequest
 
@@ -118,7 +119,7 @@ class CoordinatorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Match.objects.none()
     serializer_class = CoordinatorSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
 
     def get_queryset(self) -> QuerySet[Match]:
         return selectors.coordinators_visible_to(self.request.user)
@@ -170,7 +171,7 @@ class CoordinationViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, HasAbility]
     ability_map = {"detach": "detach"}
     ability_refusal = CANNOT_ACT
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
 
     def get_queryset(self) -> QuerySet[Coordination]:
         visible = selectors.coordinators_visible_to(self.request.user).values("pk")

@@ -34,7 +34,7 @@ def test_anct_manages_a_group_and_the_coordinator_sees_it(page, demo_server):
     page.goto(f"{url}/conseillers/coordination/")
     expect(page.get_by_role("heading", name="Coordination des conseillers")).to_be_visible()
     check_widths(page, "coordination-liste")
-    page.get_by_role("link", name="Sacha Coordination").click()
+    page.locator("main").get_by_role("link", name="Sacha Coordination").click()
     expect(page.get_by_text("3 conseillers dans 2 structures")).to_be_visible()
     check_widths(page, "coordination-groupe")
 
@@ -53,7 +53,7 @@ def test_anct_manages_a_group_and_the_coordinator_sees_it(page, demo_server):
 
     log_in(page, url, COORDINATOR)
     page.goto(f"{url}/conseillers/coordination/")
-    page.get_by_role("link", name="Sacha Coordination").click()
+    page.locator("main").get_by_role("link", name="Sacha Coordination").click()
     expect(page.get_by_text("3 conseillers dans 2 structures")).to_be_visible()
     expect(page.get_by_role("button", name="Rattacher")).to_have_count(0)
     expect(page.get_by_role("button", name="Détacher Julie Fontaine du groupe")).to_have_count(0)

@@ -128,3 +128,9 @@ def test_a_decision_through_the_api_grants_coordinator_posts(api, structure, env
     )
     assert too_many.status_code == 400
     assert "coordinator_posts_granted" in too_many.json()["details"]
+
+
+def test_an_unknown_query_parameter_is_refused(api, coordinator):
+    response = api("anct").get("/api/conseillers/coordinateurs/?departemnt=37")
+    assert response.status_code == 400
+    assert "departemnt" in response.json()["details"]
