@@ -12,7 +12,9 @@ from conseillers.models import (
     Decision,
     DecisionKind,
     Envelope,
+    Match,
     Post,
+    PostKind,
 )
 from core.models import Role, Structure, User
 
@@ -82,6 +84,24 @@ def quota_of_structure(structure: Structure) -> int:
         Candidature.objects.filter(structure=structure, state=CandidatureState.VALIDATED)
     )
     return validated.aggregate(total=Coalesce(Sum("quota"), 0))["total"]
+
+
+def occupied_by_kind(structure: Structure) -> dict[str, int]:
+    """Posts of the structure occupied now, per kind of post (a holder without a post counts as
+    a conseiller: only a recruitment onto a coordinator post makes a coordinator)."""
+    occupying = Match.objects.occupying().filter(structure=structure)
+    coordinators = occupying.filter(post__kind=PostKind.COORDINATOR).count()
+    return {
+        PostKind.COORDINATOR: coordinators,
+        PostKind.CONSEILLER: occupying.count() - coordinators,
+    }
+
+
+def quota_by_kind(structure: Structure) -> dict[str, int]:
+    """The structure's quota in force split by kind: coordinator posts are among the posts."""
+    total = quota_of_structure(structure)
+    coordinators = coordinator_quota_of_structure(structure)
+    return {PostKind.COORDINATOR: coordinators, PostKind.CONSEILLER: total - coordinators}
 
 
 def posts_granted_in(departement_id: str, *, exclude: Candidature | None = None) -> int:

@@ -343,27 +343,9 @@ def _check_occupied_within(candidature: Candidature, posts: int) -> None:
         )
 
 
-def occupied_by_kind(structure: Structure) -> dict[str, int]:
-    """Posts of the structure occupied now, per kind of post (a holder without a post counts as
-    a conseiller: only a recruitment onto a coordinator post makes a coordinator)."""
-    occupying = Match.objects.occupying().filter(structure=structure)
-    coordinators = occupying.filter(post__kind=PostKind.COORDINATOR).count()
-    return {
-        PostKind.COORDINATOR: coordinators,
-        PostKind.CONSEILLER: occupying.count() - coordinators,
-    }
-
-
-def quota_by_kind(structure: Structure) -> dict[str, int]:
-    """The structure's quota in force split by kind: coordinator posts are among the posts."""
-    total = selectors.quota_of_structure(structure)
-    coordinators = selectors.coordinator_quota_of_structure(structure)
-    return {PostKind.COORDINATOR: coordinators, PostKind.CONSEILLER: total - coordinators}
-
-
 def _check_occupied_by_kind(structure: Structure) -> None:
-    occupied = occupied_by_kind(structure)
-    quota = quota_by_kind(structure)
+    occupied = selectors.occupied_by_kind(structure)
+    quota = selectors.quota_by_kind(structure)
     for kind in PostKind:
         if occupied[kind] > quota[kind]:
             raise ValidationError(
@@ -456,8 +438,8 @@ def _check_free_post(structure: Structure) -> None:
 
 
 def _check_free_post_of_kind(structure: Structure, kind: PostKind) -> None:
-    occupied = occupied_by_kind(structure)[kind]
-    quota = quota_by_kind(structure)[kind]
+    occupied = selectors.occupied_by_kind(structure)[kind]
+    quota = selectors.quota_by_kind(structure)[kind]
     if occupied >= quota:
         raise ValidationError(
             {"post_kind": formatting.no_free_post_of_kind(kind.label, occupied, quota)}
