@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "core",
     "conseillers",
     "conseillers.subsidy",
+    "conseillers.coordination",
     "conseillers.activity",
     "conseillers.activity.stats",
     "conseillers.extensions",
@@ -482,6 +483,7 @@ SPECTACULAR_SETTINGS = {
         "GiveBackMotiveEnum": "conseillers.amendments.models.GiveBackMotive",
         # Two choice sets of fields named "motive": each names its own enum.
         "RuptureMotiveEnum": "conseillers.models.RuptureMotive",
+        "PostKindEnum": "conseillers.models.PostKind",
     },
 }
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from core.plurals import count_fr
+
 FORBIDDEN = "Vous n'avez pas le droit d'effectuer cette action sur ce dossier."
 ANCT_ONLY = "Seule l'ANCT peut effectuer cette action."
 
@@ -46,4 +48,27 @@ def salary_below_smic(
         f"est inférieur au SMIC pour {hours(weekly_hours)} par semaine "
         f"({euros(minimum)}, au taux de {euros(hourly_rate)} de l'heure "
         f"en vigueur le {day:%d/%m/%Y})."
+    )
+
+
+def no_free_post_of_kind(kind_label: str, occupied: int, quota: int) -> str:
+    """A recruitment onto a kind of post (conseiller, coordinateur) whose posts are all taken."""
+    if not quota:
+        return (
+            f"La structure n'a aucun poste de « {kind_label.lower()} » accordé par l'ANCT : "
+            "choisissez l'autre nature de poste, ou demandez un avenant."
+        )
+    return (
+        f"Tous les postes de « {kind_label.lower()} » de la structure sont occupés "
+        f"({occupied} sur {quota}) : le recrutement sur ce type de poste est impossible sans "
+        "avenant de l'ANCT."
+    )
+
+
+def kind_over_quota(kind_label: str, occupied: int, quota: int) -> str:
+    """A decision that would leave more holders of a kind of post than that kind's quota."""
+    return (
+        f"{count_fr(occupied, 'poste', 'postes')} de « {kind_label.lower()} » "
+        f"{'est occupé' if occupied < 2 else 'sont occupés'} dans cette structure : la décision "
+        f"n'en laisserait que {quota}."
     )

@@ -11,6 +11,7 @@ from conseillers.models import (
     Candidature,
     ContractType,
     OpinionVerdict,
+    PostKind,
     RuptureMotive,
 )
 from conseillers.territory_field import TerritoryChoiceField
@@ -91,6 +92,14 @@ class DecisionForm(DsfrForm):
     posts_granted = forms.IntegerField(
         label="Postes accordés (quota après la décision)", min_value=0, max_value=100
     )
+    coordinator_posts_granted = forms.IntegerField(
+        label="Dont postes de coordinateur",
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Parmi les postes accordés, ceux de conseillers coordinateurs (le nouveau "
+        "total). Vide : inchangé (aucun pour une décision initiale).",
+    )
     number = forms.CharField(label="Numéro de décision", max_length=50)
     decided_on = forms.DateField(label="Date de décision", widget=DATE)
     priority = forms.BooleanField(label="Dossier prioritaire", required=False)
@@ -135,6 +144,13 @@ class ReasonForm(DsfrForm):
 
 
 class ContractForm(DsfrForm):
+    post_kind = forms.ChoiceField(
+        label="Nature du poste",
+        choices=PostKind.choices,
+        initial=PostKind.CONSEILLER,
+        help_text="Un poste de coordinateur n'est possible que si l'ANCT en a accordé à la "
+        "structure.",
+    )
     contract_type = forms.ChoiceField(label="Type de contrat", choices=ContractType.choices)
     start_date = forms.DateField(label="Date de début", widget=DATE)
     end_date = forms.DateField(

@@ -12,7 +12,9 @@ from conseillers.models import (
     Decision,
     DecisionKind,
     Envelope,
+    Match,
     Post,
+    PostKind,
 )
 from core.models import Role, Structure, User
 
@@ -27,20 +29,49 @@ def envelopes_in_force() -> dict[str, int]:
     return dict(Envelope.objects.in_force().values_list("departement_id", "posts"))
 
 
-def _quota_subquery(candidature_ref: str = "pk") -> Subquery:
-    """The quota in force of an application: its last positive decision's posts."""
+def _quota_subquery(candidature_ref: str = "pk", field: str = "posts_granted") -> Subquery:
+    """The quota in force of an application: its last positive decision's posts (or, with
+    `field="coordinator_posts_granted"`, the coordinator posts among them)."""
     # "Positive" means not a refusal: a withdrawal of every post is positive and brings it to 0.
     last_positive = (
         Decision.objects.filter(candidature_id=OuterRef(candidature_ref))
         .exclude(kind=DecisionKind.REFUSAL)
         .order_by("-created_at", "-pk")
-        .values("posts_granted")[:1]
+        .values(field)[:1]
     )
     return Subquery(last_positive, output_field=IntegerField())
 
 
 def with_quota(candidatures):
     return candidatures.annotate(quota=Coalesce(_quota_subquery(), 0))
+
+
+def with_coordinator_quota(candidatures):
+    return candidatures.annotate(
+        coordinator_quota=Coalesce(_quota_subquery(field="coordinator_posts_granted"), 0)
+    )
+
+
+def coordinator_quota_in_force(candidature: Candidature) -> int:
+    one = Candidature.objects.filter(pk=candidature.pk)
+    return with_coordinator_quota(one).get().coordinator_quota
+
+
+def coordinator_quota_of_structure(structure: Structure) -> int:
+    """Coordinator posts granted to the structure, among its quota."""
+    validated = with_coordinator_quota(
+        Candidature.objects.filter(structure=structure, state=CandidatureState.VALIDATED)
+    )
+    return validated.aggregate(total=Coalesce(Sum("coordinator_quota"), 0))["total"]
+
+
+def coordinator_posts_granted_by_departement() -> dict[str, int]:
+    """Département code → coordinator posts among the posts granted."""
+    validated = with_coordinator_quota(Candidature.objects.filter(state=CandidatureState.VALIDATED))
+    granted: dict[str, int] = {}
+    for code, quota in validated.values_list("structure__departement_id", "coordinator_quota"):
+        granted[code] = granted.get(code, 0) + quota
+    return granted
 
 
 def quota_in_force(candidature: Candidature) -> int:
@@ -53,6 +84,24 @@ def quota_of_structure(structure: Structure) -> int:
         Candidature.objects.filter(structure=structure, state=CandidatureState.VALIDATED)
     )
     return validated.aggregate(total=Coalesce(Sum("quota"), 0))["total"]
+
+
+def occupied_by_kind(structure: Structure) -> dict[str, int]:
+    """Posts of the structure occupied now, per kind of post (a holder without a post counts as
+    a conseiller: only a recruitment onto a coordinator post makes a coordinator)."""
+    occupying = Match.objects.occupying().filter(structure=structure)
+    coordinators = occupying.filter(post__kind=PostKind.COORDINATOR).count()
+    return {
+        PostKind.COORDINATOR: coordinators,
+        PostKind.CONSEILLER: occupying.count() - coordinators,
+    }
+
+
+def quota_by_kind(structure: Structure) -> dict[str, int]:
+    """The structure's quota in force split by kind: coordinator posts are among the posts."""
+    total = quota_of_structure(structure)
+    coordinators = coordinator_quota_of_structure(structure)
+    return {PostKind.COORDINATOR: coordinators, PostKind.CONSEILLER: total - coordinators}
 
 
 def posts_granted_in(departement_id: str, *, exclude: Candidature | None = None) -> int:

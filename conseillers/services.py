@@ -30,6 +30,7 @@ from conseillers.models import (
     OpinionVerdict,
     Post,
     PostHolding,
+    PostKind,
     PrefectureOpinion,
     Rupture,
     SmicRate,
@@ -223,9 +224,12 @@ def decision_record(
     observations: str = "",
     motive: str = "",
     envelope_override: str = "",
+    coordinator_posts_granted: int | None = None,
 ) -> Decision:
     """Writes ANCT's decision as a new ledger row: an initial grant, or an amendment.
 
+    `coordinator_posts_granted` is the new total of coordinator posts among `posts_granted`;
+    None keeps the one in force (none for an initial decision).
     The département row is locked so that two grants in the same département cannot both pass
     the envelope check on the same free posts.
     """
@@ -233,7 +237,8 @@ def decision_record(
         locked = _lock(Candidature, candidature.pk, "structure")
         _require(locked, "decide", by)
         Departement.objects.select_for_update().get(pk=locked.structure.departement_id)
-        kind = _decision_kind(locked, posts_granted, motive)
+        coordinators = _coordinators_granted(locked, posts_granted, coordinator_posts_granted)
+        kind = _decision_kind(locked, posts_granted, motive, coordinators)
         if kind != DecisionKind.WITHDRAWAL:  # returning posts never needs room in the envelope
             _check_envelope(locked, posts_granted, envelope_override)
         decision = Decision.objects.create(
@@ -246,16 +251,35 @@ def decision_record(
             observations=observations,
             motive=motive,
             envelope_override=envelope_override,
+            coordinator_posts_granted=coordinators,
             author=by,
         )
         if kind == DecisionKind.INITIAL:
             _fire(locked, Candidature.validate, by=by, reason=f"Décision {number}")
         if kind == DecisionKind.WITHDRAWAL:
             _check_occupied_within(locked, posts_granted)
+        _check_occupied_by_kind(locked.structure)
     return decision
 
 
-def _decision_kind(candidature: Candidature, posts: int, motive: str) -> DecisionKind:
+def _coordinators_granted(candidature: Candidature, posts: int, wanted: int | None) -> int:
+    if wanted is None:
+        wanted = (
+            0 if candidature.is_undecided else selectors.coordinator_quota_in_force(candidature)
+        )
+    if wanted < 0 or wanted > posts:
+        raise ValidationError(
+            {
+                "coordinator_posts_granted": "Les postes de coordinateur font partie des postes "
+                f"accordés : entre 0 et {posts}."
+            }
+        )
+    return wanted
+
+
+def _decision_kind(
+    candidature: Candidature, posts: int, motive: str, coordinators: int = 0
+) -> DecisionKind:
     if candidature.is_undecided:
         if posts < 1:
             raise ValidationError(
@@ -267,6 +291,14 @@ def _decision_kind(candidature: Candidature, posts: int, motive: str) -> Decisio
         return DecisionKind.INITIAL
     current = selectors.quota_in_force(candidature)
     if posts == current:
+        # Same total: the amendment turns conseiller posts into coordinator ones, or back.
+        current_coordinators = selectors.coordinator_quota_in_force(candidature)
+        if coordinators != current_coordinators:
+            if not motive.strip():
+                raise ValidationError({"motive": "Un avenant doit indiquer son motif."})
+            if coordinators > current_coordinators:
+                return DecisionKind.ADDITION
+            return DecisionKind.WITHDRAWAL
         raise ValidationError(
             {
                 "posts_granted": f"Le quota en vigueur est déjà de {count_fr(current, 'poste')} : "
@@ -311,6 +343,20 @@ def _check_occupied_within(candidature: Candidature, posts: int) -> None:
         )
 
 
+def _check_occupied_by_kind(structure: Structure) -> None:
+    occupied = selectors.occupied_by_kind(structure)
+    quota = selectors.quota_by_kind(structure)
+    for kind in PostKind:
+        if occupied[kind] > quota[kind]:
+            raise ValidationError(
+                {
+                    "coordinator_posts_granted": formatting.kind_over_quota(
+                        kind.label, occupied[kind], quota[kind]
+                    )
+                }
+            )
+
+
 # --- Candidates and matches ----------------------------------------------------------------------
 
 
@@ -348,17 +394,24 @@ def match_recruit(
     gross_monthly_salary: Decimal,
     weekly_hours: Decimal,
     by: User,
+    post_kind: str = PostKind.CONSEILLER,
 ) -> Match:
-    """Enters the contract: guarded by the quota in force and the SMIC, under concurrency.
+    """Enters the contract onto a post of `post_kind`: guarded by the quota in force (the total
+    and the coordinator part), and the SMIC, under concurrency.
 
     The structure row is locked, so simultaneous recruitments at the same structure queue up and
     each one counts the posts occupied after the previous one committed.
     """
+    if post_kind not in PostKind.values:
+        raise ValidationError(
+            {"post_kind": "Choisissez un poste de conseiller ou de coordinateur."}
+        )
     with transaction.atomic():
         structure = Structure.objects.select_for_update().get(pk=match.structure_id)
         locked = _lock(Match, match.pk, "structure", "candidat")
         _require(locked, "recruit", by)
         _check_free_post(structure)
+        _check_free_post_of_kind(structure, PostKind(post_kind))
         _check_candidate_free(locked)
         contract = Contract(
             match=locked,
@@ -372,7 +425,7 @@ def match_recruit(
         check_salary(contract)
         contract.save()
         _fire(locked, Match.recruit, by=by)
-        _assign_post(locked, start_date)
+        _assign_post(locked, start_date, PostKind(post_kind))
         _make_other_matches_unavailable(locked, by)
     return locked
 
@@ -384,6 +437,15 @@ def _check_free_post(structure: Structure) -> None:
         raise ValidationError(
             f"Tous les postes de la structure sont occupés ({occupied} sur {quota}) : "
             "le recrutement est impossible sans poste supplémentaire accordé par l'ANCT."
+        )
+
+
+def _check_free_post_of_kind(structure: Structure, kind: PostKind) -> None:
+    occupied = selectors.occupied_by_kind(structure)[kind]
+    quota = selectors.quota_by_kind(structure)[kind]
+    if occupied >= quota:
+        raise ValidationError(
+            {"post_kind": formatting.no_free_post_of_kind(kind.label, occupied, quota)}
         )
 
 
@@ -409,17 +471,22 @@ def check_salary(contract: Contract) -> None:
         raise ValidationError({"gross_monthly_salary": message})
 
 
-def _assign_post(match: Match, start: datetime.date) -> None:
-    """Gives the recruit the post vacant the longest, not returned, or a new post within the
-    quota (the quota counts people in post, not post rows)."""
+def _assign_post(match: Match, start: datetime.date, kind: PostKind) -> None:
+    """Gives the recruit the post of that kind vacant the longest, not returned, or a new post
+    within the quota (the quota counts people in post, not post rows)."""
     post = (
         Post.objects.select_for_update()
-        .filter(structure_id=match.structure_id, holder__isnull=True, returned_on__isnull=True)
+        .filter(
+            structure_id=match.structure_id,
+            kind=kind,
+            holder__isnull=True,
+            returned_on__isnull=True,
+        )
         .order_by("vacant_since", "pk")
         .first()
     )
     if post is None:
-        post = Post.objects.create(structure_id=match.structure_id)
+        post = Post.objects.create(structure_id=match.structure_id, kind=kind)
     post.holder = match
     post.vacant_since = None
     post.flagged_at = None

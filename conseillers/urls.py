@@ -37,4 +37,5 @@ urlpatterns = [
     path("activite/", include("conseillers.activity.urls")),
     path("prolongations/", include("conseillers.extensions.urls")),
     path("avenants/", include("conseillers.amendments.urls")),
+    path("coordination/", include("conseillers.coordination.urls")),
 ]

@@ -141,7 +141,7 @@ def candidature_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def with_listing(candidatures):
     return (
-        selectors.with_quota(candidatures)
+        selectors.with_coordinator_quota(selectors.with_quota(candidatures))
         .select_related("structure__departement", "duplicate_of")
         .order_by("-created_at", "-pk")
     )
@@ -479,6 +479,7 @@ def _render_match(request, match: Match, bound: dict, status: int = 200) -> Http
         "candidat_abilities": match.candidat.get_abilities(request.user),
         "contract": getattr(match, "contract", None),
         "rupture": getattr(match, "rupture", None),
+        "post": getattr(match, "post", None),
         "transitions": match.transitions.select_related("by"),
         "contract_form": bound.get("recruter") or ContractForm(prefix="contrat")
         if abilities["recruit"]
@@ -673,11 +674,21 @@ def _envelope_kept(row: dict, filters: ListFilters) -> bool:
 
 def _envelope_rows(in_force: dict[str, int]) -> list[dict]:
     granted = selectors.posts_granted_by_departement()
+    # Coordinator posts are among the granted ones: shown apart, counted once in the envelope.
+    coordinators = selectors.coordinator_posts_granted_by_departement()
     rows = []
     for departement in Departement.objects.select_related("region").order_by("code"):
         posts, taken = in_force.get(departement.code), granted.get(departement.code, 0)
         free = None if posts is None else posts - taken
-        rows.append({"departement": departement, "posts": posts, "granted": taken, "free": free})
+        rows.append(
+            {
+                "departement": departement,
+                "posts": posts,
+                "granted": taken,
+                "coordinators": coordinators.get(departement.code, 0),
+                "free": free,
+            }
+        )
     return rows
 
 

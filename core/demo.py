@@ -62,6 +62,13 @@ ACCOUNTS = [
         "conseillère numérique : contrat, formation, certification",
     ),
     DemoAccount(
+        "coordinateur@demo.inclusion.gouv.fr",
+        "Sacha",
+        "Coordination",
+        Role.CONSEILLER,
+        "conseiller numérique coordinateur du Département d'Indre-et-Loire : son groupe",
+    ),
+    DemoAccount(
         "aidant@demo.inclusion.gouv.fr",
         "Aïcha",
         "Aidante",

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 
 from conseillers.abilities import PROGRAMME as CONSEILLERS
 from conseillers.amendments.abilities import AMENDMENTS
+from conseillers.coordination.abilities import COORDINATION
 from conseillers.subsidy.abilities import SUBSIDY_PROGRAMME
 from core.abilities import ADMINISTRATION
 from core.models import Role, User
@@ -47,6 +48,10 @@ def subsidy(ability: str) -> Check:
 
 def amendments(ability: str) -> Check:
     return lambda user: isinstance(user, User) and AMENDMENTS.get_abilities(user)[ability]
+
+
+def coordination(ability: str) -> Check:
+    return lambda user: isinstance(user, User) and COORDINATION.get_abilities(user)[ability]
 
 
 def administration(ability: str) -> Check:
@@ -181,6 +186,16 @@ NAVIGATION: tuple[Page | Group, ...] = (
                     Page("conseillers:extension-detail", "Prolongation"),
                     Page("conseillers:extension-action", "Prolongation"),
                     Page("conseillers:extension-request", "Demander une prolongation"),
+                ),
+            ),
+            Page(
+                "conseillers:coordination-list",
+                "Coordination",
+                coordination("list_view"),
+                children=(
+                    Page("conseillers:coordination-detail", "Groupe d'un coordinateur"),
+                    Page("conseillers:coordination-attach", "Rattacher un conseiller"),
+                    Page("conseillers:coordination-detach", "Détacher un conseiller"),
                 ),
             ),
             Page(
@@ -362,6 +377,7 @@ NAVIGATION: tuple[Page | Group, ...] = (
                         children=(
                             Page("lieux:create", "Déclarer un lieu"),
                             Page("lieux:edit", "Modifier le lieu"),
+                            Page("lieux:remove", "Retirer le lieu"),
                         ),
                     ),
                 ),

@@ -29,6 +29,7 @@ from conseillers.models import (
     MatchTransition,
     Post,
     PostHolding,
+    PostKind,
     PrefectureOpinion,
     Rupture,
     RuptureMotive,
@@ -238,6 +239,7 @@ class DecisionSerializer(strict.ModelSerializer):
             "kind",
             "kind_label",
             "posts_granted",
+            "coordinator_posts_granted",
             "number",
             "decided_on",
             "priority",
@@ -255,11 +257,20 @@ class DecisionSerializer(strict.ModelSerializer):
 
 class DecisionRecordSerializer(strict.ModelSerializer):
     posts_granted = serializers.IntegerField(min_value=0, help_text=POSTS_GRANTED_HELP)
+    coordinator_posts_granted = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Parmi `posts_granted`, les postes de conseillers coordinateurs (le nouveau "
+        "total). Absent ou null : inchangé (aucun pour une décision initiale).",
+    )
 
     class Meta:
         model = Decision
         fields = [
             "posts_granted",
+            "coordinator_posts_granted",
             "number",
             "decided_on",
             "priority",
@@ -649,7 +660,7 @@ class PostSerializer(strict.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ["id", "structure", "structure_name", "departement", "holder", "holders"]
+        fields = ["id", "structure", "structure_name", "departement", "kind", "holder", "holders"]
         fields += ["vacant_since", "flagged_at", "returned_on", "created_at", "links"]
         read_only_fields = fields
 
@@ -666,6 +677,12 @@ class PostSerializer(strict.ModelSerializer):
 
 
 class RecruitSerializer(strict.Serializer):
+    post_kind = serializers.ChoiceField(
+        choices=PostKind.choices,
+        default=PostKind.CONSEILLER,
+        help_text="Nature du poste que le recrutement occupe : un poste de coordinateur exige "
+        "un poste de coordinateur libre parmi ceux accordés à la structure.",
+    )
     contract_type = serializers.ChoiceField(choices=ContractType.choices)
     start_date = serializers.DateField(label="date de début")
     end_date = serializers.DateField(

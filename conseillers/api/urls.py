@@ -17,6 +17,7 @@ router.register("formations", views.TrainingViewSet, basename="formation")
 urlpatterns = [
     *router.urls,
     path("", include("conseillers.subsidy.api")),
+    path("", include("conseillers.coordination.api")),
     # The figures first: their paths sit under the records' prefix, which would take
     # "statistiques" for a record's id.
     path("activites/", include("conseillers.activity.stats.api")),

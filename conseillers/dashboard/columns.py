@@ -115,11 +115,24 @@ COLUMNS: tuple[Column, ...] = (
         "positive du comité de sélection pour chacune).",
     ),
     Column(
+        "coordinateurs_accordes",
+        "Dont postes de coordinateur accordés",
+        lambda r: r.counts.coordinator_granted,
+        definition="Parmi les postes accordés, ceux de conseillers coordinateurs (dernière "
+        "décision positive de chaque candidature validée).",
+    ),
+    Column(
         "occupes",
         "Postes occupés",
         lambda r: r.counts.occupied,
         definition="Mises en relation recrutées, validées ou en rupture déclarée : conseillers "
         "en poste.",
+    ),
+    Column(
+        "coordinateurs_occupes",
+        "Dont postes de coordinateur occupés",
+        lambda r: r.counts.coordinator_occupied,
+        definition="Parmi les postes occupés, ceux où un conseiller coordinateur est en poste.",
     ),
     Column(
         "vacants",

@@ -46,6 +46,9 @@ class Counts:
     granted_zrr: int = 0
     granted_qpv: int = 0
     occupied: int = 0
+    # Coordinator posts among `granted` and `occupied` (within them, not beside).
+    coordinator_granted: int = 0
+    coordinator_occupied: int = 0
     vacant: int = 0
     waiting: int = 0
     # Longest and total waiting time of the undecided applications, at the time of the reading.
@@ -60,6 +63,8 @@ class Counts:
             granted_zrr=self.granted_zrr + other.granted_zrr,
             granted_qpv=self.granted_qpv + other.granted_qpv,
             occupied=self.occupied + other.occupied,
+            coordinator_granted=self.coordinator_granted + other.coordinator_granted,
+            coordinator_occupied=self.coordinator_occupied + other.coordinator_occupied,
             vacant=self.vacant + other.vacant,
             waiting=self.waiting + other.waiting,
             longest_wait=_max_optional(self.longest_wait, other.longest_wait),

@@ -12,7 +12,7 @@ from typing import Any
 
 from .figures import TerritoryRow
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 FIELDS: tuple[dict[str, Any], ...] = (
     {
@@ -82,6 +82,24 @@ FIELDS: tuple[dict[str, Any], ...] = (
         "example": 27,
         "constraints": {"required": True, "minimum": 0},
     },
+    # 1.1.0: the coordinator posts, within the two counts above.
+    {
+        "name": "postes_coordinateur_accordes",
+        "type": "integer",
+        "title": "Dont postes de coordinateur accordés",
+        "description": "Parmi les postes accordés, ceux de conseillers numériques coordinateurs.",
+        "example": 2,
+        "constraints": {"required": True, "minimum": 0},
+    },
+    {
+        "name": "postes_coordinateur_occupes",
+        "type": "integer",
+        "title": "Dont postes de coordinateur occupés",
+        "description": "Parmi les postes occupés, ceux où un conseiller numérique coordinateur "
+        "est en poste.",
+        "example": 1,
+        "constraints": {"required": True, "minimum": 0},
+    },
 )
 FIELD_NAMES = tuple(field["name"] for field in FIELDS)
 
@@ -123,4 +141,6 @@ def record(row: TerritoryRow) -> dict[str, Any]:
         "enveloppe": counts.envelope,
         "postes_accordes": counts.granted,
         "postes_occupes": counts.occupied,
+        "postes_coordinateur_accordes": counts.coordinator_granted,
+        "postes_coordinateur_occupes": counts.coordinator_occupied,
     }

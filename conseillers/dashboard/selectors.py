@@ -23,8 +23,9 @@ from conseillers.models import (
     CandidatureState,
     Match,
     Post,
+    PostKind,
 )
-from conseillers.selectors import envelopes_in_force, with_quota
+from conseillers.selectors import envelopes_in_force, with_coordinator_quota, with_quota
 from core.models import Departement
 
 from .figures import Counts, Level, TerritoryRow, sum_counts
@@ -128,12 +129,15 @@ def departement_counts(
 
 
 def _granted(codes: frozenset[str] | None) -> QuerySet:
-    validated = with_quota(Candidature.objects.filter(state=CandidatureState.VALIDATED))
+    validated = with_coordinator_quota(
+        with_quota(Candidature.objects.filter(state=CandidatureState.VALIDATED))
+    )
     return (
         _scoped(validated, "structure__departement_id", codes)
         .values(code=F("structure__departement_id"))
         .annotate(
             granted=Sum("quota"),
+            coordinator_granted=Sum("coordinator_quota"),
             granted_zrr=Sum("quota", filter=Q(structure__zrr=True), default=0),
             granted_qpv=Sum("quota", filter=Q(structure__qpv=True), default=0),
         )
@@ -146,7 +150,10 @@ def _occupied(codes: frozenset[str] | None) -> QuerySet:
     return (
         _scoped(occupying, "structure__departement_id", codes)
         .values(code=F("structure__departement_id"))
-        .annotate(occupied=Count("pk"))
+        .annotate(
+            occupied=Count("pk"),
+            coordinator_occupied=Count("pk", filter=Q(post__kind=PostKind.COORDINATOR)),
+        )
         .order_by()
     )
 

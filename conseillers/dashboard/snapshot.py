@@ -24,6 +24,7 @@ from .headlines import refresh_contributed
 from .selectors import Dashboard, assemble, departement_counts
 
 FIGURE_FIELDS = ["envelope", "granted", "granted_zrr", "granted_qpv", "occupied", "vacant"]
+FIGURE_FIELDS += ["coordinator_granted", "coordinator_occupied"]
 FIGURE_FIELDS += ["waiting", "oldest_waiting_since", "total_wait", "computed_at"]
 
 
@@ -50,6 +51,8 @@ def _stored(code: str, counts: Counts, now: datetime.datetime) -> DepartementFig
         granted_zrr=counts.granted_zrr,
         granted_qpv=counts.granted_qpv,
         occupied=counts.occupied,
+        coordinator_granted=counts.coordinator_granted,
+        coordinator_occupied=counts.coordinator_occupied,
         vacant=counts.vacant,
         waiting=counts.waiting,
         oldest_waiting_since=None if counts.longest_wait is None else now - counts.longest_wait,
@@ -98,6 +101,8 @@ def _read(row: DepartementFigures, population: int) -> Counts:
         granted_zrr=row.granted_zrr,
         granted_qpv=row.granted_qpv,
         occupied=row.occupied,
+        coordinator_granted=row.coordinator_granted,
+        coordinator_occupied=row.coordinator_occupied,
         vacant=row.vacant,
         waiting=row.waiting,
         longest_wait=None if since is None else row.computed_at - since,

@@ -28,6 +28,13 @@ class DepartementFigures(models.Model):
     granted_zrr = models.PositiveIntegerField("postes accordés en ZRR", default=0)
     granted_qpv = models.PositiveIntegerField("postes accordés en QPV", default=0)
     occupied = models.PositiveIntegerField("postes occupés", default=0)
+    # Among granted and occupied: the coordinator posts, counted within, never added.
+    coordinator_granted = models.PositiveIntegerField(
+        "dont postes de coordinateur accordés", default=0
+    )
+    coordinator_occupied = models.PositiveIntegerField(
+        "dont postes de coordinateur occupés", default=0
+    )
     vacant = models.PositiveIntegerField("postes vacants", default=0)
     waiting = models.PositiveIntegerField("candidatures en attente", default=0)
     # Waits as of `computed_at`, like every other figure of the row.

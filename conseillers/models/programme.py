@@ -277,6 +277,14 @@ class Decision(models.Model):
     priority = models.BooleanField("prioritaire", default=False)
     observations = models.TextField("observations", blank=True)
     motive = models.CharField("motif de l'avenant", max_length=500, blank=True)
+    # Within posts_granted, not beside it: a coordinator post is one of the envelope's subsidised
+    # posts, so the envelope and the total quota keep counting every post once.
+    coordinator_posts_granted = models.PositiveIntegerField(
+        "dont postes de coordinateur",
+        default=0,
+        help_text="Parmi les postes accordés, ceux de conseillers coordinateurs (le nouveau "
+        "total, pas l'écart).",
+    )
     envelope_override = models.TextField(
         "justification du dépassement de l'enveloppe",
         blank=True,
@@ -291,6 +299,14 @@ class Decision(models.Model):
         verbose_name = "décision de l'ANCT"
         verbose_name_plural = "décisions de l'ANCT"
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_coordinators_within_posts",
+                condition=Q(coordinator_posts_granted__lte=models.F("posts_granted")),
+                violation_error_message="Les postes de coordinateur font partie des postes "
+                "accordés : ils ne peuvent pas être plus nombreux.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Décision {self.number} : {count_fr(self.posts_granted, 'poste')}"
@@ -648,6 +664,11 @@ class Rupture(models.Model):
         return f"Rupture du {self.rupture_date:%d/%m/%Y} ({self.get_motive_display()})"
 
 
+class PostKind(models.TextChoices):
+    CONSEILLER = "conseiller", "Conseiller numérique"
+    COORDINATOR = "coordinateur", "Conseiller numérique coordinateur"
+
+
 class PostQuerySet(models.QuerySet["Post"]):
     def visible_to(self, user: User) -> PostQuerySet:
         """ANCT everything; a préfecture its territory; a manager its structures' posts."""
@@ -678,6 +699,10 @@ class Post(models.Model):
         blank=True,
         related_name="post",
         verbose_name="titulaire actuel",
+    )
+    # Chosen at the first recruitment and kept: a replacement fills a post of the same kind.
+    kind = models.CharField(
+        "nature du poste", max_length=12, choices=PostKind.choices, default=PostKind.CONSEILLER
     )
     vacant_since = models.DateField("vacant depuis", null=True, blank=True)
     flagged_at = models.DateTimeField("signalé à l'ANCT le", null=True, blank=True)

@@ -7,6 +7,7 @@ from conseillers import demo as conseillers_demo
 from conseillers.activity import demo as activity_demo
 from conseillers.activity.stats import demo as activity_stats_demo
 from conseillers.amendments import demo as amendments_demo
+from conseillers.coordination import demo as coordination_demo
 from conseillers.extensions import demo as extensions_demo
 from conseillers.subsidy import demo as subsidy_demo
 from core import demo as core_demo
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             conseillers_demo.load(users)
             subsidy_demo.load(users)
             lieux_demo.load(users)  # before the activity, whose records name the places
+            coordination_demo.load(users)
             activity_demo.load(users)
             activity_stats_demo.load(users)
             extensions_demo.load(users)

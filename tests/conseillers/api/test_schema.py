@@ -8,6 +8,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from tests.conseillers.activity.schema import ACTIVITY_OPERATIONS
 from tests.conseillers.activity.stats_schema import FIGURES_OPERATIONS
 from tests.conseillers.amendments.schema import AMENDMENT_OPERATIONS
+from tests.conseillers.coordination.schema import COORDINATION_OPERATIONS
 from tests.conseillers.extensions.schema import BODYLESS, EXTENSION_OPERATIONS
 from tests.conseillers.subsidy.schema import SUBSIDY_OPERATIONS
 
@@ -55,7 +56,8 @@ OPERATIONS = (
     | FIGURES_OPERATIONS
     | EXTENSION_OPERATIONS
     | AMENDMENT_OPERATIONS
-)  # the subsidy's, the activity reports', the contract extensions' and amendment requests' APIs
+    | COORDINATION_OPERATIONS
+)  # the sub-apps' APIs: subsidy, activity reports, extensions, amendments, coordination
 
 
 @pytest.fixture(scope="module")

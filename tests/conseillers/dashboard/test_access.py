@@ -72,4 +72,4 @@ def test_a_prefecture_exports_only_its_territory(client, prefecture_region_centr
     assert body["perimetre"] == "Total de votre territoire"
     table = client.get(reverse("conseillers:dashboard-csv")).content.decode("utf-8-sig")
     assert "Gironde" not in table
-    assert table.splitlines()[-1].startswith(";Total de votre territoire;;900000;35;6;4;1;3;")
+    assert table.splitlines()[-1].startswith(";Total de votre territoire;;900000;35;6;0;4;0;1;3;")

@@ -19,7 +19,9 @@ TABLE_HEADER = [
     "Population",
     "Enveloppe (postes)",
     "Postes accordés",
+    "Dont postes de coordinateur accordés",
     "Postes occupés",
+    "Dont postes de coordinateur occupés",
     "Postes vacants",
     "Candidatures en attente",
     "Attente la plus longue (jours)",
@@ -60,7 +62,9 @@ def test_the_table_csv_opens_in_a_french_spreadsheet(anct_client, dataset):
         "600000",
         "35",
         "6",
+        "0",
         "4",
+        "0",
         "1",
         "2",
         "10",
@@ -72,7 +76,7 @@ def test_the_table_csv_opens_in_a_french_spreadsheet(anct_client, dataset):
         "+3,00",
     ]
     assert by_code["41"][4] == ""
-    assert by_code["41"][12] == ""
+    assert by_code["41"][14] == ""
 
 
 def test_the_table_csv_follows_the_level_and_sort_and_ends_with_the_total(anct_client, dataset):
@@ -85,7 +89,9 @@ def test_the_table_csv_follows_the_level_and_sort_and_ends_with_the_total(anct_c
         "2000000",
         "65",
         "10",
+        "0",
         "5",
+        "0",
         "1",
         "3",
         "10",
@@ -113,7 +119,7 @@ def test_the_open_data_json_follows_the_schema(anct_client, dataset):
         body["schema"]
         == "http://testserver/conseillers/tableau-de-bord/donnees-ouvertes/schema.json"
     )
-    assert body["version_schema"] == "1.0.0"
+    assert body["version_schema"] == "1.1.0"
     assert body["perimetre"] == "France entière"
     records = {item["code_departement"]: item for item in body["departements"]}
     assert records["37"] == {
@@ -125,6 +131,8 @@ def test_the_open_data_json_follows_the_schema(anct_client, dataset):
         "enveloppe": 35,
         "postes_accordes": 6,
         "postes_occupes": 4,
+        "postes_coordinateur_accordes": 0,
+        "postes_coordinateur_occupes": 0,
     }
     assert records["41"]["enveloppe"] is None
     assert records["33"]["postes_accordes"] == 4
@@ -151,6 +159,8 @@ def test_the_open_data_csv_is_plain_utf8_with_the_schema_field_names(anct_client
         "35",
         "6",
         "4",
+        "0",
+        "0",
     ]
     assert by_code["41"] == [
         "41",
@@ -159,6 +169,8 @@ def test_the_open_data_csv_is_plain_utf8_with_the_schema_field_names(anct_client
         "Centre-Val de Loire",
         "300000",
         "",
+        "0",
+        "0",
         "0",
         "0",
     ]
@@ -170,7 +182,7 @@ def test_the_schema_documents_every_field_once(anct_client):
     assert [field["name"] for field in schema["fields"]] == list(FIELD_NAMES)
     assert schema["primaryKey"] == "code_departement"
     assert schema["missingValues"] == [""]
-    assert schema["version"] == "1.0.0"
+    assert schema["version"] == "1.1.0"
     types = {field["name"]: field["type"] for field in schema["fields"]}
     assert types["enveloppe"] == types["postes_accordes"] == "integer"
     assert all(field["description"] for field in schema["fields"])

@@ -26,7 +26,7 @@ from conseillers.subsidy.models import (
     TrancheState,
 )
 from core.models import User
-from tests.conseillers.factories import DecisionFactory, MatchFactory
+from tests.conseillers.factories import CandidatureFactory, MatchFactory
 from tests.factories import UserFactory
 
 # The last migrations of main before the subsidy moved to its app.
@@ -64,10 +64,16 @@ def _insert_with_historical_models(apps, anct) -> OldRows:
     regime = apps.get_model("conseillers", "Regime").objects.create(
         code="regime-historique", name="Régime historique", duration_months=24
     )
-    decision = DecisionFactory(
-        candidature__state=CandidatureState.VALIDATED, posts_granted=1, author=anct
+    # The decision through the historical model: the current Decision has columns added since.
+    candidature = CandidatureFactory(state=CandidatureState.VALIDATED)
+    apps.get_model("conseillers", "Decision").objects.create(
+        candidature_id=candidature.pk,
+        kind="initiale",
+        posts_granted=1,
+        number="COSELEC-HIST-1",
+        decided_on=SIGNED_ON,
+        author_id=anct.pk,
     )
-    candidature = decision.candidature
     # The candidate and the post through the historical models too: the current Candidat and
     # Post have columns added since (read back with the primary key only).
     old_candidat = apps.get_model("conseillers", "Candidat").objects.create(
