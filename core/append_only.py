@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connections, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
@@ -151,3 +151,23 @@ class AppendOnly(Operation):
     def describe(self) -> str:
         refused = "UPDATE, DELETE and TRUNCATE" if self.refuse_truncate else "UPDATE and DELETE"
         return f"Refuse {refused} on {self.model_name}"
+
+
+def restore_sqlite_guards(using: str = "default", **_: Any) -> None:
+    """After `migrate` on SQLite, puts back the guards of every append-only table.
+
+    SQLite cannot alter a column in place: Django rebuilds the table (copy, drop, rename), and the
+    triggers go with the dropped one, so a later AlterField on a guarded table would leave it
+    writable in the demo. PostgreSQL keeps triggers through ALTER TABLE: nothing to do there."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for model in append_only_models():
+            table = model._meta.db_table
+            if table not in tables:
+                continue
+            guards = create_sql("sqlite", table, model.append_only_message)
+            for sql in drop_sql("sqlite", table) + guards:
+                cursor.execute(sql)

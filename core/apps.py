@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -8,3 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Registers the `among` lookup on every field.
         from core import lookups  # noqa: F401
+        from core.append_only import restore_sqlite_guards
+
+        post_migrate.connect(restore_sqlite_guards, sender=self, dispatch_uid="core.sqlite_guards")
