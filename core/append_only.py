@@ -168,6 +168,7 @@ def restore_sqlite_guards(using: str = "default", **_: Any) -> None:
             table = model._meta.db_table
             if table not in tables:
                 continue
-            guards = create_sql("sqlite", table, model.append_only_message)
+            message: str = model.append_only_message  # type: ignore[attr-defined]
+            guards = create_sql("sqlite", table, message)
             for sql in drop_sql("sqlite", table) + guards:
                 cursor.execute(sql)
