@@ -177,7 +177,7 @@ def _organisation_request_in_instruction(anct: User) -> None:
             }
         ],
         demarches=[Demarche.SOCIAL, Demarche.LOGEMENT, Demarche.ARGENT],
-        client_address="demo",
+        client_address=None,  # filed by the loader: no public client to count
     )
     organisations.organisation_request_confirm_email(request=request)
     organisations.organisation_request_instruct(request=request, by=anct)

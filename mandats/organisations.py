@@ -70,12 +70,13 @@ def organisation_request_submit(
     *,
     departement: Departement,
     aidants: list[dict[str, str]],
-    client_address: str,
+    client_address: str | None,
     **fields: Any,
 ) -> OrganisationRequest:
     """The public form: checked, counted against the limits of the client's address and of the
     référent's email address (`request_limits.Limited` past them), saved, and a link sent to the
-    référent's address to confirm it."""
+    référent's address to confirm it. `client_address` None: filed by the product itself (the
+    demo's loader), which no public client sent, so nothing is counted."""
     siret = compact_identifier(fields.pop("siret"))
     validate_structure_identifier(siret, departement.code)
     validate_demarches(fields.get("demarches"))
@@ -84,9 +85,10 @@ def organisation_request_submit(
         raise ValidationError("Cette organisation est déjà habilitée Aidants Connect.")
     request = OrganisationRequest(siret=siret, departement=departement, aidants=aidants, **fields)
     request.referent_email = request.referent_email.strip().lower()
-    request_limits.consume(request_limits.SUBMISSIONS_PER_ADDRESS, client_address)
-    request_limits.consume(request_limits.SUBMISSIONS_PER_EMAIL, request.referent_email)
-    _count_link(request.referent_email, client_address)
+    if client_address is not None:
+        request_limits.consume(request_limits.SUBMISSIONS_PER_ADDRESS, client_address)
+        request_limits.consume(request_limits.SUBMISSIONS_PER_EMAIL, request.referent_email)
+        _count_link(request.referent_email, client_address)
     try:
         with transaction.atomic():
             request.save()

@@ -67,6 +67,13 @@ def log_in(page: Page, server_url: str, email: str) -> None:
 
 def assert_accessible(page: Page, name: str) -> None:
     """axe-core must report no violation (WCAG 2.x A and AA rules, best practices included)."""
+    # Colours read mid-transition (a DSFR modal fading in) are not the page's: let every finite
+    # animation and transition end first.
+    page.evaluate(
+        "() => Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
+        ".map(a => a.finished.catch(() => null)))"
+    )
     if SCREENSHOTS:
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
     results = Axe().run(page)

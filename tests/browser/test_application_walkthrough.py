@@ -78,7 +78,7 @@ def test_an_application_goes_from_the_structure_to_a_validated_recruitment(
     # ANCT decides.
     log_in(page, url, "anct@demo.inclusion.gouv.fr")
     page.goto(application_url)
-    page.get_by_label("Postes accordés").fill("1")
+    page.get_by_label("Postes accordés (quota après la décision)").fill("1")
     page.get_by_label("Numéro de décision").fill("COSELEC-2026-042")
     page.get_by_label("Date de décision").fill("2026-02-10")
     page.get_by_role("button", name="Enregistrer la décision").click()
