@@ -99,6 +99,12 @@ def drop_sql(vendor: str, table: str) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {trigger_name(table, op)}" for op in OPERATIONS]
 
 
+def guard_sql(vendor: str, table: str, message: str, refuse_truncate: bool = False) -> list[str]:
+    """The statements that (re)install a table's guards: any left from before dropped first, so
+    running them twice leaves one set."""
+    return drop_sql(vendor, table) + create_sql(vendor, table, message, refuse_truncate)
+
+
 def append_only_models() -> list[type[models.Model]]:
     """Every installed model whose rows the database must never change nor delete."""
     return [model for model in apps.get_models() if getattr(model, "append_only_message", "")]
@@ -133,8 +139,7 @@ class AppendOnly(Operation):
     ) -> None:
         table = to_state.apps.get_model(app_label, self.model_name)._meta.db_table
         vendor = schema_editor.connection.vendor
-        sql_create = create_sql(vendor, table, self.message, self.refuse_truncate)
-        for sql in drop_sql(vendor, table) + sql_create:
+        for sql in guard_sql(vendor, table, self.message, self.refuse_truncate):
             schema_editor.execute(sql, params=None)
 
     def database_backwards(
@@ -169,6 +174,5 @@ def restore_sqlite_guards(using: str = "default", **_: Any) -> None:
             if table not in tables:
                 continue
             message: str = model.append_only_message  # type: ignore[attr-defined]
-            guards = create_sql("sqlite", table, message)
-            for sql in drop_sql("sqlite", table) + guards:
+            for sql in guard_sql("sqlite", table, message):
                 cursor.execute(sql)
