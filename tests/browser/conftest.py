@@ -67,12 +67,15 @@ def log_in(page: Page, server_url: str, email: str) -> None:
 
 def assert_accessible(page: Page, name: str) -> None:
     """axe-core must report no violation (WCAG 2.x A and AA rules, best practices included)."""
-    # Colours read mid-transition (a DSFR modal fading in) are not the page's: let every finite
-    # animation and transition end first.
+    # Colours read mid-transition (a DSFR modal fading in) are not the page's: let the running,
+    # finite animations and transitions end first, for 2 s at most (one that never ends, paused
+    # or restarted, must not hang the run: a fresh-clone run waited 25 minutes on one).
     page.evaluate(
-        "() => Promise.all(document.getAnimations()"
-        ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
-        ".map(a => a.finished.catch(() => null)))"
+        "() => Promise.race([new Promise(done => setTimeout(done, 2000)), "
+        "Promise.all(document.getAnimations()"
+        ".filter(a => a.playState === 'running' && a.effect"
+        " && a.effect.getComputedTiming().endTime !== Infinity)"
+        ".map(a => a.finished.catch(() => null)))])"
     )
     if SCREENSHOTS:
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
