@@ -1377,13 +1377,22 @@ def _inserted_values_plan() -> list[tuple[str, Any]]:
 def _insert_if_head_sql() -> str:
     table = connection.ops.quote_name(JournalEntry._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in _inserted_fields())
-    placeholders = ", ".join(["%s"] * len(_inserted_fields()))
+    placeholders = ", ".join(_placeholder(f) for f in _inserted_fields())
     return (
         f"INSERT INTO {table} ({columns}) SELECT {placeholders} "  # noqa: S608 (names from the model, values bound)
-        f"WHERE %s = 1 OR EXISTS (SELECT 1 FROM {table} "
+        f"WHERE {_placeholder(JournalEntry._meta.get_field('sequence'))} = 1 "
+        f"OR EXISTS (SELECT 1 FROM {table} "
         "WHERE chain = %s AND sequence = %s AND entry_hash = %s) "
         "ON CONFLICT (chain, sequence) DO NOTHING RETURNING id"
     )
+
+
+def _placeholder(field: models.Field[Any, Any]) -> str:
+    """On PostgreSQL a typed parameter: the statement is prepared once per connection
+    (`_journal_cursor`), and an untyped NULL in a SELECT list would be taken for text."""
+    if connection.vendor != "postgresql":
+        return "%s"
+    return f"%s::{field.cast_db_type(connection)}"
 
 
 def _insert_if_head(entry: JournalEntry) -> int | None:
@@ -1395,10 +1404,47 @@ def _insert_if_head(entry: JournalEntry) -> int | None:
         for name, prepare in _inserted_values_plan()
     ]
     guard: list[Any] = [entry.sequence, entry.chain, entry.sequence - 1, entry.previous_hash]
-    with connection.cursor() as cursor:
+    with _journal_cursor() as cursor:
         cursor.execute(_insert_if_head_sql(), [*values, *guard])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _journal_cursor() -> Any:
+    """Django's cursor; on PostgreSQL, Django's same wrapper (the append is counted and logged as
+    any query) around a cursor that binds on the server and prepares its statement: the
+    journal's hottest statement is then parsed and planned once per connection, not once per
+    entry (Django binds on the client, which cannot prepare). Only this cursor binds on the
+    server, so `DATABASE_PREPARED_STATEMENTS` (the connection's threshold) prepares nothing else."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = _preparing_cursor_class()(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    from django.db.backends.postgresql import base
+    from psycopg.types.numeric import Int8Dumper
+
+    # Django's cursor binding on the server (typed loosely by the stubs).
+    server_binding: Any = base.ServerBindingCursor
+
+    class PreparingCursor(server_binding):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # Every int as a bigint: psycopg types each by its size, and each set of types would
+            # be a statement of its own (sequence 9 and sequence 40,000 alike).
+            self.adapters.register_dumper(int, Int8Dumper)
+
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return PreparingCursor
 
 
 def chains_sql(values: list[int]) -> tuple[str, list[Any]]:

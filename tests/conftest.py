@@ -5,7 +5,6 @@ import os
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models.signals import post_migrate
 
 from conseillers.activity.models import Theme
 from conseillers.activity.themes import ensure_national_themes
@@ -14,7 +13,6 @@ from conseillers.smic import ensure_known_rates
 from conseillers.subsidy.models import Regime, RegimeTranche
 from conseillers.subsidy.regimes import ensure_regimes
 from core import context_processors
-from core.append_only import set_triggers, truncate_guards
 from core.models import Departement, Region
 from core.territories import load_territories
 from tests import services
@@ -69,28 +67,8 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
     ensure_regimes(Regime, RegimeTranche)
     ensure_national_themes(Theme)
     yield
-    if connection.vendor == "postgresql":
-        _lift_truncate_guards_until_flushed()
+    # PostgreSQL's flush deletes in replica mode, past the guards (tests/postgresql).
     _empty_append_only_tables_before_flush()
-
-
-def _lift_truncate_guards_until_flushed() -> None:
-    """PostgreSQL flushes with TRUNCATE, which the tables refusing it (BEFORE TRUNCATE triggers)
-    refuse: those triggers are disabled, and put back as soon as the flush is over (the flush
-    ends by sending post_migrate)."""
-    with connection.cursor() as cursor:
-        lifted = truncate_guards(cursor)
-        set_triggers(cursor, lifted, enabled=False)
-
-    def put_back(**kwargs) -> None:
-        post_migrate.disconnect(dispatch_uid=_PUT_BACK)
-        with connection.cursor() as cursor:
-            set_triggers(cursor, lifted, enabled=True)
-
-    post_migrate.connect(put_back, weak=False, dispatch_uid=_PUT_BACK)
-
-
-_PUT_BACK = "tests.conftest.put_back_truncate_guards"
 
 
 @pytest.fixture(autouse=True)

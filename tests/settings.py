@@ -36,6 +36,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Uploaded files (CVs, justifications) go to a temporary folder, not to var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="inclusion-tests-media-"))
+# PostgreSQL: Django's backend, but emptied between transactional tests with DELETE (see there).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405
 # SQLite: a file rather than memory, so that the live server's request threads open their own
 # connections; an in-memory database is one connection shared across threads, which a request
 # thread still closing a keep-alive socket after the server stopped may touch from the wrong

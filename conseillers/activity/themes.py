@@ -40,7 +40,12 @@ NATIONAL_THEMES: list[tuple[str, str, str]] = [
 
 def ensure_national_themes(theme_model) -> None:
     """Create or relabel the national themes; for the migration and flushed test databases."""
-    for order, (code, label, group) in enumerate(NATIONAL_THEMES, start=1):
-        theme_model.objects.update_or_create(
-            code=code, defaults={"label": label, "group": group, "order": order, "active": True}
-        )
+    theme_model.objects.bulk_create(
+        [
+            theme_model(code=code, label=label, group=group, order=order, active=True)
+            for order, (code, label, group) in enumerate(NATIONAL_THEMES, start=1)
+        ],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["label", "group", "order", "active"],
+    )

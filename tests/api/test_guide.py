@@ -5,17 +5,16 @@ section and the page are the current renderings of that same file."""
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from typing import Any
 
 import pytest
 import requests
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
 
 from core.api import guide
+from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,7 +80,7 @@ def test_every_step_of_the_guide_answers_as_written(live_server, settings):
     settings.SITE_URL = live_server.url
     # The live server speaks plain HTTP: the session of the password form must travel over it.
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo()
     today = timezone.localdate()
     saved: dict[str, Any] = {
         "today": today.isoformat(),

@@ -12,18 +12,17 @@ operation.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import pytest
 import requests
 import schemathesis
 from django.core.cache import caches
-from django.core.management import call_command
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events
 
 from core.demo import DEMO_PASSWORD
+from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,7 +123,7 @@ def _failures_of(role: str, event: events.ScenarioFinished) -> list[Failure]:
 
 
 def test_the_api_answers_every_generated_request_of_every_role_as_its_schema_says(live_server):
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo()
     # Earlier tests of the run count against the login rate of this address; the fuzzing of
     # /api/jeton/ does too, so every token is taken before any fuzzing.
     caches["default"].clear()

@@ -1,15 +1,14 @@
 """Playwright driving Debian's Chromium against pytest-django's live server."""
 
-import io
 import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
-from django.core.management import call_command
 from playwright.sync_api import Page, sync_playwright
 
 from core.demo import DEMO_PASSWORD
+from tests.demo_snapshot import load_demo
 from tests.services import CHROMIUM_PATH
 
 # Flags for a sandboxed root session on a machine with no outside network.
@@ -53,7 +52,7 @@ def demo_server(live_server):
     # The limits of the public forms count in the process-wide cache, which outlives the
     # database each test flushes: every demo starts with none spent.
     cache.clear()
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo()
     return live_server
 
 

@@ -145,6 +145,25 @@ def test_an_append_after_a_known_head_is_one_statement(db, django_assert_num_que
     assert (second.sequence, second.previous_hash) == (2, first.entry_hash)
 
 
+@pytest.mark.postgres
+def test_the_append_is_prepared_once_and_then_only_executed_on_postgresql(db):
+    """Django prepares nothing; the append's statement is parsed and planned once per connection
+    (DATABASE_PREPARED_STATEMENTS) and pattern of NULLs, whatever the size of its numbers."""
+    organisation = StructureFactory()
+    log(organisation)
+    log(None)
+    log(organisation)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE 'INSERT INTO \"mandats_journalentry\"%'"
+        )
+        executions = sorted(count for (count,) in cursor.fetchall())
+    # One statement per pattern of NULLs (psycopg sends a NULL untyped), each executed again.
+    assert executions == [1, 2]
+    assert JournalEntry.objects.first_break() is None
+
+
 def test_a_head_guessed_from_a_rolled_back_append_is_not_linked_to(db):
     organisation = StructureFactory()
     (first,) = log(organisation)
