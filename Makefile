@@ -41,7 +41,7 @@ browser:
 # database); the slow tests (fuzzing, browser walks, real workers) are shared out as they come.
 TEST_PROCESSES ?= auto
 test: install browser
-	$(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --durations=25 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

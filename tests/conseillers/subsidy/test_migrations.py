@@ -193,8 +193,17 @@ def migrated_from_before_the_move(anct) -> Iterator[OldRows]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_subsidy_row_is_read_through_the_new_models(migrated_from_before_the_move):
+def test_the_moved_rows_are_read_administered_and_guarded_through_the_new_models(
+    migrated_from_before_the_move,
+):
+    """Three checks after one migration back and forth, the costliest set-up of the suite."""
     rows = migrated_from_before_the_move
+    _every_subsidy_row_is_read_through_the_new_models(rows)
+    _admin_history_and_permissions_follow_the_moved_models(rows)
+    _the_moved_ledgers_still_refuse_updates(rows)
+
+
+def _every_subsidy_row_is_read_through_the_new_models(rows: OldRows) -> None:
     payment = Payment.objects.select_related("tranche__subvention__convention__regime").get(
         pk=rows.payment_id
     )
@@ -210,9 +219,7 @@ def test_every_subsidy_row_is_read_through_the_new_models(migrated_from_before_t
     assert (log.tranche_id, log.transition, log.to_state) == (rows.tranche_id, "pay", "payee")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_admin_history_and_permissions_follow_the_moved_models(migrated_from_before_the_move):
-    rows = migrated_from_before_the_move
+def _admin_history_and_permissions_follow_the_moved_models(rows: OldRows) -> None:
     tranche_type = ContentType.objects.get_for_model(Tranche)
     assert (tranche_type.app_label, tranche_type.model) == ("subsidy", "tranche")
     assert not ContentType.objects.filter(app_label="conseillers", model="tranche").exists()
@@ -223,9 +230,7 @@ def test_admin_history_and_permissions_follow_the_moved_models(migrated_from_bef
     assert clerk.has_perm("subsidy.view_tranche")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_moved_ledgers_still_refuse_updates(migrated_from_before_the_move):
-    rows = migrated_from_before_the_move
+def _the_moved_ledgers_still_refuse_updates(rows: OldRows) -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         Payment.objects.filter(pk=rows.payment_id).update(reference="réécrit")
     with pytest.raises(DatabaseError), transaction.atomic():
