@@ -159,8 +159,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # server and asks for its statement to be prepared (mandats.models._journal_cursor: 45 % less of
 # the database's time per entry), which psycopg does only when a threshold is set. Off behind a
 # pooler in transaction mode that does not keep prepared statements (PgBouncer before 1.21).
+# Added to the options DATABASE_URL may carry (sslmode=require…), not in their place.
 elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 0}
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache in production (DRF's request-rate throttles count across every web worker); the

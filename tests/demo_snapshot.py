@@ -61,11 +61,11 @@ def _take() -> _Snapshot:
     tables = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.django_table_names(only_existing=True):
-            with cursor.cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT BINARY)') as copy:
-                data = b"".join(bytes(block) for block in copy)
             cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')  # noqa: S608 (a table name)
-            if cursor.fetchone()[0]:
-                tables[table] = data
+            if not cursor.fetchone()[0]:
+                continue
+            with cursor.cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT BINARY)') as copy:
+                tables[table] = b"".join(bytes(block) for block in copy)
     anchors = storages["journal_anchors"]
     names = anchors.listdir("")[1] if anchors.exists("") else []
     return _Snapshot(_conditions(), tables, {name: _read(anchors, name) for name in names})
